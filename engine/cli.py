@@ -1,0 +1,156 @@
+"""The command line: ``python -m engine grad FILE`` and friends.
+
+A bad program exits with status 2 and one line on standard error,
+``error: line L, col C: MESSAGE``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import ProgramError
+from .timeline import fmt
+
+
+def _read(path: str) -> str:
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise _Unreadable(f"cannot read {path}: {error}") from None
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    return "\n".join(lines)
+
+
+def cmd_grad(args) -> int:
+    from .timeline import Timeline
+    from .program import compile_program
+
+    tape = compile_program(_read(args.file))
+    timeline = Timeline(tape)
+    out = tape.labels[tape.output]
+    grads = {name: timeline.grads[i] for name, i in tape.names.items()}
+    if args.json:
+        print(json.dumps({"output": out, "value": timeline.output_value, "grads": grads}))
+        return 0
+    rows = [(name, fmt(timeline.values[i]), fmt(timeline.grads[i]))
+            for name, i in tape.names.items()]
+    print(f"output {out} = {fmt(timeline.output_value)}\n")
+    print(_table(rows, ("name", "value", f"d{out}/dname")))
+    return 0
+
+
+def cmd_layout(args) -> int:
+    from .graph import layout_tape
+    from .program import compile_program
+
+    result = layout_tape(compile_program(_read(args.file)))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for node in result["nodes"]:
+            print(f"{node['id']:>10}  {node['kind']:<5}  x={node['x']:8.1f}  y={node['y']:8.1f}  "
+                  f"{node['label']}")
+    return 0
+
+
+def cmd_scene(args) -> int:
+    from .examples import DEFAULT
+    from .session import Session
+
+    text = DEFAULT["program"] if args.default else _read(args.file)
+    print(json.dumps(Session(text).scene(), separators=(",", ":")))
+    return 0
+
+
+def cmd_examples(args) -> int:
+    from .examples import EXAMPLES
+
+    if args.json:
+        print(json.dumps(EXAMPLES))
+    else:
+        for example in EXAMPLES:
+            print(f"{example['id']:<18} {example['title']}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .numeric import METHODS, difference, gradcheck
+    from .program import compile_program
+
+    tape = compile_program(_read(args.file))
+    checks = gradcheck(tape, eps=args.h)
+    rows = []
+    for check in checks:
+        estimates = []
+        for method in METHODS:
+            try:
+                estimates.append(fmt(difference(tape, check.leaf, args.h, method)))
+            except ProgramError:
+                estimates.append("-")
+        rows.append((check.label, fmt(check.analytic), *estimates,
+                     "ok" if check.ok else f"FAIL {check.problem}".strip()))
+    if args.json:
+        print(json.dumps([{"label": c.label, "analytic": c.analytic, "numeric": c.numeric,
+                           "ok": c.ok, "problem": c.problem} for c in checks]))
+    else:
+        print(f"h = {args.h!r}; central differences checked like torch's gradcheck\n")
+        print(_table(rows, ("leaf", "backprop", *METHODS, "check")))
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m engine",
+                                     description="gradstep's autograd engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("grad", help="the output value and every name's gradient")
+    p.add_argument("file", help="a program file, or - for standard input")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(run=cmd_grad)
+    p = sub.add_parser("layout", help="the laid-out graph the page draws")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_layout)
+    p = sub.add_parser("scene", help="the page's scene (layout, timeline, state) as JSON")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("file", nargs="?")
+    group.add_argument("--default", action="store_true", help="the page's default example")
+    p.set_defaults(run=cmd_scene)
+    p = sub.add_parser("examples", help="the worked examples")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_examples)
+    p = sub.add_parser("check", help="backprop against finite differences")
+    p.add_argument("file")
+    p.add_argument("--h", type=float, default=1e-6, help="the step h (default 1e-6)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ProgramError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"error": error.to_dict()}))
+        return 2
+    except _Unreadable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,266 @@
+"""The op table: every op's forward, local derivatives and human formulas, in one place.
+
+Each op's ``fn`` takes the input values (floats) and returns ``(value, locals)`` where
+``locals[k]`` is d(value)/d(input k) at those inputs. Computing the local derivatives
+during the forward pass keeps them as plain data: backward is then a loop of
+multiply-adds with no closures (closures that refer back to their node make a
+reference cycle per node, and the cycle collector then dominates large graphs).
+
+Domain problems raise ``DomainError`` with plain words; the caller adds the place.
+The same table serves ``Value``, the program tape, the stepper's explanations and
+the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import DomainError
+
+# The largest x with a finite exp(x) in float64.
+EXP_LIMIT = math.log(1.7976931348623157e308)
+
+
+def _finite(value: float, what: str) -> float:
+    # value - value is 0.0 for a finite float and nan for inf or nan.
+    if value - value != 0.0:
+        raise DomainError(f"{what} overflows float64 (the result is larger than about 1.8e308)")
+    return value
+
+
+def _add(a, b):
+    return _finite(a + b, "this sum"), (1.0, 1.0)
+
+
+def _sub(a, b):
+    return _finite(a - b, "this difference"), (1.0, -1.0)
+
+
+def _mul(a, b):
+    return _finite(a * b, "this product"), (b, a)
+
+
+def _div(a, b):
+    if b == 0.0:
+        raise DomainError(f"division by zero: the divisor is 0.0 (the dividend is {a!r})")
+    out = _finite(a / b, "this quotient")
+    return out, (1.0 / b, _finite(-out / b, "the slope of this quotient"))
+
+
+def _neg(a):
+    return -a, (-1.0,)
+
+
+def _same(a):
+    return a, (1.0,)
+
+
+def _powc(a, p):
+    """a ** p for a constant exponent p."""
+    if a == 0.0 and p < 0.0:
+        raise DomainError(f"division by zero: 0.0 ** {p!r} is 1/0")
+    if a < 0.0 and not float(p).is_integer():
+        raise DomainError(
+            f"a negative base under a non-integer exponent: {a!r} ** {p!r} is not a real number"
+        )
+    try:
+        out = a**p
+        if p == 0.0:
+            slope = 0.0
+        elif a == 0.0 and p < 1.0:
+            raise DomainError(
+                f"the slope of x ** {p!r} at x = 0.0 is infinite, so there is no gradient here"
+            )
+        else:
+            slope = p * a ** (p - 1.0)
+    except OverflowError:
+        raise DomainError(f"{a!r} ** {p!r} overflows float64") from None
+    return _finite(out, f"{a!r} ** {p!r}"), (_finite(slope, f"the slope of {a!r} ** {p!r}"),)
+
+
+def _pow(a, b):
+    """a ** b where the exponent b is itself a node (so d/db = a**b * log(a) is needed)."""
+    if a < 0.0:
+        raise DomainError(
+            f"a negative base under a node exponent: {a!r} ** {b!r} has no real gradient "
+            "with respect to the exponent (it needs log of the base)"
+        )
+    if a == 0.0:
+        if b <= 0.0:
+            raise DomainError(f"division by zero: 0.0 ** {b!r} is 1/0 or undefined")
+        if b < 1.0:
+            raise DomainError(
+                f"the slope of x ** {b!r} at x = 0.0 is infinite, so there is no gradient here"
+            )
+        return 0.0, ((1.0 if b == 1.0 else 0.0), 0.0)
+    try:
+        out = a**b
+        da = b * a ** (b - 1.0)
+    except OverflowError:
+        raise DomainError(f"{a!r} ** {b!r} overflows float64") from None
+    out = _finite(out, f"{a!r} ** {b!r}")
+    return out, (_finite(da, f"the slope of {a!r} ** {b!r}"), out * math.log(a))
+
+
+def _exp(a):
+    if a > EXP_LIMIT:
+        raise DomainError(
+            f"exp({a!r}) overflows float64 (exp works up to about {EXP_LIMIT:.2f})"
+        )
+    out = math.exp(a)
+    return out, (out,)
+
+
+def _log(a):
+    if a <= 0.0:
+        raise DomainError(f"log needs a positive input, but it got {a!r}")
+    return math.log(a), (1.0 / a,)
+
+
+def _sin(a):
+    return math.sin(a), (math.cos(a),)
+
+
+def _cos(a):
+    return math.cos(a), (-math.sin(a),)
+
+
+def _tan(a):
+    t = math.tan(a)
+    return t, (_finite(1.0 + t * t, f"the slope of tan({a!r})"),)
+
+
+def _tanh(a):
+    # math.tanh saturates to +-1.0 without overflow (tanh(1000) == 1.0).
+    t = math.tanh(a)
+    return t, (1.0 - t * t,)
+
+
+def _sigmoid(a):
+    # Two forms so that exp never sees a large positive argument.
+    if a >= 0.0:
+        s = 1.0 / (1.0 + math.exp(-a))
+    else:
+        e = math.exp(a)
+        s = e / (1.0 + e)
+    return s, (s * (1.0 - s),)
+
+
+def _relu(a):
+    # relu'(0) = 0, as in micrograd and PyTorch.
+    return (a, (1.0,)) if a > 0.0 else (0.0, (0.0,))
+
+
+def _sqrt(a):
+    if a < 0.0:
+        raise DomainError(f"sqrt needs an input of at least 0, but it got {a!r}")
+    if a == 0.0:
+        raise DomainError("the slope of sqrt at 0.0 is infinite, so there is no gradient here")
+    r = math.sqrt(a)
+    return r, (0.5 / r,)
+
+
+def _abs(a):
+    # abs'(0) = 0.
+    return abs(a), (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)
+
+
+def _sum(xs):
+    total = 0.0
+    for x in xs:
+        total += x
+    return _finite(total, "this sum"), (1.0,) * len(xs)
+
+
+def _mean(xs):
+    n = len(xs)
+    total = 0.0
+    for x in xs:
+        total += x
+    return _finite(total, "this sum") / n, (1.0 / n,) * n
+
+
+def _max(xs):
+    # A subgradient: 1 for the first largest input, 0 for the others.
+    best = 0
+    for k in range(1, len(xs)):
+        if xs[k] > xs[best]:
+            best = k
+    locs = [0.0] * len(xs)
+    locs[best] = 1.0
+    return xs[best], tuple(locs)
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One op: how it computes, how it reads, and its local derivatives as formulas.
+
+    ``show`` and ``slopes`` are format strings over the inputs ``{0}``, ``{1}``, the
+    output ``{out}`` and the constant exponent ``{p}`` (``{pm1}`` is ``p - 1``).
+    """
+
+    name: str
+    symbol: str  # drawn in the op node
+    arity: int  # 1, 2, or 0 for any number of inputs (one list)
+    fn: Callable
+    show: str  # the expression, e.g. "{0} * {1}"
+    slopes: tuple[str, ...]  # d(out)/d(input k); for n-ary ops one formula for every k
+    infix: bool = False
+    param: bool = False  # takes a constant exponent ``p``
+
+    def rule(self, names: tuple[str, ...] = ("a", "b"), p: float = 2.0) -> str:
+        """The local derivative in words, e.g. ``d(a * b)/da = b``."""
+        if self.arity == 0:
+            expr = self.show.format(args="x1, ..., xn")
+            return f"d({expr})/dxk = {self.slopes[0].format(k='xk', n='n')}"
+        fmt = _formatter(names, p, expr="out")
+        expr = self.show.format(*names, **fmt)
+        return ", ".join(
+            f"d({expr})/d{names[k]} = {self.slopes[k].format(*names, **fmt)}"
+            for k in range(self.arity)
+        )
+
+
+def _formatter(names, p, expr):
+    return {"out": expr, "p": _num(p), "pm1": _num(p - 1.0)}
+
+
+def _num(x: float) -> str:
+    """A constant as a person writes it: 2 rather than 2.0."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in [
+        Op("add", "+", 2, _add, "{0} + {1}", ("1", "1"), infix=True),
+        Op("sub", "-", 2, _sub, "{0} - {1}", ("1", "-1"), infix=True),
+        Op("mul", "*", 2, _mul, "{0} * {1}", ("{1}", "{0}"), infix=True),
+        Op("div", "/", 2, _div, "{0} / {1}", ("1 / {1}", "-{0} / {1}**2"), infix=True),
+        Op("neg", "-", 1, _neg, "-{0}", ("-1",)),
+        Op("same", "=", 1, _same, "{0}", ("1",)),
+        Op("powc", "**", 1, _powc, "{0} ** {p}", ("{p} * {0} ** {pm1}",), infix=True, param=True),
+        Op("pow", "**", 2, _pow, "{0} ** {1}", ("{1} * {0} ** ({1} - 1)", "{out} * log({0})"),
+           infix=True),
+        Op("exp", "exp", 1, _exp, "exp({0})", ("exp({0})",)),
+        Op("log", "log", 1, _log, "log({0})", ("1 / {0}",)),
+        Op("sin", "sin", 1, _sin, "sin({0})", ("cos({0})",)),
+        Op("cos", "cos", 1, _cos, "cos({0})", ("-sin({0})",)),
+        Op("tan", "tan", 1, _tan, "tan({0})", ("1 + tan({0})**2",)),
+        Op("tanh", "tanh", 1, _tanh, "tanh({0})", ("1 - tanh({0})**2",)),
+        Op("sigmoid", "σ", 1, _sigmoid, "sigmoid({0})", ("sigmoid({0}) * (1 - sigmoid({0}))",)),
+        Op("relu", "relu", 1, _relu, "relu({0})", ("1 if {0} > 0 else 0",)),
+        Op("sqrt", "√", 1, _sqrt, "sqrt({0})", ("1 / (2 * sqrt({0}))",)),
+        Op("abs", "abs", 1, _abs, "abs({0})", ("sign({0})",)),
+        Op("sum", "Σ", 0, _sum, "sum({args})", ("1",)),
+        Op("mean", "mean", 0, _mean, "mean({args})", ("1/{n}",)),
+        Op("max", "max", 0, _max, "max({args})", ("1 if {k} is the largest else 0",)),
+    ]
+}
+
+# Functions a program may call on one number, and the method forms (x.exp()).
+SCALAR_FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs")
+METHODS = ("exp", "log", "tanh", "relu", "sigmoid")
+LIST_FUNCTIONS = ("softmax", "sum", "mean")
