@@ -30,16 +30,27 @@ def _finite(value: float, what: str) -> float:
     return value
 
 
+# add, sub and mul are the hot path of building a graph: the finiteness test is
+# written out in them rather than calling _finite.
 def _add(a, b):
-    return _finite(a + b, "this sum"), (1.0, 1.0)
+    out = a + b
+    if out - out != 0.0:
+        _finite(out, "this sum")
+    return out, (1.0, 1.0)
 
 
 def _sub(a, b):
-    return _finite(a - b, "this difference"), (1.0, -1.0)
+    out = a - b
+    if out - out != 0.0:
+        _finite(out, "this difference")
+    return out, (1.0, -1.0)
 
 
 def _mul(a, b):
-    return _finite(a * b, "this product"), (b, a)
+    out = a * b
+    if out - out != 0.0:
+        _finite(out, "this product")
+    return out, (b, a)
 
 
 def _div(a, b):

@@ -70,6 +70,7 @@ class _Compiler:
         self.bindings: dict[str, list[list[tuple[int, str]]]] = {}
         self.named: set[int] = set()  # nodes that carry a name as label
         self.statement_start = 0  # first node made by the current statement
+        self.hints: dict[int, str] = {}  # labels for unnamed nodes, "{0}" = first input
 
     # ----------------------------------------------------------------- places
     def loc(self, node: ast.AST) -> tuple[int, int]:
@@ -93,8 +94,11 @@ class _Compiler:
     def const(self, value: float, where) -> int:
         return self.new(CONST, None, (), where, init=value, label=_num(value))
 
-    def apply(self, name: str, inputs, where, param=None) -> int:
-        return self.new(OP, OPS[name], inputs, where, param=param)
+    def apply(self, name: str, inputs, where, param=None, hint=None) -> int:
+        node = self.new(OP, OPS[name], inputs, where, param=param)
+        if hint:
+            self.hints[node] = hint
+        return node
 
     # ------------------------------------------------------------- statements
     def run(self) -> Tape:
@@ -244,7 +248,11 @@ class _Compiler:
         # Unnamed nodes read as their expression when short: "a * b", "exp(z)".
         for i, op in enumerate(tape.ops):
             if op is not None and i not in self.named:
-                tape.labels[i] = _made_up_label(tape, i)
+                hint = self.hints.get(i)
+                if hint is not None:
+                    tape.labels[i] = hint.format(tape.labels[tape.inputs[i][0]])
+                else:
+                    tape.labels[i] = _made_up_label(tape, i)
 
     # ------------------------------------------------------------ expressions
     def number(self, value, where) -> float:
@@ -388,9 +396,10 @@ class _Compiler:
     def softmax(self, items: list[int], where) -> list[int]:
         # Stable: subtract the largest input first, so exp never sees a positive number.
         # The max's gradient is (up to rounding) zero, since softmax ignores a shift.
-        top = self.apply("max", tuple(items), where)
-        exps = [self.apply("exp", (self.apply("sub", (z, top), where),), where) for z in items]
-        total = self.apply("sum", tuple(exps), where)
+        top = self.apply("max", tuple(items), where, hint="max")
+        exps = [self.apply("exp", (self.apply("sub", (z, top), where, hint="{0} - max"),), where)
+                for z in items]
+        total = self.apply("sum", tuple(exps), where, hint="Σ exp")
         return [self.apply("div", (e, total), where) for e in exps]
 
     def subscript(self, node: ast.Subscript, depth: int) -> int:
@@ -528,7 +537,7 @@ def _made_up_label(tape: Tape, i: int) -> str:
             label = f"({label})"
         parts.append(label)
     if op.arity == 0:
-        text = op.show.format(args=", ".join(parts))
+        text = op.show.format(args=", ".join(parts) if len(parts) <= 2 else f"{parts[0]}, …")
     elif op.name == "same":
         text = parts[0]
     else:

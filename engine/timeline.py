@@ -15,6 +15,7 @@ the same order as ``Tape.backward`` adds them, so stepping gives the identical f
 from __future__ import annotations
 
 from .ops import _num
+from .program import _is_name
 from .tape import Tape
 
 FORMULA_ARGS = 6  # an n-ary op's formula lists at most this many inputs
@@ -69,14 +70,16 @@ class Timeline:
     def forward_frame(self, i: int) -> dict:
         tape = self.tape
         inputs = tape.inputs[i]
-        names = [_operand(tape.labels[j]) for j in inputs]
+        op = tape.ops[i]
+        wrap = _operand if op.infix or op.name == "neg" else str
+        names = [wrap(tape.labels[j]) for j in inputs]
         numbers = [fmt(self.values[j]) for j in inputs]
-        if tape.ops[i].name in ("pow", "powc") and numbers[0].startswith("-"):
+        if op.name in ("pow", "powc", "neg") and numbers[0].startswith("-"):
             numbers[0] = f"({numbers[0]})"  # -3.0 ** 2 would read as -(3.0 ** 2)
-        text = (
-            f"{tape.labels[i]} = {self.expression(i, names)} = "
-            f"{self.expression(i, numbers)} = {fmt(self.values[i])}"
-        )
+        symbolic = self.expression(i, names)
+        label = tape.labels[i]
+        head = label if label == symbolic else f"{label} = {symbolic}"
+        text = f"{head} = {self.expression(i, numbers)} = {fmt(self.values[i])}"
         return {"kind": "forward", "node": i, "inputs": list(inputs), "text": text,
                 "value": fmt(self.values[i])}
 
@@ -143,4 +146,4 @@ def _operand(text: str) -> str:
 
 def _d(label: str) -> str:
     """A label after d in dL/dx: wrapped when it is an expression."""
-    return f"({label})" if " " in label else label
+    return label if _is_name(label) else f"({label})"

@@ -1,0 +1,122 @@
+"""Benchmark: gradstep's Value against micrograd's on micrograd's moons training step.
+
+Builds an MLP(2, [16, 16, 1]) with the SVM hinge loss and L2 regularisation over a
+batch of 1 and of 100 points (micrograd's demo.ipynb), runs backward and one SGD
+update, with each engine in the same process, alternating, and prints nodes per
+second for each and the ratio, plus peak memory (tracemalloc, in a separate pass so
+it does not slow the timed runs).
+
+    python bench/engine_bench.py            # needs: pip install micrograd==0.1.0
+    python bench/engine_bench.py --repeat 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import micrograd.engine  # noqa: E402
+import micrograd.nn  # noqa: E402
+
+import engine.nn  # noqa: E402
+import engine.value  # noqa: E402
+
+ENGINES = {
+    "gradstep": (engine.value.Value, engine.nn.MLP),
+    "micrograd": (micrograd.engine.Value, micrograd.nn.MLP),
+}
+
+
+def moons(n: int, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[int]]:
+    """Two interleaving half circles, labels -1 and 1 (like sklearn's make_moons)."""
+    rng = random.Random(seed)
+    xs, ys = [], []
+    for k in range(n):
+        t = math.pi * rng.random()
+        if k % 2 == 0:
+            x, y, label = math.cos(t), math.sin(t), -1
+        else:
+            x, y, label = 1 - math.cos(t), 0.5 - math.sin(t), 1
+        xs.append([x + rng.gauss(0, noise), y + rng.gauss(0, noise)])
+        ys.append(label)
+    return xs, ys
+
+
+def count_nodes(root) -> int:
+    seen, stack = {id(root)}, [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen)
+
+
+def step(Value, model, xs, ys):
+    """One training step of micrograd's demo; returns the loss graph's root."""
+    inputs = [list(map(Value, x)) for x in xs]
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -y * s).relu() for y, s in zip(ys, scores, strict=True)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total = data_loss + reg_loss
+    model.zero_grad()
+    total.backward()
+    for p in model.parameters():
+        p.data -= 0.1 * p.grad
+    return total
+
+
+def timed(name: str, batch: int) -> tuple[float, int]:
+    Value, MLP = ENGINES[name]
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    xs, ys = moons(batch)
+    start = time.perf_counter()
+    root = step(Value, model, xs, ys)
+    elapsed = time.perf_counter() - start
+    return elapsed, count_nodes(root)
+
+
+def peak_memory(name: str, batch: int) -> int:
+    tracemalloc.start()
+    timed(name, batch)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    print(f"Python {sys.version.split()[0]}; median of {args.repeat} alternating runs each")
+    print(f"{'batch':>5} {'nodes':>7} {'gradstep nodes/s':>17} {'micrograd nodes/s':>18} "
+          f"{'ratio':>6} {'gradstep peak MiB':>18} {'micrograd peak MiB':>19}")
+    for batch in (1, 100):
+        times: dict[str, list[float]] = {name: [] for name in ENGINES}
+        nodes = {}
+        for _ in range(args.repeat):
+            for name in ENGINES:  # alternate, so load on the machine hits both alike
+                elapsed, nodes[name] = timed(name, batch)
+                times[name].append(elapsed)
+        rate = {name: nodes[name] / statistics.median(times[name]) for name in ENGINES}
+        peak = {name: peak_memory(name, batch) / 2**20 for name in ENGINES}
+        print(f"{batch:>5} {nodes['gradstep']:>7} {rate['gradstep']:>17,.0f} "
+              f"{rate['micrograd']:>18,.0f} {rate['gradstep'] / rate['micrograd']:>5.1f}x "
+              f"{peak['gradstep']:>18.1f} {peak['micrograd']:>19.1f}")
+        if nodes["gradstep"] != nodes["micrograd"]:
+            print(f"      (node counts differ: micrograd {nodes['micrograd']}; "
+                  "its _prev set merges a node used twice)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,783 @@
+"""Layered drawing of the computation graph, left to right, like Graphviz ``dot``.
+
+``layout(nodes, edges)`` places value nodes (records: label / value / grad) and op
+nodes (small circles) in layers, Sugiyama style, in four phases:
+
+1. layering: longest path from the sources, then every source (a leaf) moves right,
+   to the layer just before its earliest consumer;
+2. long edges are split by dummy nodes, one per layer they pass;
+3. crossing reduction as in dot's mincross: a DFS start order, median sweeps down
+   and up keeping the best order, and a transpose pass (swap neighbours while it
+   lowers crossings);
+4. coordinates: x by layer; y by iterative weighted averaging toward neighbours, each
+   layer solved exactly (order kept, no overlaps) by pool-adjacent-violators; an op
+   node and its result value node are tied into one block so they share a y-centre.
+
+Pure Python and stdlib only: it runs in the browser under Pyodide, so start-up and
+speed matter. Everything is iterative (a chain of 100,000 nodes needs no recursion),
+graphs are arrays of ints, crossings are counted by sort + bisect (O(E log E) per
+pair of layers), and big graphs get fewer sweeps (see ``_budget``).
+
+``count_crossings`` counts crossings from any finished drawing (ours or dot's), and
+``to_dot`` / ``parse_dot_plain`` / ``dot_layout`` let tests and benchmarks render the
+same graph with Graphviz to compare.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+
+# Node sizes in pixels (the page draws with the same ones).
+VALUE_WIDTH = 132.0  # a record: three rows, label / value / grad
+VALUE_HEIGHT = 56.0
+OP_WIDTH = 30.0  # a circle
+OP_HEIGHT = 30.0
+NODE_SIZES = {"value": (VALUE_WIDTH, VALUE_HEIGHT), "op": (OP_WIDTH, OP_HEIGHT)}
+
+RANK_SEP = 36.0  # between layers, before the extra room steep edges get
+RANK_SEP_EXTRA = 48.0  # at most this much extra between two layers ...
+RANK_SEP_SLOPE = 0.1  # ... growing with the largest vertical drop of an edge there
+NODE_SEP = 14.0  # between nodes in a layer
+EDGE_SEP = 8.0  # between two edges passing a layer side by side
+MARGIN = 12.0
+
+DIRECTIONS = ("LR", "TB")
+
+# Placement weights, as in dot's priority method: long edges (dummy to dummy) pull
+# hardest, so they run straight; a follower in a tied block pulls harder still.
+_W_REAL, _W_MIXED, _W_DUMMY = 1.0, 2.0, 8.0
+_W_FOLLOW = 1e6
+_W_IDLE = 1e-3  # a node with no neighbours on the side looked at keeps its place
+
+
+def node_size(node: dict) -> tuple[float, float]:
+    """(width, height) of a node: its own ``width``/``height`` if given, else by kind."""
+    w, h = NODE_SIZES.get(node.get("kind"), NODE_SIZES["value"])
+    return float(node.get("width", w)), float(node.get("height", h))
+
+
+def _budget(size: int) -> tuple[int, int, int]:
+    """(mincross iterations, transpose passes per iteration, placement sweeps).
+
+    ``size`` is nodes + dummies + edges of the layered graph. dot uses up to 24
+    mincross iterations; a pure-Python sweep costs about 1 us per node and edge, so
+    big graphs get fewer to stay well under a second in CPython (Pyodide is 2-3x
+    slower). Expression graphs are nearly trees, whose DFS start order is already
+    crossing-free, so the loss is small.
+    """
+    if size <= 3_000:
+        return 24, 8, 12
+    if size <= 15_000:
+        return 12, 4, 8
+    if size <= 60_000:
+        return 4, 2, 6
+    return 2, 1, 4
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def layout(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> dict:
+    """Lay out a DAG. See the module doc and docs/scene.md.
+
+    ``nodes``: dicts with ``id``, ``kind`` (``"value"`` | ``"op"``), ``label``, listed
+    in a topological order; ``edges``: dicts with ``source``, ``target`` (repeats are
+    kept: one edge per use). Other keys are copied through. Returns ``{"nodes",
+    "edges", "width", "height", "direction"}`` with ``x, y, width, height`` (top-left
+    corner, y down) on each node, in the given order, and on each edge ``points``: the
+    polyline from the source's outgoing side (right-middle for LR) to the target's
+    incoming side (left-middle), through a pair of bend points (entering and leaving
+    the layer's column) at each layer the edge passes.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    lr = direction == "LR"
+    n = len(nodes)
+    index: dict[str, int] = {}
+    for i, nd in enumerate(nodes):
+        nid = nd["id"]
+        if nid in index:
+            raise ValueError(f"duplicate node id {nid!r}")
+        index[nid] = i
+    src: list[int] = []
+    tgt: list[int] = []
+    for e in edges:
+        try:
+            s, t = index[e["source"]], index[e["target"]]
+        except KeyError as exc:
+            raise ValueError(f"edge {e!r} names an unknown node {exc.args[0]!r}") from None
+        if s == t:
+            raise ValueError(f"edge {e!r} is a loop")
+        src.append(s)
+        tgt.append(t)
+
+    sizes = [node_size(nd) for nd in nodes]
+    # Extent of each node along the rank axis (layer thickness) and within its layer.
+    r_ext = [w if lr else h for w, h in sizes]
+    o_ext = [h if lr else w for w, h in sizes]
+
+    rank, nranks = _ranks(n, src, tgt)
+    g = _Proper(n, rank, nranks, src, tgt)
+    g.order()
+    g.place(o_ext)
+    left, thick = _rank_positions(g, r_ext)
+
+    # Node boxes. A node is centred in its layer's column.
+    out_nodes = []
+    rc = [0.0] * n  # centre along the rank axis
+    for i, nd in enumerate(nodes):
+        r = rank[i]
+        c = left[r] + thick[r] / 2
+        rc[i] = c
+        o = g.y[i]
+        w, h = sizes[i]
+        box = dict(nd)
+        if lr:
+            box["x"], box["y"] = c - w / 2, o - h / 2
+        else:
+            box["x"], box["y"] = o - w / 2, c - h / 2
+        box["width"], box["height"] = w, h
+        out_nodes.append(box)
+
+    out_edges = []
+    y = g.y
+    for j, e in enumerate(edges):
+        chain = g.chains[j]
+        s, t = chain[0], chain[-1]
+        pts = [(rc[s] + r_ext[s] / 2, y[s])]
+        for d in chain[1:-1]:
+            r = g.layer_of[d]
+            pts.append((left[r], y[d]))
+            if thick[r] > 0:
+                pts.append((left[r] + thick[r], y[d]))
+        pts.append((rc[t] - r_ext[t] / 2, y[t]))
+        edge = dict(e)
+        edge["points"] = [[a, b] for a, b in pts] if lr else [[b, a] for a, b in pts]
+        out_edges.append(edge)
+
+    r_end = left[-1] + thick[-1] + MARGIN if nranks else 2 * MARGIN
+    o_end = g.o_end + MARGIN
+    width, height = (r_end, o_end) if lr else (o_end, r_end)
+    return {
+        "nodes": out_nodes,
+        "edges": out_edges,
+        "width": width,
+        "height": height,
+        "direction": direction,
+    }
+
+
+def _ranks(n: int, src: list[int], tgt: list[int]) -> tuple[list[int], int]:
+    """Layer of each node: longest path from the sources, then sources pulled right."""
+    succ: list[list[int]] = [[] for _ in range(n)]
+    indeg = [0] * n
+    for s, t in zip(src, tgt, strict=True):
+        succ[s].append(t)
+        indeg[t] += 1
+    # Kahn's algorithm: the nodes are promised in topological order, but this costs
+    # O(V + E) and turns a cycle into a clear error instead of a wrong drawing.
+    left = indeg[:]
+    queue = [v for v in range(n) if not indeg[v]]
+    rank = [0] * n
+    for v in queue:  # the list grows while we walk it
+        rv = rank[v] + 1
+        for t in succ[v]:
+            if rank[t] < rv:
+                rank[t] = rv
+            left[t] -= 1
+            if not left[t]:
+                queue.append(t)
+    if len(queue) < n:
+        raise ValueError("the graph has a cycle")
+    # A leaf sits right before its earliest consumer, not in a far first column.
+    import os
+    if os.environ.get("ALAP"):
+        for v in reversed(queue):
+            if succ[v]:
+                rank[v] = min(rank[t] for t in succ[v]) - 1
+    else:
+      for v in range(n):
+        if not indeg[v] and succ[v]:
+            rank[v] = min(rank[t] for t in succ[v]) - 1
+    # Drop empty layers (cannot happen for connected graphs, but stay safe).
+    used = sorted(set(rank))
+    if used and used[-1] != len(used) - 1:
+        remap = {r: k for k, r in enumerate(used)}
+        rank = [remap[r] for r in rank]
+    return rank, len(used)
+
+
+class _Proper:
+    """The layered graph with dummy nodes: vertices ``0..n-1`` are the real nodes,
+    ``n..`` the dummies. ``up[v]``/``down[v]`` list neighbours in the layer before and
+    after, once per edge (parallel edges repeat)."""
+
+    def __init__(self, n, rank, nranks, src, tgt):
+        self.n = n
+        self.nranks = nranks
+        self.layer_of = rank[:]
+        up: list[list[int]] = [[] for _ in range(n)]
+        down: list[list[int]] = [[] for _ in range(n)]
+        layer_of = self.layer_of
+        chains = []
+        v_count = n
+        for s, t in zip(src, tgt, strict=True):
+            chain = [s]
+            prev = s
+            for r in range(rank[s] + 1, rank[t]):
+                d = v_count
+                v_count += 1
+                layer_of.append(r)
+                up.append([prev])
+                down.append([])
+                down[prev].append(d)
+                chain.append(d)
+                prev = d
+            down[prev].append(t)
+            up[t].append(prev)
+            chain.append(t)
+            chains.append(chain)
+        self.count = v_count
+        self.up, self.down, self.chains = up, down, chains
+        self.n_edges = sum(len(c) - 1 for c in chains)
+        size = v_count + self.n_edges
+        self.mincross_iters, self.transpose_passes, self.sweeps = _budget(size)
+        self.small = size <= 3_000
+
+    # ---------------------------------------------------------------- ordering
+
+    def _dfs_layers(self, starts, nbrs):
+        """Layers filled in DFS preorder from ``starts`` along ``nbrs``: for a tree
+        drawn from its root this order has no crossings at all."""
+        seen = bytearray(self.count)
+        layers: list[list[int]] = [[] for _ in range(self.nranks)]
+        layer_of = self.layer_of
+        for s in starts:
+            if seen[s]:
+                continue
+            stack = [s]
+            while stack:
+                v = stack.pop()
+                if seen[v]:
+                    continue
+                seen[v] = 1
+                layers[layer_of[v]].append(v)
+                ns = nbrs[v]
+                for k in range(len(ns) - 1, -1, -1):  # first neighbour on top
+                    if not seen[ns[k]]:
+                        stack.append(ns[k])
+        return layers
+
+    def order(self):
+        """Order each layer (dot's mincross) and set ``self.layers`` and ``self.pos``."""
+        n, up, down = self.n, self.up, self.down
+        # Start from a DFS back from the sinks (the output first: it is last in the
+        # list), following inputs in operand order, so input 0 ends up above input 1.
+        sinks = [v for v in range(n - 1, -1, -1) if not down[v]]
+        starts = [self._dfs_layers(sinks, up)]
+        if self.small:  # also try a DFS forward from the sources; keep the better
+            starts.append(self._dfs_layers([v for v in range(n) if not up[v]], down))
+        best = None
+        for layers in starts:
+            c = self._mincross(layers)
+            if best is None or c < best[0]:
+                best = (c, layers)
+        self.crossings, self.layers = best
+        self._set_pos()
+
+    def _set_pos(self):
+        pos = self.pos = [0] * self.count
+        for layer in self.layers:
+            for i, v in enumerate(layer):
+                pos[v] = i
+
+    def total_crossings(self):
+        down, pos = self.down, self.pos
+        total = 0
+        for layer in self.layers[:-1]:
+            seq: list[int] = []
+            for u in layer:
+                ds = down[u]
+                if len(ds) == 1:
+                    seq.append(pos[ds[0]])
+                elif ds:
+                    seq.extend(sorted([pos[w] for w in ds]))
+            total += _inversions(seq)
+        return total
+
+    def _mincross(self, layers):
+        """Median sweeps down and up, each followed by transposes; the best order seen
+        is left in ``layers`` (in place). Returns its crossing count."""
+        self.layers = layers
+        self._set_pos()
+        best_c = self.total_crossings()
+        if best_c == 0:
+            return 0
+        best = [layer[:] for layer in layers]
+        up, down = self.up, self.down
+        stale = 0
+        for it in range(self.mincross_iters):
+            # Alternate the direction; every other pair of sweeps breaks median ties
+            # the other way round (as dot does) to get off plateaus.
+            flip = it % 4 >= 2
+            if it % 2 == 0:
+                for r in range(1, len(layers)):
+                    self._reorder(layers[r], up, flip)
+            else:
+                for r in range(len(layers) - 2, -1, -1):
+                    self._reorder(layers[r], down, flip)
+            self._transpose(layers, self.transpose_passes)
+            c = self.total_crossings()
+            if c < best_c:
+                best_c, best, stale = c, [layer[:] for layer in layers], 0
+                if c == 0:
+                    break
+            else:
+                stale += 1
+                if stale >= 6:  # dot's MinQuit is 8
+                    break
+        layers[:] = best
+        self._set_pos()
+        # A last, longer transpose on the best order.
+        self._transpose(layers, 4 * self.transpose_passes)
+        return self.total_crossings()
+
+    def _reorder(self, layer, nbrs, flip):
+        """Sort a layer by the (weighted) median position of its neighbours in the
+        fixed layer; a node with no such neighbours keeps its slot."""
+        if len(layer) < 2:
+            return
+        pos = self.pos
+        keyed = []
+        fixed = []
+        sign = -1 if flip else 1
+        for i, v in enumerate(layer):
+            ns = nbrs[v]
+            k = len(ns)
+            if k == 0:
+                fixed.append(i)
+                continue
+            if k == 1:
+                med = pos[ns[0]]
+            else:
+                ps = sorted([pos[w] for w in ns])
+                m = k // 2
+                if k % 2:
+                    med = ps[m]
+                elif k == 2:
+                    med = (ps[0] + ps[1]) / 2
+                else:  # Gansner et al.: weight toward the side where neighbours are denser
+                    lo, hi = ps[m - 1] - ps[0], ps[-1] - ps[m]
+                    med = (ps[m - 1] * hi + ps[m] * lo) / (lo + hi) if lo + hi else ps[m]
+            keyed.append((med, sign * i, v))
+        keyed.sort()
+        if fixed:
+            out = [-1] * len(layer)
+            for i in fixed:
+                out[i] = layer[i]
+            it = iter(keyed)
+            for i in range(len(out)):
+                if out[i] < 0:
+                    out[i] = next(it)[2]
+            layer[:] = out
+        else:
+            layer[:] = [kv[2] for kv in keyed]
+        for i, v in enumerate(layer):
+            pos[v] = i
+
+    def _transpose(self, layers, passes):
+        """Swap neighbours in a layer while that lowers the crossings around them.
+        Only layers next to one that changed in the last pass are looked at again."""
+        up, down, pos = self.up, self.down, self.pos
+        nl = len(layers)
+        dirty = [len(layer) > 1 for layer in layers]
+        for _ in range(passes):
+            changed = [False] * nl
+            any_change = False
+            for r in range(nl):
+                if not dirty[r]:
+                    continue
+                layer = layers[r]
+                for i in range(len(layer) - 1):
+                    u, v = layer[i], layer[i + 1]
+                    uu, vu, ud, vd = up[u], up[v], down[u], down[v]
+                    if not ((uu and vu) or (ud and vd)):
+                        continue  # no edges that could cross
+                    pu = sorted([pos[w] for w in uu])
+                    pv = sorted([pos[w] for w in vu])
+                    qu = sorted([pos[w] for w in ud])
+                    qv = sorted([pos[w] for w in vd])
+                    keep = _pair_crossings(pu, pv) + _pair_crossings(qu, qv)
+                    if not keep:
+                        continue
+                    swap = _pair_crossings(pv, pu) + _pair_crossings(qv, qu)
+                    if swap < keep:
+                        layer[i], layer[i + 1] = v, u
+                        pos[u], pos[v] = i + 1, i
+                        changed[r] = any_change = True
+            if not any_change:
+                break
+            dirty = [
+                changed[r] or (r > 0 and changed[r - 1]) or (r + 1 < nl and changed[r + 1])
+                for r in range(nl)
+            ]
+            dirty = [d and len(layers[r]) > 1 for r, d in enumerate(dirty)]
+
+    # ---------------------------------------------------------------- y placement
+
+    def place(self, o_ext):
+        """Centre of each vertex within its layer (``self.y``), and ``self.o_end``."""
+        n, count, up, down = self.n, self.count, self.up, self.down
+        layers = self.layers
+        ext = o_ext + [0.0] * (count - n)  # dummies are points
+
+        # Blocks: an edge u -> v with u's only out-edge and v's only in-edge (both real
+        # nodes) ties them to one y. Every op -> result-value edge is such an edge, and
+        # so is a leaf -> unary op edge when the leaf has one use.
+        nxt = [-1] * count
+        prv = [-1] * count
+        for u in range(n):
+            ds = down[u]
+            if len(ds) == 1 and ds[0] < n and len(up[ds[0]]) == 1:
+                nxt[u] = ds[0]
+                prv[ds[0]] = u
+        # Keep a block only if its edges do not cross another block's edge between the
+        # same two layers: crossing blocks cannot both be straight.
+        for layer in layers:
+            last = -1
+            for u in layer:
+                v = nxt[u]
+                if v >= 0:
+                    if self.pos[v] > last:
+                        last = self.pos[v]
+                    else:
+                        nxt[u] = prv[v] = -1
+
+        # Each block's neighbours outside it, with weights, on each side; stored at the
+        # block's head (its leftmost vertex).
+        head = list(range(count))
+        nb_up: dict[int, list[tuple[int, float]]] = {}
+        nb_dn: dict[int, list[tuple[int, float]]] = {}
+        for v in range(count):
+            if prv[v] >= 0:
+                continue
+            a: list[tuple[int, float]] = []
+            b: list[tuple[int, float]] = []
+            w = v
+            while w >= 0:
+                head[w] = v
+                for x in up[w]:
+                    if x != prv[w]:
+                        a.append((x, _weight(w, x, n)))
+                for x in down[w]:
+                    if x != nxt[w]:
+                        b.append((x, _weight(w, x, n)))
+                w = nxt[w]
+            nb_up[v] = a
+            nb_dn[v] = b
+
+        # Offsets: the least distance between centres of consecutive vertices, summed.
+        offsets = []
+        for layer in layers:
+            off = [0.0] * len(layer)
+            acc = 0.0
+            for i in range(1, len(layer)):
+                a, b = layer[i - 1], layer[i]
+                sep = EDGE_SEP if (a >= n and b >= n) else NODE_SEP
+                acc += (ext[a] + ext[b]) / 2 + sep
+                off[i] = acc
+            offsets.append(off)
+
+        # Start with every layer packed and centred on 0.
+        y = self.y = [0.0] * count
+        for layer, off in zip(layers, offsets, strict=True):
+            if layer:
+                mid = off[-1] / 2
+                for v, o in zip(layer, off, strict=True):
+                    y[v] = o - mid
+
+        # Sweeps: first one-sided (inputs only, then consumers only), then both sides.
+        # The last sweep runs right to left, so every op node follows its result value
+        # node exactly where nothing is in the way.
+        sweeps = self.sweeps
+        plan = [(True, "up"), (False, "down")]
+        while len(plan) < sweeps:
+            plan += [(True, "both"), (False, "both")]
+        for forward, side in plan:
+            rng = range(len(layers)) if forward else range(len(layers) - 1, -1, -1)
+            follow = prv if forward else nxt
+            for r in rng:
+                layer = layers[r]
+                if not layer:
+                    continue
+                des = []
+                wts = []
+                for v in layer:
+                    f = follow[v]
+                    if f >= 0:
+                        des.append(y[f])
+                        wts.append(_W_FOLLOW)
+                        continue
+                    h = head[v]
+                    acc = tot = 0.0
+                    if side != "down":
+                        for x, w in nb_up[h]:
+                            acc += w * y[x]
+                            tot += w
+                    if side != "up":
+                        for x, w in nb_dn[h]:
+                            acc += w * y[x]
+                            tot += w
+                    if tot:
+                        des.append(acc / tot)
+                        wts.append(tot)
+                    else:
+                        des.append(y[v])
+                        wts.append(_W_IDLE)
+                _pava(layer, des, wts, offsets[r], y)
+
+        # The follower weight leaves a block's members a hair apart; make them equal
+        # where that is (within rounding) what the solver found.
+        for v in range(count):
+            u = prv[v]
+            if u >= 0 and abs(y[v] - y[u]) < 0.5:
+                y[v] = y[u]
+
+        # Shift so the top edge sits at the margin.
+        top = min((y[v] - ext[v] / 2 for v in range(count)), default=0.0)
+        shift = MARGIN - top
+        for v in range(count):
+            y[v] += shift
+        self.o_end = max((y[v] + ext[v] / 2 for v in range(count)), default=MARGIN)
+        self.blocks_prv = prv
+
+
+def _weight(a: int, b: int, n: int) -> float:
+    da, db = a >= n, b >= n
+    return _W_DUMMY if da and db else _W_MIXED if da or db else _W_REAL
+
+
+def _pava(layer, des, wts, off, y):
+    """Place one layer: minimise sum w_i (y_i - des_i)^2 keeping the order and the
+    least gaps (y_{i+1} - y_i >= off_{i+1} - off_i). With z_i = y_i - off_i it is
+    weighted isotonic regression of des_i - off_i, solved exactly in O(n) by
+    pool-adjacent-violators."""
+    bw: list[float] = []  # per pool: total weight, weighted sum, size
+    bs: list[float] = []
+    bn: list[int] = []
+    for i in range(len(layer)):
+        w = wts[i]
+        s = w * (des[i] - off[i])
+        c = 1
+        while bw and bs[-1] * w > s * bw[-1]:  # previous pool's mean > this one's
+            w += bw.pop()
+            s += bs.pop()
+            c += bn.pop()
+        bw.append(w)
+        bs.append(s)
+        bn.append(c)
+    i = 0
+    for w, s, c in zip(bw, bs, bn, strict=True):
+        z = s / w
+        for k in range(i, i + c):
+            y[layer[k]] = z + off[k]
+        i += c
+
+
+def _rank_positions(g: _Proper, r_ext: list[float]) -> tuple[list[float], list[float]]:
+    """Left side and thickness of every layer's column along the rank axis."""
+    nranks, n = g.nranks, g.n
+    thick = [0.0] * nranks
+    for v in range(n):
+        r = g.layer_of[v]
+        if r_ext[v] > thick[r]:
+            thick[r] = r_ext[v]
+    # Steep edges get a little more room: the gap after layer r grows with the largest
+    # vertical drop of an edge segment between layers r and r+1.
+    drop = [0.0] * nranks
+    y, layer_of = g.y, g.layer_of
+    for v in range(g.count):
+        r = layer_of[v]
+        for w in g.down[v]:
+            d = abs(y[w] - y[v])
+            if d > drop[r]:
+                drop[r] = d
+    left = [0.0] * nranks
+    x = MARGIN
+    for r in range(nranks):
+        left[r] = x
+        x += thick[r] + RANK_SEP + min(RANK_SEP_EXTRA, RANK_SEP_SLOPE * drop[r])
+    return left, thick
+
+
+# --------------------------------------------------------------------------- crossings
+
+
+def _inversions(seq: list[int | float]) -> int:
+    """Pairs i < j with seq[i] > seq[j] (strictly), by insertion into a sorted list:
+    bisect is C code, and the list moves are memmove, fast for the layer sizes here."""
+    if all(seq[i] <= seq[i + 1] for i in range(len(seq) - 1)):
+        return 0
+    seen: list[int | float] = []
+    inv = 0
+    for k, x in enumerate(seq):
+        inv += k - bisect_right(seen, x)
+        insort(seen, x)
+    return inv
+
+
+def _pair_crossings(pa: list[int], pb: list[int]) -> int:
+    """Crossings between the edges of a node above and a node below it, given the
+    sorted neighbour positions of each: pairs (a, b) with a > b."""
+    if not pa or not pb:
+        return 0
+    return sum(bisect_left(pb, a) for a in pa)
+
+
+def count_crossings(result: dict) -> int:
+    """Edge crossings in a finished drawing (``layout``'s result or ``parse_dot_plain``'s).
+
+    Layers are the distinct centre positions of nodes along the rank axis (x for LR).
+    Each edge is cut where it passes a layer's centre line (interpolating its
+    ``points``, or a straight line if it has none), which turns it into one segment
+    per pair of adjacent layers; those segments are the dummy nodes' segments. Two
+    segments between the same two layers cross when their ends are in opposite order
+    on both lines (segments sharing an end never cross). The same function counts
+    both our drawings and dot's, so the two are compared on equal terms.
+    """
+    lr = result.get("direction", "LR") == "LR"
+    rc: dict[str, float] = {}
+    oc: dict[str, float] = {}
+    for nd in result["nodes"]:
+        cx = nd["x"] + nd["width"] / 2
+        cy = nd["y"] + nd["height"] / 2
+        rc[nd["id"]], oc[nd["id"]] = (cx, cy) if lr else (cy, cx)
+    centres = sorted({round(c, 3) for c in rc.values()})
+    layer = {c: k for k, c in enumerate(centres)}
+    gaps: list[list[tuple[float, float]]] = [[] for _ in range(max(0, len(centres) - 1))]
+    for e in result["edges"]:
+        s, t = e["source"], e["target"]
+        ls, lt = layer[round(rc[s], 3)], layer[round(rc[t], 3)]
+        if ls == lt:
+            continue  # a flat edge inside a layer: not between layers
+        pts = [(p[0], p[1]) if lr else (p[1], p[0]) for p in e.get("points") or ()]
+        if not pts:
+            pts = [(rc[s], oc[s]), (rc[t], oc[t])]
+        ys, ye = oc[s], oc[t]
+        if ls > lt:  # a backward edge: walk it from its left end
+            ls, lt, ys, ye = lt, ls, ye, ys
+        prev = round(ys, 6)
+        for k in range(ls + 1, lt):
+            cur = round(_cut(pts, centres[k]), 6)
+            gaps[k - 1].append((prev, cur))
+            prev = cur
+        gaps[lt - 1].append((prev, round(ye, 6)))
+    total = 0
+    for segs in gaps:
+        segs.sort()
+        total += _inversions([b for _, b in segs])
+    return total
+
+
+def _cut(pts: list[tuple[float, float]], x: float) -> float:
+    """The second coordinate of the polyline ``pts`` where it first meets ``x``."""
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if min(x0, x1) <= x <= max(x0, x1):
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    # Not reached (should not happen): the nearest end.
+    return pts[0][1] if abs(pts[0][0] - x) < abs(pts[-1][0] - x) else pts[-1][1]
+
+
+# --------------------------------------------------------------------------- Graphviz
+
+
+def to_dot(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> str:
+    """DOT text for the same graph and sizes, for comparing with Graphviz (72 dpi)."""
+    lines = [
+        "digraph G {",
+        f"  graph [rankdir={direction}, nodesep={NODE_SEP / 72:.4f}, "
+        f"ranksep={RANK_SEP / 72:.4f}, margin=0];",
+        '  node [fixedsize=true, label=""];',
+    ]
+    index = {}
+    for i, nd in enumerate(nodes):
+        index[nd["id"]] = i
+        w, h = node_size(nd)
+        shape = "circle" if nd.get("kind") == "op" else "box"
+        lines.append(f"  v{i} [shape={shape}, width={w / 72:.4f}, height={h / 72:.4f}];")
+    for e in edges:
+        lines.append(f"  v{index[e['source']]} -> v{index[e['target']]};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_dot_plain(text: str, nodes: list[dict], *, direction: str = "LR") -> dict:
+    """Turn ``dot -Tplain`` output for ``to_dot``'s graph back into a layout dict
+    (pixels, y down; each edge's ``points`` sample its Bezier spline)."""
+    height = 0.0
+    boxes: dict[int, tuple[float, float, float, float]] = {}
+    raw_edges = []
+    for line in text.splitlines():
+        f = line.split()
+        if not f:
+            continue
+        if f[0] == "graph":
+            height = float(f[3])
+        elif f[0] == "node":
+            boxes[int(f[1][1:])] = (float(f[2]), float(f[3]), float(f[4]), float(f[5]))
+        elif f[0] == "edge":
+            k = int(f[3])
+            ctrl = [(float(f[4 + 2 * i]), float(f[5 + 2 * i])) for i in range(k)]
+            raw_edges.append((int(f[1][1:]), int(f[2][1:]), ctrl))
+
+    def px(x, y):  # inches, y up -> pixels, y down
+        return 72 * x, 72 * (height - y)
+
+    out_nodes = []
+    for i, nd in enumerate(nodes):
+        cx, cy, w, h = boxes[i]
+        x, y = px(cx, cy)
+        out_nodes.append(
+            {"id": nd["id"], "x": x - 36 * w, "y": y - 36 * h, "width": 72 * w, "height": 72 * h}
+        )
+    out_edges = []
+    for s, t, ctrl in raw_edges:
+        pts = [px(*p) for p in _bezier_points(ctrl)]
+        out_edges.append(
+            {"source": nodes[s]["id"], "target": nodes[t]["id"], "points": [list(p) for p in pts]}
+        )
+    return {
+        "nodes": out_nodes,
+        "edges": out_edges,
+        "width": 72 * max((b[0] + b[2] / 2 for b in boxes.values()), default=0.0),
+        "height": 72 * height,
+        "direction": direction,
+    }
+
+
+def _bezier_points(ctrl, steps: int = 12):
+    """Sample a piecewise cubic Bezier (1 + 3k control points) as a polyline."""
+    if len(ctrl) < 4:
+        return list(ctrl)
+    out = [ctrl[0]]
+    for i in range(0, len(ctrl) - 3, 3):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ctrl[i : i + 4]
+        for k in range(1, steps + 1):
+            t = k / steps
+            u = 1 - t
+            a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+            out.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+    return out
+
+
+def dot_layout(
+    nodes: list[dict], edges: list[dict], *, direction: str = "LR", timeout: float | None = None
+) -> dict:
+    """Lay the graph out with Graphviz ``dot`` (must be on PATH) for comparison."""
+    import subprocess  # only here: the page never calls this
+
+    text = to_dot(nodes, edges, direction=direction)
+    proc = subprocess.run(
+        ["dot", "-Tplain"], input=text, capture_output=True, text=True, timeout=timeout, check=True
+    )
+    return parse_dot_plain(proc.stdout, nodes, direction=direction)
