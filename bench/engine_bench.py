@@ -99,8 +99,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}; median of {args.repeat} alternating runs each")
-    print(f"{'batch':>5} {'nodes':>7} {'gradstep nodes/s':>17} {'micrograd nodes/s':>18} "
-          f"{'ratio':>6} {'gradstep peak MiB':>18} {'micrograd peak MiB':>19}")
+    print(
+        f"{'batch':>5} {'nodes':>7} {'gradstep nodes/s':>17} {'micrograd nodes/s':>18} "
+        f"{'ratio':>6} {'gradstep peak MiB':>18} {'micrograd peak MiB':>19}"
+    )
     for batch in (1, 100):
         times: dict[str, list[float]] = {name: [] for name in ENGINES}
         nodes = {}
@@ -110,12 +112,13 @@ def main() -> None:
                 times[name].append(elapsed)
         rate = {name: nodes[name] / statistics.median(times[name]) for name in ENGINES}
         peak = {name: peak_memory(name, batch) / 2**20 for name in ENGINES}
-        print(f"{batch:>5} {nodes['gradstep']:>7} {rate['gradstep']:>17,.0f} "
-              f"{rate['micrograd']:>18,.0f} {rate['gradstep'] / rate['micrograd']:>5.1f}x "
-              f"{peak['gradstep']:>18.1f} {peak['micrograd']:>19.1f}")
+        print(
+            f"{batch:>5} {nodes['gradstep']:>7} {rate['gradstep']:>17,.0f} "
+            f"{rate['micrograd']:>18,.0f} {rate['gradstep'] / rate['micrograd']:>5.1f}x "
+            f"{peak['gradstep']:>18.1f} {peak['micrograd']:>19.1f}"
+        )
         if nodes["gradstep"] != nodes["micrograd"]:
-            print(f"      (node counts differ: micrograd {nodes['micrograd']}; "
-                  "its _prev set merges a node used twice)")
+            print(f"      (node counts differ: micrograd {nodes['micrograd']}; its _prev set merges a node used twice)")
 
 
 if __name__ == "__main__":

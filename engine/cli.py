@@ -36,8 +36,8 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
 
 
 def cmd_grad(args) -> int:
-    from .timeline import Timeline
     from .program import compile_program
+    from .timeline import Timeline
 
     tape = compile_program(_read(args.file))
     timeline = Timeline(tape)

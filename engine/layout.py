@@ -25,7 +25,7 @@ same graph with Graphviz to compare.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right, insort
 
 # Node sizes in pixels (the page draws with the same ones).
 VALUE_WIDTH = 132.0  # a record: three rows, label / value / grad
@@ -66,7 +66,7 @@ def _budget(size: int) -> tuple[int, int, int]:
     crossing-free, so the loss is small.
     """
     if size <= 3_000:
-        return 24, 8, 12
+        return 24, 1000, 12  # as dot: transpose runs until it gains nothing
     if size <= 15_000:
         return 12, 4, 8
     if size <= 60_000:
@@ -168,7 +168,8 @@ def layout(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> di
 
 
 def _ranks(n: int, src: list[int], tgt: list[int]) -> tuple[list[int], int]:
-    """Layer of each node: longest path from the sources, then sources pulled right."""
+    """Layer of each node: longest path from the sources, sources pulled right, then
+    dot's network simplex to shorten the edges (fewer dummies, fewer crossings)."""
     succ: list[list[int]] = [[] for _ in range(n)]
     indeg = [0] * n
     for s, t in zip(src, tgt, strict=True):
@@ -189,22 +190,292 @@ def _ranks(n: int, src: list[int], tgt: list[int]) -> tuple[list[int], int]:
                 queue.append(t)
     if len(queue) < n:
         raise ValueError("the graph has a cycle")
-    # A leaf sits right before its earliest consumer, not in a far first column.
-    import os
-    if os.environ.get("ALAP"):
-        for v in reversed(queue):
-            if succ[v]:
-                rank[v] = min(rank[t] for t in succ[v]) - 1
-    else:
-      for v in range(n):
-        if not indeg[v] and succ[v]:
-            rank[v] = min(rank[t] for t in succ[v]) - 1
-    # Drop empty layers (cannot happen for connected graphs, but stay safe).
+    _pull_sources(rank, indeg, succ)
+    if src:
+        _NetworkSimplex(n, src, tgt, rank).run()
+        # Also after a capped run: a leaf right before its earliest consumer.
+        _pull_sources(rank, indeg, succ)
+    # Number layers from 0 with none empty (the simplex may leave a gap between
+    # unconnected parts).
     used = sorted(set(rank))
-    if used and used[-1] != len(used) - 1:
+    if used and used[-1] - used[0] != len(used) - 1 or (used and used[0]):
         remap = {r: k for k, r in enumerate(used)}
         rank = [remap[r] for r in rank]
     return rank, len(used)
+
+
+def _pull_sources(rank, indeg, succ):
+    """A leaf sits right before its earliest consumer, not in a far first column."""
+    for v in range(len(rank)):
+        if not indeg[v] and succ[v]:
+            rank[v] = min(rank[t] for t in succ[v]) - 1
+
+
+class _NetworkSimplex:
+    """Gansner et al.'s network simplex (as in Graphviz ``ns.c``): minimise the total
+    weighted edge length sum w(e) (rank[head] - rank[tail]) with every edge at least
+    1 long. Iterative throughout; subtrees are ranges of postorder numbers, so no
+    walk needs recursion. Each iteration keeps the ranks feasible, so a run stopped
+    by the iteration cap (big graphs) still gives a valid, shorter layering."""
+
+    SEARCH_SIZE = 30  # tree edges with negative cut value looked at per iteration (dot's)
+
+    def __init__(self, n, src, tgt, rank):
+        weight: dict[tuple[int, int], int] = {}
+        for key in zip(src, tgt, strict=True):  # parallel edges become one, heavier
+            weight[key] = weight.get(key, 0) + 1
+        self.n = n
+        self.tail = [k[0] for k in weight]
+        self.head = [k[1] for k in weight]
+        self.w = list(weight.values())
+        self.rank = rank
+        self.inc: list[list[int]] = [[] for _ in range(n)]  # incident edge ids
+        for e, (s, t) in enumerate(weight):
+            self.inc[s].append(e)
+            self.inc[t].append(e)
+        m = len(self.w)
+        # Pure-Python pivots cost O(V) each; cap them so big graphs stay fast (dot
+        # has the same kind of cap, nslimit). Near-trees need few pivots anyway.
+        self.max_iter = max(50, 2_000_000 // max(1, n + m))
+
+    def run(self):
+        self._feasible_tree()
+        self._init_cutvalues()
+        tail, head, cut = self.tail, self.head, self.cut
+        tree = self.tree_list
+        start = 0
+        for _ in range(self.max_iter):
+            # Leave: a tree edge with negative cut value (the most negative of the
+            # first SEARCH_SIZE found, searching on from where the last search ended).
+            e = -1
+            found = 0
+            nt = len(tree)
+            i = start
+            for _k in range(nt):
+                f = tree[i]
+                if cut[f] < 0:
+                    if e < 0 or cut[f] < cut[e]:
+                        e = f
+                    found += 1
+                    if found >= self.SEARCH_SIZE:
+                        break
+                i += 1
+                if i == nt:
+                    i = 0
+            if e < 0:
+                return
+            start = i
+            f = self._enter_edge(e)
+            if f < 0:  # cannot happen in a connected tree; stay safe
+                return
+            self._update(e, f)
+            del tail, head  # (kept for readability above)
+            tail, head = self.tail, self.head
+
+    def _slack(self, e):
+        return self.rank[self.head[e]] - self.rank[self.tail[e]] - 1
+
+    def _feasible_tree(self):
+        """A spanning forest of tight edges (slack 0). Tight components are merged
+        smallest first: shift the smallest by the least slack of an edge leaving it,
+        which makes that edge tight; each node is shifted O(log V) times."""
+        import heapq
+
+        n, tail, head, rank, inc = self.n, self.tail, self.head, self.rank, self.inc
+        parent = list(range(n))
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        in_tree = bytearray(len(tail))
+        members = {v: [v] for v in range(n)}
+        for e in range(len(tail)):
+            if rank[head[e]] - rank[tail[e]] == 1:
+                a, b = find(tail[e]), find(head[e])
+                if a != b:
+                    if len(members[a]) < len(members[b]):
+                        a, b = b, a
+                    parent[b] = a
+                    members[a].extend(members.pop(b))
+                    in_tree[e] = 1
+        heap = [(len(ms), r) for r, ms in members.items()]
+        heapq.heapify(heap)
+        while heap:
+            size, r = heapq.heappop(heap)
+            ms = members.get(r)
+            if ms is None or len(ms) != size:
+                continue  # stale entry
+            best = -1
+            best_slack = 0
+            for v in ms:
+                for e in inc[v]:
+                    other = head[e] if tail[e] == v else tail[e]
+                    if find(other) == r:
+                        continue
+                    s = rank[head[e]] - rank[tail[e]] - 1
+                    if best < 0 or s < best_slack:
+                        best, best_slack = e, s
+            if best < 0:
+                continue  # a whole connected part: done
+            delta = best_slack if find(tail[best]) == r else -best_slack
+            if delta:
+                for v in ms:
+                    rank[v] += delta
+            o = find(head[best]) if find(tail[best]) == r else find(tail[best])
+            parent[r] = o
+            members[o].extend(members.pop(r))
+            in_tree[best] = 1
+            heapq.heappush(heap, (len(members[o]), o))
+        self.in_tree = in_tree
+        self.tree_adj: list[list[int]] = [[] for _ in range(n)]
+        self.tree_list = [e for e in range(len(tail)) if in_tree[e]]
+        for e in self.tree_list:
+            self.tree_adj[tail[e]].append(e)
+            self.tree_adj[head[e]].append(e)
+        self.roots = [r for r in members]
+
+    def _dfs_range(self, root, par_edge, low):
+        """Postorder numbers: ``lim[v]``, and ``low[v]`` the least lim in v's subtree;
+        so the subtree of v is exactly the nodes with lim in [low[v], lim[v]]."""
+        tail, head, tree_adj = self.tail, self.head, self.tree_adj
+        par, lows, lim, at = self.par, self.low, self.lim, self.at
+        par[root] = par_edge
+        stack = [(root, 0)]
+        lows[root] = low
+        counter = low
+        while stack:
+            v, i = stack[-1]
+            adj = tree_adj[v]
+            pe = par[v]
+            while i < len(adj) and adj[i] == pe:
+                i += 1
+            if i < len(adj):
+                e = adj[i]
+                stack[-1] = (v, i + 1)
+                w = head[e] if tail[e] == v else tail[e]
+                par[w] = e
+                lows[w] = counter
+                stack.append((w, 0))
+            else:
+                stack.pop()
+                lim[v] = counter
+                at[counter] = v
+                counter += 1
+        return counter
+
+    def _init_cutvalues(self):
+        n = self.n
+        self.par = [-1] * n
+        self.low = [0] * n
+        self.lim = [0] * n
+        self.at = [0] * n
+        self.cut = [0] * len(self.tail)
+        low = 0
+        for r in self.roots:
+            low = self._dfs_range(r, -1, low)
+        tail, par, at = self.tail, self.par, self.at
+        for k in range(n):  # postorder: children before parents
+            v = at[k]
+            f = par[v]
+            if f >= 0:
+                self._x_cutval(f, v, 1 if tail[f] == v else -1)
+
+    def _x_cutval(self, f, v, dir):
+        """Cut value of tree edge f from those of v's child edges (v: f's lower end)."""
+        tail, head, w, cut, in_tree = self.tail, self.head, self.w, self.cut, self.in_tree
+        low, lim = self.low[v], self.lim[v]
+        lims = self.lim
+        total = 0
+        for e in self.inc[v]:
+            t = tail[e]
+            other = head[e] if t == v else t
+            if not (low <= lims[other] <= lim):
+                outside = True
+                rv = w[e]
+            else:
+                outside = False
+                rv = (cut[e] if in_tree[e] else 0) - w[e]
+            if dir > 0:
+                d = 1 if head[e] == v else -1
+            else:
+                d = 1 if t == v else -1
+            if outside:
+                d = -d
+            total += rv if d > 0 else -rv
+        cut[f] = total
+
+    def _enter_edge(self, e):
+        """The non-tree edge of least slack from e's head side to its tail side."""
+        tail, head, rank, in_tree = self.tail, self.head, self.rank, self.in_tree
+        lim, at = self.lim, self.at
+        if lim[tail[e]] < lim[head[e]]:
+            v, outsearch = tail[e], False  # the subtree is the tail side
+        else:
+            v, outsearch = head[e], True
+        lo, hi = self.low[v], lim[v]
+        best, best_slack = -1, 0
+        for k in range(lo, hi + 1):
+            u = at[k]
+            for f in self.inc[u]:
+                if in_tree[f]:
+                    continue
+                if outsearch:
+                    if tail[f] != u or lo <= lim[head[f]] <= hi:
+                        continue
+                elif head[f] != u or lo <= lim[tail[f]] <= hi:
+                    continue
+                s = rank[head[f]] - rank[tail[f]] - 1
+                if best < 0 or s < best_slack:
+                    best, best_slack = f, s
+                    if s == 0:
+                        return best
+        return best
+
+    def _update(self, e, f):
+        tail, head, rank, lim, low, at = (
+            self.tail, self.head, self.rank, self.lim, self.low, self.at)
+        delta = self._slack(f)
+        if delta:
+            # Shift e's lower side (a subtree: a range of postorder numbers) so f is tight.
+            if lim[tail[e]] < lim[head[e]]:
+                v, d = tail[e], -delta
+            else:
+                v, d = head[e], delta
+            for k in range(low[v], lim[v] + 1):
+                rank[at[k]] += d
+        cv = self.cut[e]
+        lca = self._tree_update(tail[f], head[f], cv, True)
+        self._tree_update(head[f], tail[f], cv, False)
+        self.cut[f] = -cv
+        self.cut[e] = 0
+        # Swap e for f in the tree.
+        self.in_tree[e] = 0
+        self.in_tree[f] = 1
+        self.tree_adj[tail[e]].remove(e)
+        self.tree_adj[head[e]].remove(e)
+        self.tree_adj[tail[f]].append(f)
+        self.tree_adj[head[f]].append(f)
+        i = self.tree_list.index(e)  # O(V); small beside the rest of a pivot
+        self.tree_list[i] = f
+        self._dfs_range(lca, self.par[lca], low[lca])
+
+    def _tree_update(self, v, w, cv, dir):
+        """Adjust cut values on the tree path from v up to the ancestor of w."""
+        tail, head, lim, low, par, cut = (
+            self.tail, self.head, self.lim, self.low, self.par, self.cut)
+        lw = lim[w]
+        while not (low[v] <= lw <= lim[v]):
+            e = par[v]
+            d = dir if v == tail[e] else not dir
+            if d:
+                cut[e] += cv
+            else:
+                cut[e] -= cv
+            v = tail[e] if lim[tail[e]] > lim[head[e]] else head[e]
+        return v
 
 
 class _Proper:
@@ -268,21 +539,57 @@ class _Proper:
                         stack.append(ns[k])
         return layers
 
+    def _bfs_layers(self, starts, first, second):
+        """dot's start order (build_ranks): BFS over the graph taken as undirected."""
+        seen = bytearray(self.count)
+        layers: list[list[int]] = [[] for _ in range(self.nranks)]
+        layer_of = self.layer_of
+        for s in starts:
+            if seen[s]:
+                continue
+            seen[s] = 1
+            queue = [s]
+            for v in queue:
+                layers[layer_of[v]].append(v)
+                for w in first[v]:
+                    if not seen[w]:
+                        seen[w] = 1
+                        queue.append(w)
+                for w in second[v]:
+                    if not seen[w]:
+                        seen[w] = 1
+                        queue.append(w)
+        return layers
+
     def order(self):
-        """Order each layer (dot's mincross) and set ``self.layers`` and ``self.pos``."""
+        """Order each layer (dot's mincross) and set ``self.layers`` and ``self.pos``.
+
+        Like dot, try several start orders with a few iterations each, then go on from
+        the best one; ours adds DFS orders, which suit expression trees."""
         n, up, down = self.n, self.up, self.down
-        # Start from a DFS back from the sinks (the output first: it is last in the
-        # list), following inputs in operand order, so input 0 ends up above input 1.
-        sinks = [v for v in range(n - 1, -1, -1) if not down[v]]
+        sinks = [v for v in range(n - 1, -1, -1) if not down[v]]  # the output first
+        sources = [v for v in range(n) if not up[v]]
+        # A DFS back from the sinks, following inputs in operand order, puts input 0
+        # above input 1 and draws any tree with no crossings.
         starts = [self._dfs_layers(sinks, up)]
-        if self.small:  # also try a DFS forward from the sources; keep the better
-            starts.append(self._dfs_layers([v for v in range(n) if not up[v]], down))
+        if self.small:
+            starts += [
+                self._bfs_layers(sources, down, up),
+                self._bfs_layers(sinks, up, down),
+                self._dfs_layers(sources, down),
+            ]
         best = None
+        first_iters = 4 if self.small else self.mincross_iters
         for layers in starts:
-            c = self._mincross(layers)
+            c = self._mincross(layers, first_iters)
             if best is None or c < best[0]:
                 best = (c, layers)
-        self.crossings, self.layers = best
+            if c == 0:
+                break
+        c, layers = best
+        if c and self.small:
+            c = self._mincross(layers, self.mincross_iters)
+        self.crossings, self.layers = c, layers
         self._set_pos()
 
     def _set_pos(self):
@@ -305,9 +612,11 @@ class _Proper:
             total += _inversions(seq)
         return total
 
-    def _mincross(self, layers):
-        """Median sweeps down and up, each followed by transposes; the best order seen
-        is left in ``layers`` (in place). Returns its crossing count."""
+    def _mincross(self, layers, iters):
+        """dot's mincross loop: median sweeps alternately down and up, each followed
+        by a transpose; the best order seen is left in ``layers`` (in place). Stops
+        after 8 iterations without real progress (dot's MinQuit). Returns the
+        crossing count."""
         self.layers = layers
         self._set_pos()
         best_c = self.total_crossings()
@@ -315,42 +624,46 @@ class _Proper:
             return 0
         best = [layer[:] for layer in layers]
         up, down = self.up, self.down
-        stale = 0
-        for it in range(self.mincross_iters):
-            # Alternate the direction; every other pair of sweeps breaks median ties
-            # the other way round (as dot does) to get off plateaus.
-            flip = it % 4 >= 2
+        trying = 0
+        for it in range(iters):
+            if trying >= 8:
+                break
+            trying += 1
+            # As dot: in two iterations of four, equal medians swap and transpose
+            # does not; in the other two the reverse. That gets off plateaus.
+            ties = it % 4 < 2
             if it % 2 == 0:
                 for r in range(1, len(layers)):
-                    self._reorder(layers[r], up, flip)
+                    self._reorder(layers[r], up, ties)
             else:
                 for r in range(len(layers) - 2, -1, -1):
-                    self._reorder(layers[r], down, flip)
-            self._transpose(layers, self.transpose_passes)
+                    self._reorder(layers[r], down, ties)
+            self._transpose(layers, not ties)
             c = self.total_crossings()
-            if c < best_c:
-                best_c, best, stale = c, [layer[:] for layer in layers], 0
+            if c <= best_c:
+                if c < 0.995 * best_c:
+                    trying = 0
+                best_c = c
+                best = [layer[:] for layer in layers]
                 if c == 0:
-                    break
-            else:
-                stale += 1
-                if stale >= 6:  # dot's MinQuit is 8
                     break
         layers[:] = best
         self._set_pos()
-        # A last, longer transpose on the best order.
-        self._transpose(layers, 4 * self.transpose_passes)
-        return self.total_crossings()
+        if best_c:
+            self._transpose(layers, False)
+            best_c = self.total_crossings()
+        return best_c
 
-    def _reorder(self, layer, nbrs, flip):
+    def _reorder(self, layer, nbrs, ties):
         """Sort a layer by the (weighted) median position of its neighbours in the
-        fixed layer; a node with no such neighbours keeps its slot."""
+        fixed layer; a node with no such neighbours keeps its slot. With ``ties``,
+        nodes with equal medians change places."""
         if len(layer) < 2:
             return
         pos = self.pos
         keyed = []
         fixed = []
-        sign = -1 if flip else 1
+        sign = -1 if ties else 1
         for i, v in enumerate(layer):
             ns = nbrs[v]
             k = len(ns)
@@ -385,43 +698,48 @@ class _Proper:
         for i, v in enumerate(layer):
             pos[v] = i
 
-    def _transpose(self, layers, passes):
-        """Swap neighbours in a layer while that lowers the crossings around them.
-        Only layers next to one that changed in the last pass are looked at again."""
+    def _transpose(self, layers, ties):
+        """dot's transpose: swap neighbours in a layer while that lowers the crossings
+        around them (with ``ties``, also when it leaves them equal), rechecking only
+        layers next to one that changed, until a pass gains nothing. Big graphs stop
+        after ``transpose_passes`` passes."""
         up, down, pos = self.up, self.down, self.pos
         nl = len(layers)
-        dirty = [len(layer) > 1 for layer in layers]
-        for _ in range(passes):
-            changed = [False] * nl
-            any_change = False
+        cand = [len(layer) > 1 for layer in layers]
+        for _ in range(self.transpose_passes):
+            gain = 0
+            nxt = [False] * nl
             for r in range(nl):
-                if not dirty[r]:
+                if not cand[r]:
                     continue
                 layer = layers[r]
+                # Neighbour positions, sorted; fixed while this layer is worked on.
+                pu = [sorted([pos[w] for w in up[v]]) for v in layer]
+                pd = [sorted([pos[w] for w in down[v]]) for v in layer]
+                changed = False
                 for i in range(len(layer) - 1):
-                    u, v = layer[i], layer[i + 1]
-                    uu, vu, ud, vd = up[u], up[v], down[u], down[v]
-                    if not ((uu and vu) or (ud and vd)):
-                        continue  # no edges that could cross
-                    pu = sorted([pos[w] for w in uu])
-                    pv = sorted([pos[w] for w in vu])
-                    qu = sorted([pos[w] for w in ud])
-                    qv = sorted([pos[w] for w in vd])
-                    keep = _pair_crossings(pu, pv) + _pair_crossings(qu, qv)
-                    if not keep:
+                    au, bu, ad, bd = pu[i], pu[i + 1], pd[i], pd[i + 1]
+                    c0 = _pair_crossings(au, bu) + _pair_crossings(ad, bd)
+                    if not c0:
                         continue
-                    swap = _pair_crossings(pv, pu) + _pair_crossings(qv, qu)
-                    if swap < keep:
+                    c1 = _pair_crossings(bu, au) + _pair_crossings(bd, ad)
+                    if c1 < c0 or (ties and c1 == c0):
+                        u, v = layer[i], layer[i + 1]
                         layer[i], layer[i + 1] = v, u
                         pos[u], pos[v] = i + 1, i
-                        changed[r] = any_change = True
-            if not any_change:
+                        pu[i], pu[i + 1] = bu, au
+                        pd[i], pd[i + 1] = bd, ad
+                        gain += c0 - c1
+                        changed = True
+                if changed:
+                    nxt[r] = True
+                    if r:
+                        nxt[r - 1] = True
+                    if r + 1 < nl:
+                        nxt[r + 1] = True
+            if gain < 1:
                 break
-            dirty = [
-                changed[r] or (r > 0 and changed[r - 1]) or (r + 1 < nl and changed[r + 1])
-                for r in range(nl)
-            ]
-            dirty = [d and len(layers[r]) > 1 for r, d in enumerate(dirty)]
+            cand = [c and len(layers[r]) > 1 for r, c in enumerate(nxt)]
 
     # ---------------------------------------------------------------- y placement
 
@@ -629,9 +947,12 @@ def _inversions(seq: list[int | float]) -> int:
 def _pair_crossings(pa: list[int], pb: list[int]) -> int:
     """Crossings between the edges of a node above and a node below it, given the
     sorted neighbour positions of each: pairs (a, b) with a > b."""
-    if not pa or not pb:
-        return 0
-    return sum(bisect_left(pb, a) for a in pa)
+    c = 0
+    if pa:
+        na = len(pa)
+        for b in pb:
+            c += na - bisect_right(pa, b)
+    return c
 
 
 def count_crossings(result: dict) -> int:

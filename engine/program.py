@@ -173,7 +173,9 @@ class _Compiler:
             self.check_name(target.id, target)
             return target.id
         if isinstance(target, ast.Subscript):
-            raise self.fail(target, "assigning to a list element is not allowed: build the list whole, `xs = [1.0, 2.0]`")
+            raise self.fail(
+                target, "assigning to a list element is not allowed: build the list whole, `xs = [1.0, 2.0]`"
+            )
         if isinstance(target, ast.Tuple | ast.List):
             raise self.fail(target, "assign one name at a time: `a = 1.0` then `b = 2.0`")
         raise self.fail(target, "only a plain name can be assigned, e.g. `y = x * 2`")

@@ -8,7 +8,7 @@ recursion (a 100,000-node chain is just a longer loop).
 from __future__ import annotations
 
 from .errors import DomainError, ProgramError
-from .ops import OPS, Op
+from .ops import Op
 
 LEAF = "leaf"  # a named number: the learner's input or weight
 CONST = "const"  # a literal inside an expression

@@ -7,11 +7,10 @@ import math
 
 import pytest
 import sympy
+from helpers import central
 
 from engine.errors import DomainError
 from engine.ops import OPS
-
-from helpers import central
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -63,8 +62,8 @@ def test_binary_value_and_slopes(name):
         assert value == pytest.approx(_float(expr, x=a, y=b), rel=1e-12)
         assert da == pytest.approx(_float(sympy.diff(expr, x), x=a, y=b), rel=1e-12)
         assert db == pytest.approx(_float(sympy.diff(expr, y), x=a, y=b), rel=1e-12)
-        assert da == pytest.approx(central(lambda t: fn(t, b)[0], a), rel=1e-6)
-        assert db == pytest.approx(central(lambda t: fn(a, t)[0], b), rel=1e-6)
+        assert da == pytest.approx(central(lambda t, b=b: fn(t, b)[0], a), rel=1e-6)
+        assert db == pytest.approx(central(lambda t, a=a: fn(a, t)[0], b), rel=1e-6)
 
 
 @pytest.mark.parametrize("p", [2.0, 3.0, -1.0, 0.5, 2.5, -2.0])

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import run
 
 from engine.errors import ProgramError
 from engine.program import compile_program
 from engine.timeline import Timeline
-
-from helpers import run
 
 
 def refused(text: str) -> ProgramError:
