@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Fetch the page's third-party files and build its data (stdlib only, idempotent).
+
+1. For each npm package pinned in web/vendor.lock.json: `npm pack NAME@VERSION`,
+   check the tarball's sha512 against the pinned integrity, and extract the listed
+   files into the package's `dest` folder (web/vendor/..., git-ignored).
+   A stamp file per package makes a second run a no-op.
+2. For each pinned wheel: `pip download --no-deps NAME==VERSION`, sha256-checked,
+   into web/vendor/wheels/.
+3. Unless --vendor-only: write web/build/default-scene.json and
+   web/build/examples.json from the engine's CLI.
+
+Usage: python3 scripts/setup.py [--vendor-only] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK = ROOT / "web" / "vendor.lock.json"
+BUILD = ROOT / "web" / "build"
+WHEELS = ROOT / "web" / "vendor" / "wheels"
+
+
+class SetupError(Exception):
+    pass
+
+
+def say(msg: str) -> None:
+    print(f"setup: {msg}", flush=True)
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> str:
+    """Run a command, return its stdout; raise SetupError with its stderr on failure."""
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError as e:
+        raise SetupError(f"cannot run {cmd[0]!r}: {e}. Is it installed and on PATH?") from e
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise SetupError(f"`{' '.join(cmd)}` failed (exit {proc.returncode}):\n{tail}")
+    return proc.stdout
+
+
+def sri(data: bytes, algo: str) -> str:
+    """Subresource-integrity string, the form npm records: 'sha512-<base64>'."""
+    return f"{algo}-" + base64.b64encode(hashlib.new(algo, data).digest()).decode()
+
+
+PIN_KEYS = ("name", "version", "integrity", "from", "files")
+
+
+def up_to_date(pin: dict, dest: Path) -> bool:
+    """The stamp records the pin and the files extracted; all must still match."""
+    try:
+        stamp = json.loads((dest / ".vendor-stamp").read_text())
+    except (OSError, ValueError):
+        return False
+    return stamp.get("pin") == {k: pin[k] for k in PIN_KEYS} and all(
+        (dest / name).is_file() for name in stamp.get("extracted", [])
+    )
+
+
+def vendor_npm(pin: dict, force: bool) -> None:
+    spec = f"{pin['name']}@{pin['version']}"
+    dest = ROOT / pin["dest"]
+    if not force and up_to_date(pin, dest):
+        say(f"{spec}: already in {pin['dest']}/")
+        return
+
+    with tempfile.TemporaryDirectory(prefix="gradstep-npm-") as tmp:
+        say(f"{spec}: npm pack ...")
+        # npm pack goes through npm's configured registry (and its cache).
+        out = run(["npm", "pack", spec, "--json", "--silent", "--pack-destination", tmp], cwd=tmp)
+        try:
+            filename = json.loads(out)[0]["filename"]
+        except (ValueError, LookupError, TypeError):
+            tgzs = list(Path(tmp).glob("*.tgz"))
+            if len(tgzs) != 1:
+                raise SetupError(f"{spec}: npm pack gave no tarball; output was:\n{out}") from None
+            filename = tgzs[0].name
+        # Newer npm names scoped tarballs "scope-name-v.tgz"; take the file on disk.
+        tgz = Path(tmp) / Path(filename).name
+        if not tgz.is_file():
+            tgz = next(Path(tmp).glob("*.tgz"))
+        data = tgz.read_bytes()
+
+        algo = pin["integrity"].split("-", 1)[0]
+        got = sri(data, algo)
+        if got != pin["integrity"]:
+            raise SetupError(
+                f"{spec}: tarball hash does not match web/vendor.lock.json\n"
+                f"  expected {pin['integrity']}\n  got      {got}\n"
+                "Refusing to use it. If the pin was changed on purpose, record the value of "
+                f"`npm view {spec} dist.integrity`."
+            )
+
+        # Extract the wanted members of package/<from> flat into dest.
+        prefix = "package/" + pin["from"]
+        staged = Path(tmp) / "out"
+        staged.mkdir()
+        count = 0
+        with tarfile.open(tgz, "r:gz") as tar:
+            for member in tar.getmembers():
+                if not member.isfile() or not member.name.startswith(prefix):
+                    continue
+                rel = member.name[len(prefix) :]
+                if "/" in rel or not any(fnmatch.fnmatch(rel, pat) for pat in pin["files"]):
+                    continue
+                src = tar.extractfile(member)
+                assert src is not None
+                (staged / rel).write_bytes(src.read())
+                count += 1
+        missing = [p for p in pin["files"] if not any(staged.glob(p))]
+        if missing:
+            raise SetupError(f"{spec}: tarball has no {missing} under {prefix}")
+
+        # Replace dest as a whole so no stale file of another version stays.
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staged), dest)
+        stamp = {"pin": {k: pin[k] for k in PIN_KEYS}, "extracted": sorted(os.listdir(dest))}
+        (dest / ".vendor-stamp").write_text(json.dumps(stamp, indent=1))
+        say(f"{spec}: {count} files, hash ok -> {pin['dest']}/")
+
+
+def vendor_wheel(pin: dict, force: bool) -> None:
+    spec = f"{pin['name']}=={pin['version']}"
+    WHEELS.mkdir(parents=True, exist_ok=True)
+    if not force:
+        for whl in WHEELS.glob("*.whl"):
+            if hashlib.sha256(whl.read_bytes()).hexdigest() == pin["sha256"]:
+                say(f"{spec}: already in web/vendor/wheels/")
+                return
+    with tempfile.TemporaryDirectory(prefix="gradstep-whl-") as tmp:
+        say(f"{spec}: pip download ...")
+        run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--dest", tmp, spec])
+        whls = list(Path(tmp).glob("*.whl"))
+        if len(whls) != 1:
+            raise SetupError(f"{spec}: expected one wheel, pip gave {[w.name for w in whls]}")
+        got = hashlib.sha256(whls[0].read_bytes()).hexdigest()
+        if got != pin["sha256"]:
+            raise SetupError(
+                f"{spec}: wheel sha256 does not match web/vendor.lock.json\n"
+                f"  expected {pin['sha256']}\n  got      {got}"
+            )
+        shutil.copy2(whls[0], WHEELS / whls[0].name)
+        say(f"{spec}: hash ok -> web/vendor/wheels/{whls[0].name}")
+
+
+def build_data() -> None:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        (["scene", "--default"], BUILD / "default-scene.json"),
+        (["examples", "--json"], BUILD / "examples.json"),
+    ]
+    for args, target in jobs:
+        cmd = [sys.executable, "-m", "engine", *args]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
+            raise SetupError(
+                f"`python -m engine {' '.join(args)}` failed (exit {proc.returncode}); "
+                f"is engine/ complete?\n{tail}\n(use --vendor-only to skip this step)"
+            )
+        try:
+            json.loads(proc.stdout)
+        except ValueError as e:
+            raise SetupError(f"`python -m engine {' '.join(args)}` did not print JSON: {e}") from e
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(proc.stdout)
+        os.replace(tmp, target)
+        say(f"wrote {target.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--vendor-only", action="store_true", help="only fetch third-party files; skip building web/build/")
+    ap.add_argument("--force", action="store_true", help="fetch again even if up to date")
+    args = ap.parse_args(argv)
+    try:
+        lock = json.loads(LOCK.read_text())
+        for pin in lock.get("npm", []):
+            vendor_npm(pin, args.force)
+        for pin in lock.get("wheels", []):
+            vendor_wheel(pin, args.force)
+        if not args.vendor_only:
+            build_data()
+    except SetupError as e:
+        print(f"setup: ERROR: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
