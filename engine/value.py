@@ -229,16 +229,29 @@ class Value:
 
     def backward(self):
         """Accumulate d(self)/d(node) into every node's ``.grad`` (see the module doc)."""
-        order = self.topo()
-        self.grad = 1.0
-        for node in reversed(order):
+        # Only nodes with inputs need visiting: a leaf's gradient arrives from its
+        # consumers. Collect them without recursion, then walk them newest first
+        # (creation order is a topological order, so no depth-first sort is needed).
+        seen = {self} if self._a is not None else set()
+        stack = list(seen)
+        pop, push, add = stack.pop, stack.append, seen.add
+        while stack:
+            node = pop()
             a = node._a
-            if a is not None:
-                g = node.grad
-                a.grad += node._da * g
-                b = node._b
-                if b is not None:
-                    b.grad += node._db * g
+            if a._a is not None and a not in seen:
+                add(a)
+                push(a)
+            b = node._b
+            if b is not None and b._a is not None and b not in seen:
+                add(b)
+                push(b)
+        self.grad = 1.0
+        for node in sorted(seen, key=_creation, reverse=True):
+            g = node.grad
+            node._a.grad += node._da * g
+            b = node._b
+            if b is not None:
+                b.grad += node._db * g
 
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
