@@ -17,10 +17,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import floatmath as fm
 from .errors import DomainError
 
 # The largest x with a finite exp(x) in float64.
-EXP_LIMIT = math.log(1.7976931348623157e308)
+EXP_LIMIT = 709.782712893384
 
 
 def _finite(value: float, what: str) -> float:
@@ -77,7 +78,7 @@ def _powc(a, p):
             f"a negative base under a non-integer exponent: {a!r} ** {p!r} is not a real number"
         )
     try:
-        out = a**p
+        out = fm.pow(a, p)
         if p == 0.0:
             slope = 0.0
         elif a == 0.0 and p < 1.0:
@@ -85,8 +86,8 @@ def _powc(a, p):
                 f"the slope of x ** {p!r} at x = 0.0 is infinite, so there is no gradient here"
             )
         else:
-            slope = p * a ** (p - 1.0)
-    except OverflowError:
+            slope = p * fm.pow(a, p - 1.0)
+    except ArithmeticError:  # float or decimal overflow
         raise DomainError(f"{a!r} ** {p!r} overflows float64") from None
     return _finite(out, f"{a!r} ** {p!r}"), (_finite(slope, f"the slope of {a!r} ** {p!r}"),)
 
@@ -107,12 +108,12 @@ def _pow(a, b):
             )
         return 0.0, ((1.0 if b == 1.0 else 0.0), 0.0)
     try:
-        out = a**b
-        da = b * a ** (b - 1.0)
-    except OverflowError:
+        out = fm.pow(a, b)
+        da = b * fm.pow(a, b - 1.0)
+    except ArithmeticError:  # float or decimal overflow
         raise DomainError(f"{a!r} ** {b!r} overflows float64") from None
     out = _finite(out, f"{a!r} ** {b!r}")
-    return out, (_finite(da, f"the slope of {a!r} ** {b!r}"), out * math.log(a))
+    return out, (_finite(da, f"the slope of {a!r} ** {b!r}"), out * fm.log(a))
 
 
 def _exp(a):
@@ -120,42 +121,37 @@ def _exp(a):
         raise DomainError(
             f"exp({a!r}) overflows float64 (exp works up to about {EXP_LIMIT:.2f})"
         )
-    out = math.exp(a)
+    out = _finite(fm.exp(a), f"exp({a!r})")
     return out, (out,)
 
 
 def _log(a):
     if a <= 0.0:
         raise DomainError(f"log needs a positive input, but it got {a!r}")
-    return math.log(a), (1.0 / a,)
+    return fm.log(a), (1.0 / a,)
 
 
 def _sin(a):
-    return math.sin(a), (math.cos(a),)
+    return fm.sin(a), (fm.cos(a),)
 
 
 def _cos(a):
-    return math.cos(a), (-math.sin(a),)
+    return fm.cos(a), (-fm.sin(a),)
 
 
 def _tan(a):
-    t = math.tan(a)
+    t = _finite(fm.tan(a), f"tan({a!r})")
     return t, (_finite(1.0 + t * t, f"the slope of tan({a!r})"),)
 
 
 def _tanh(a):
-    # math.tanh saturates to +-1.0 without overflow (tanh(1000) == 1.0).
-    t = math.tanh(a)
+    # tanh saturates to +-1.0 without overflow (tanh(1000) == 1.0).
+    t = fm.tanh(a)
     return t, (1.0 - t * t,)
 
 
 def _sigmoid(a):
-    # Two forms so that exp never sees a large positive argument.
-    if a >= 0.0:
-        s = 1.0 / (1.0 + math.exp(-a))
-    else:
-        e = math.exp(a)
-        s = e / (1.0 + e)
+    s = fm.sigmoid(a)  # saturates to 0.0 or 1.0, never overflows
     return s, (s * (1.0 - s),)
 
 
