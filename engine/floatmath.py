@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
 DIGITS = 40
-_CTX = Context(prec=DIGITS, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+_CTX = Context(prec=DIGITS, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
 _ONE = Decimal(1)
 _TWO = Decimal(2)
 
@@ -126,7 +126,7 @@ def _sincos(x: float) -> tuple[Decimal, Decimal]:
     d = Decimal(x)
     magnitude = max(0, d.adjusted())
     digits = DIGITS + magnitude + 5
-    ctx = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+    ctx = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
     half_pi = _half_pi(digits)
     n = int(ctx.divide(d, half_pi).to_integral_value(rounding=ROUND_HALF_EVEN))
     r = ctx.subtract(d, ctx.multiply(Decimal(n), half_pi))

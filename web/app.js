@@ -1,0 +1,679 @@
+// The controller: boots the page, keeps the scene (layout + timeline + state),
+// calls the Python bridge for every action and redraws what changed.
+//
+// Start-up: draw web/build/default-scene.json at once (no Python needed to show a
+// graph), then start PyScript; when web/main.py has put window.gradstepPy up, load
+// the editor's program through it and set body[data-ready=true].
+
+import { buildModel, readTheme } from "./geometry.js";
+import {
+  describeStep, fmt, hashForProgram, indexTimeline, makeLabelOf, phaseAt, programFromHash,
+} from "./scene.js";
+import { SvgGraph } from "./render-svg.js";
+import { CanvasGraph } from "./render-canvas.js";
+import { Viewport } from "./viewport.js";
+import { drawNudgePlot } from "./plot.js";
+import { download, svgToPng, toDot, toSvg } from "./export.js";
+import { bindShortcuts, fillHelp } from "./keys.js";
+
+/** Above this many value nodes the graph is drawn on a canvas (no per-node elements). */
+export const BIG_GRAPH = 2000;
+
+const $ = (id) => document.getElementById(id);
+const dom = {
+  body: document.body,
+  program: $("program"),
+  gutter: $("gutter"),
+  run: $("run"),
+  engineStatus: $("engine-status"),
+  error: $("error"),
+  about: $("about"),
+  examples: $("examples"),
+  host: $("graph-host"),
+  empty: $("graph-empty"),
+  status: $("status"),
+  frameText: $("frame-text"),
+  sentence: $("step-sentence"),
+  inspect: $("inspect"),
+  seek: $("seek"),
+  seekOut: $("seek-out"),
+  play: $("play"),
+  speed: $("speed"),
+  rate: $("nudge-rate"),
+  direction: $("nudge-direction"),
+  nudge: $("nudge"),
+  plot: $("nudge-plot"),
+  nudgeSummary: $("nudge-summary"),
+  leafEditor: $("leaf-editor"),
+  help: $("help"),
+  toast: $("toast"),
+};
+
+const app = {
+  bridge: null, // window.gradstepPy once Python is up
+  scene: null, // {program, layout, timeline, state}
+  model: null, // geometry of the layout
+  ix: null, // lookups over the timeline
+  labelOf: (i) => "n" + i,
+  renderer: null,
+  viewport: null,
+  theme: readTheme(),
+  examples: [],
+  lastNudges: null,
+  lastCurrent: null,
+  playTimer: null,
+  errorKind: null, // "program" | "action"
+};
+window.gradstep = app; // for the console and the tests (app.drawScene draws a scene without Python)
+
+// ------------------------------------------------------------------ drawing
+
+app.drawScene = (scene) => drawScene(scene);
+
+function drawScene(scene) {
+  const sameLayout = app.scene && app.scene.program === scene.program &&
+    app.scene.layout.nodes.length === scene.layout.nodes.length;
+  app.scene = scene;
+  if (!sameLayout) {
+    app.model = buildModel(scene.layout);
+    const big = app.model.values.length > BIG_GRAPH;
+    const Kind = big ? CanvasGraph : SvgGraph;
+    if (!(app.renderer instanceof Kind)) {
+      app.renderer?.destroy();
+      app.renderer = new Kind(dom.host, {
+        onLeafToggle: (i) => doAction("toggle_freeze", { node: i }),
+        onLeafEdit: openLeafEditor,
+        onInspect: inspectNode,
+      });
+    }
+    dom.body.dataset.big = String(big);
+    setTimeline(scene.timeline, true);
+    // A graph too wide to read when fitted opens at a readable size at its left end
+    // (the leaves); the view follows the steps, and "Fit" shows the whole.
+    app.viewport.fit(app.model.bounds, { readable: true });
+    app.lastNudges = null;
+  } else {
+    setTimeline(scene.timeline, false);
+  }
+  dom.empty.hidden = true;
+  render();
+}
+
+function setTimeline(tl, rebuild) {
+  app.scene.timeline = tl;
+  app.ix = indexTimeline(tl);
+  app.labelOf = makeLabelOf(app.scene.layout, app.ix);
+  if (rebuild) app.renderer.setScene(app.model, tl, app.ix, app.theme);
+  else app.renderer.setTimeline(tl, app.ix);
+}
+
+/** Redraw everything that depends on the state (cheap: the renderer diffs). */
+function render() {
+  const { scene, ix } = app;
+  if (!scene) return;
+  const st = scene.state;
+  const tl = scene.timeline;
+  const p = st.position;
+  const phase = st.phase || phaseAt(ix, p);
+  app.renderer.update({ position: p, current: st.current, frozen: new Set(st.frozen || []) });
+
+  dom.status.dataset.phase = phase;
+  dom.body.dataset.phase = phase;
+  dom.status.textContent = statusText(phase, p);
+  const frame = p > 0 ? tl.frames[p - 1] : null;
+  dom.frameText.textContent = frame ? frame.text : "";
+  dom.frameText.hidden = !frame;
+  dom.sentence.textContent = describeStep(tl, ix, p, app.labelOf);
+
+  dom.seek.max = String(ix.total);
+  dom.seek.value = String(p);
+  dom.seekOut.textContent = `${p} / ${ix.total}`;
+  // Not aria-disabled: undo with nothing to undo is a harmless no-op, and stays clickable.
+  document.querySelector('[data-testid="undo"]').dataset.canUndo = String(!!st.can_undo);
+
+  if (st.current != null && st.current !== app.lastCurrent) {
+    const box = app.renderer.nodeBox(st.current);
+    if (box) app.viewport.ensureVisible(box);
+  }
+  app.lastCurrent = st.current;
+
+  const nudges = st.nudges || [];
+  const key = nudges.length + ":" + (nudges.length ? nudges[nudges.length - 1].after : "");
+  if (key !== app.lastNudges) {
+    app.lastNudges = key;
+    drawNudgePlot(dom.plot, nudges);
+    dom.nudgeSummary.textContent = nudgeSummary(nudges);
+  }
+  if (app.inspected != null) inspectNode(app.inspected);
+  if (app.playTimer && phase === "backward-done") stopPlay();
+}
+
+function statusText(phase, p) {
+  const { ix, scene } = app;
+  const out = scene.timeline.values[scene.timeline.output];
+  const outName = app.labelOf(scene.timeline.output);
+  switch (phase) {
+    case "start": return `Start: only the leaves have values (${ix.F} forward and ${ix.B} backward steps to go).`;
+    case "forward": return `Forward pass: step ${p} of ${ix.F}.`;
+    case "forward-done": return `Forward pass done: ${outName} = ${fmt(out)}.`;
+    case "backward": return `Backward pass: step ${p - ix.F} of ${ix.B}.`;
+    case "backward-done": return `Backward pass done: every gradient of ${outName} is known.`;
+    default: return phase;
+  }
+}
+
+function nudgeSummary(nudges) {
+  if (!nudges.length) return "";
+  const n = nudges[nudges.length - 1];
+  const sign = (x) => (x > 0 ? "+" : "") + fmt(String(x));
+  return `Nudge ${nudges.length} (${n.direction}, rate ${n.rate}): output ${fmt(String(n.before))} → ${fmt(String(n.after))}. ` +
+    `The gradient predicted ${sign(n.predicted)}; the actual change was ${sign(n.actual)}.`;
+}
+
+function inspectNode(i) {
+  app.inspected = i;
+  if (i == null || !app.scene || i >= app.ix.n) {
+    dom.inspect.textContent = "";
+    return;
+  }
+  const { scene, ix } = app;
+  const tl = scene.timeline;
+  const p = scene.state.position;
+  const v = ix.fwdAt[i] <= p ? tl.values[i] : "not computed yet";
+  const g = ix.bwdAt[i] >= 0 && ix.bwdAt[i] <= p ? tl.grads[i] : "not computed yet";
+  const kind = ix.leaves.has(i) ? "leaf" : ix.fwdAt[i] === 0 ? "constant" : "node";
+  dom.inspect.textContent = `${kind} ${app.labelOf(i)}: data = ${v}, grad = ${g}`;
+}
+
+// ------------------------------------------------------------------ actions
+
+function parseReply(json) {
+  try {
+    return JSON.parse(json);
+  } catch (e) {
+    return { ok: false, error: { line: null, col: null, message: "the engine sent a reply the page cannot read: " + e.message } };
+  }
+}
+
+function doAction(name, args = {}) {
+  if (!app.bridge || !app.scene) return false;
+  const res = parseReply(app.bridge.act(name, JSON.stringify(args)));
+  if (!res.ok) {
+    showError(res.error, "action", name);
+    return false;
+  }
+  if (app.errorKind === "action") clearError();
+  if (res.timeline) setTimeline(res.timeline, false);
+  app.scene.state = res.state;
+  render();
+  return true;
+}
+
+function loadProgram(text, { fromUser = true } = {}) {
+  if (!app.bridge) return false;
+  stopPlay();
+  // The program on screen already has its layout: the engine need not make it again.
+  const haveLayout = app.scene != null && app.scene.program === text;
+  const res = parseReply(app.bridge.load(text, !haveLayout));
+  if (!res.ok) {
+    showError(res.error, "program");
+    return false;
+  }
+  clearError();
+  if (!res.scene.layout) res.scene.layout = app.scene.layout;
+  drawScene(res.scene);
+  if (fromUser) updateHash(true);
+  return true;
+}
+
+function showError(err, kind, action) {
+  app.errorKind = kind;
+  const where = err.line != null ? `line ${err.line}, col ${err.col}: ` : "";
+  const lead = kind === "program"
+    ? "This program can't run, so the graph below is the previous one. "
+    : `The ${String(action || "step").replace(/_/g, " ")} did not happen. `;
+  dom.error.replaceChildren();
+  const strong = document.createElement("strong");
+  strong.textContent = lead;
+  const msg = document.createElement("span");
+  msg.className = "error-msg";
+  msg.textContent = where + err.message;
+  dom.error.append(strong, msg);
+  if (kind === "program" && err.line != null) {
+    const go = document.createElement("button");
+    go.type = "button";
+    go.className = "link";
+    go.textContent = "Show me";
+    go.addEventListener("click", () => selectPosition(err.line, err.col));
+    dom.error.append(" ", go);
+  }
+  dom.error.dataset.line = err.line ?? "";
+  dom.error.dataset.col = err.col ?? "";
+  dom.error.hidden = false;
+  markGutter(kind === "program" ? err.line : null);
+}
+
+function clearError() {
+  app.errorKind = null;
+  dom.error.hidden = true;
+  dom.error.replaceChildren();
+  markGutter(null);
+}
+
+function selectPosition(line, col) {
+  const lines = dom.program.value.split("\n");
+  let offset = 0;
+  for (let j = 0; j < line - 1 && j < lines.length; j++) offset += lines[j].length + 1;
+  offset += Math.max(0, (col || 1) - 1);
+  dom.program.focus();
+  dom.program.setSelectionRange(offset, offset + 1);
+}
+
+// ------------------------------------------------------------------ play
+
+function startPlay() {
+  if (!app.bridge) return;
+  stopPlay();
+  if (app.scene.state.phase === "backward-done") doAction("reset");
+  const tick = () => {
+    const st = app.scene.state;
+    const ok = doAction(st.position < app.ix.F ? "forward_step" : "backward_step");
+    if (!ok || app.scene.state.phase === "backward-done") stopPlay();
+  };
+  app.playTimer = setInterval(tick, 1000 / Number(dom.speed.value || 2));
+  dom.play.textContent = "Pause";
+  dom.play.setAttribute("aria-pressed", "true");
+}
+
+function stopPlay() {
+  if (!app.playTimer) return;
+  clearInterval(app.playTimer);
+  app.playTimer = null;
+  dom.play.textContent = "Play";
+  dom.play.setAttribute("aria-pressed", "false");
+}
+
+function togglePlay() {
+  if (app.playTimer) stopPlay();
+  else startPlay();
+}
+
+// ------------------------------------------------------------------ leaf editor
+
+function openLeafEditor(i) {
+  if (!app.bridge || !app.scene) return;
+  const box = app.renderer.nodeBox(i);
+  if (!box) return;
+  const { k, x, y } = app.viewport.t;
+  const ed = dom.leafEditor;
+  ed.hidden = false;
+  const w = Math.max(90, box.width * k);
+  ed.style.left = `${box.x * k + x + (box.width * k - w) / 2}px`;
+  ed.style.top = `${(box.y + box.height * 0.4) * k + y}px`;
+  ed.style.width = `${w}px`;
+  ed.value = app.scene.timeline.values[i];
+  ed.dataset.node = String(i);
+  ed.setAttribute("aria-label", `New value for ${app.labelOf(i)}`);
+  ed.removeAttribute("aria-invalid");
+  ed.focus();
+  ed.select();
+}
+
+function closeLeafEditor(commit) {
+  const ed = dom.leafEditor;
+  if (ed.hidden) return;
+  const i = Number(ed.dataset.node);
+  if (commit) {
+    const v = Number(ed.value.trim());
+    if (ed.value.trim() === "" || !Number.isFinite(v)) {
+      ed.setAttribute("aria-invalid", "true");
+      showToast("Type a number, like 2.5 or -1e-3.");
+      return;
+    }
+    if (String(v) !== String(Number(app.scene.timeline.values[i]))) doAction("set_leaf", { node: i, value: v });
+  }
+  ed.hidden = true;
+  app.renderer.focusNode(i);
+}
+
+// ------------------------------------------------------------------ URL, editor
+
+// The address follows the editor: written at once, then at most every 150 ms while
+// typing (browsers throttle very frequent history updates), so a reload or a copied
+// link never loses an edit.
+// An edit not yet in the address waits in sessionStorage, so a reload in that
+// moment still finds it (restorePendingEdit).
+const PENDING = "gradstep:pending-edit";
+let hashTimer = 0;
+let hashWritten = -1e9;
+function updateHash(now = false) {
+  clearTimeout(hashTimer);
+  const write = () => {
+    hashWritten = performance.now();
+    const h = hashForProgram(dom.program.value);
+    if (location.hash !== h) history.replaceState(null, "", h);
+    try { sessionStorage.removeItem(PENDING); } catch { /* storage off */ }
+  };
+  if (now || performance.now() - hashWritten > 60) {
+    write();
+    return;
+  }
+  try {
+    sessionStorage.setItem(PENDING, JSON.stringify({ hash: location.hash, text: dom.program.value }));
+  } catch { /* storage off or full: the timer still writes it */ }
+  hashTimer = setTimeout(write, 150);
+}
+
+function restorePendingEdit() {
+  try {
+    const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+    sessionStorage.removeItem(PENDING);
+    if (pending && pending.hash === location.hash) history.replaceState(null, "", hashForProgram(pending.text));
+  } catch { /* nothing pending */ }
+}
+
+// Line numbers: one text node (fast for thousands of lines) and a marker for the
+// line of an error.
+const gutterText = document.createElement("div");
+const gutterMark = document.createElement("div");
+gutterMark.className = "gutter-mark";
+gutterMark.hidden = true;
+dom.gutter.append(gutterMark, gutterText);
+let gutterLines = 0;
+
+function updateGutter() {
+  let n = 1;
+  const text = dom.program.value;
+  for (let j = text.indexOf("\n"); j !== -1; j = text.indexOf("\n", j + 1)) n++;
+  if (n !== gutterLines) {
+    gutterLines = n;
+    let s = "";
+    for (let j = 1; j <= n; j++) s += j + "\n";
+    gutterText.textContent = s;
+  }
+  dom.gutter.scrollTop = dom.program.scrollTop;
+}
+
+function markGutter(line) {
+  gutterMark.hidden = !line;
+  if (line) gutterMark.style.top = `calc(${line - 1} * var(--editor-line) + 8px)`;
+}
+
+function setProgramText(text) {
+  dom.program.value = text;
+  updateGutter();
+}
+
+// ------------------------------------------------------------------ examples
+
+function fillExamples(list) {
+  if (!Array.isArray(list) || !list.length) return;
+  app.examples = list;
+  const keep = dom.examples.options[0];
+  dom.examples.replaceChildren(keep);
+  for (const ex of list) {
+    const o = document.createElement("option");
+    o.value = ex.id;
+    o.textContent = ex.title;
+    dom.examples.appendChild(o);
+  }
+}
+
+function chooseExample(id) {
+  const ex = app.examples.find((e) => e.id === id);
+  if (!ex) return;
+  setProgramText(ex.program);
+  dom.about.textContent = ex.about || "";
+  dom.about.hidden = !ex.about;
+  updateHash(true);
+  if (app.bridge) loadProgram(ex.program);
+  dom.examples.value = "";
+}
+
+// ------------------------------------------------------------------ export
+
+async function exportAs(kind) {
+  if (!app.scene) return;
+  const { scene, ix } = app;
+  const p = scene.state.position;
+  const base = "gradstep-graph";
+  try {
+    if (kind === "dot") {
+      download(base + ".dot", toDot(scene.layout, scene.timeline, ix, p), "text/vnd.graphviz");
+      return;
+    }
+    const svg = drawingSvg();
+    const out = toSvg(svg.element, app.model.bounds, app.theme.bg);
+    svg.dispose();
+    if (kind === "svg") download(base + ".svg", out.text, "image/svg+xml");
+    else download(base + ".png", await svgToPng(out.text, out.width, out.height), "image/png");
+    showToast(`Saved ${base}.${kind}`);
+  } catch (e) {
+    showToast("Export failed: " + e.message);
+  }
+}
+
+/** The SVG drawing to export: the live one, or (for a big graph) one drawn off screen. */
+function drawingSvg() {
+  if (app.renderer instanceof SvgGraph) return { element: app.renderer.svg, dispose() {} };
+  const host = document.createElement("div");
+  host.className = "offscreen";
+  document.body.appendChild(host);
+  const g = new SvgGraph(host, { onLeafToggle() {}, onLeafEdit() {}, onInspect() {} });
+  g.setScene(app.model, app.scene.timeline, app.ix, app.theme);
+  const st = app.scene.state;
+  g.update({ position: st.position, current: st.current, frozen: new Set(st.frozen || []) });
+  return { element: g.svg, dispose: () => host.remove() };
+}
+
+// ------------------------------------------------------------------ small UI bits
+
+let toastTimer = 0;
+function showToast(text) {
+  dom.toast.textContent = text;
+  dom.toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (dom.toast.hidden = true), 2500);
+}
+
+async function copyLink() {
+  updateHash(true);
+  const url = location.href;
+  try {
+    await navigator.clipboard.writeText(url);
+  } catch {
+    // No clipboard permission (e.g. an embedded page): the old way.
+    const t = document.createElement("textarea");
+    t.value = url;
+    t.className = "offscreen";
+    document.body.appendChild(t);
+    t.select();
+    const ok = document.execCommand("copy");
+    t.remove();
+    if (!ok) {
+      showToast("Copy the link from the address bar: it opens this program.");
+      return;
+    }
+  }
+  showToast("Link copied: it opens this program.");
+}
+
+function nudge() {
+  const rate = Number(dom.rate.value);
+  if (!(rate > 0) || !Number.isFinite(rate)) {
+    showError({ line: null, col: null, message: "the rate must be a positive number, like 0.01." }, "action", "nudge");
+    dom.rate.focus();
+    return;
+  }
+  doAction("nudge", { rate, direction: dom.direction.value });
+}
+
+function openHelp() {
+  if (!dom.help.open) dom.help.showModal();
+}
+
+// ------------------------------------------------------------------ wiring
+
+function wire() {
+  app.viewport = new Viewport(dom.host, (t) => {
+    app.renderer?.applyTransform(t);
+    if (!dom.leafEditor.hidden) closeLeafEditor(false);
+  });
+
+  for (const b of document.querySelectorAll("[data-action]")) {
+    b.addEventListener("click", () => {
+      stopPlay();
+      doAction(b.dataset.action);
+    });
+  }
+  dom.run.addEventListener("click", () => loadProgram(dom.program.value));
+  dom.nudge.addEventListener("click", () => {
+    stopPlay();
+    nudge();
+  });
+  dom.play.addEventListener("click", togglePlay);
+  dom.speed.addEventListener("change", () => app.playTimer && startPlay());
+  let seekFrame = 0;
+  dom.seek.addEventListener("input", () => {
+    stopPlay();
+    cancelAnimationFrame(seekFrame);
+    seekFrame = requestAnimationFrame(() => doAction("seek", { position: Number(dom.seek.value) }));
+  });
+  $("zoom-in").addEventListener("click", () => app.viewport.zoomBy(1.25));
+  $("zoom-out").addEventListener("click", () => app.viewport.zoomBy(0.8));
+  $("fit").addEventListener("click", () => app.viewport.fit());
+  $("copy-link").addEventListener("click", copyLink);
+  $("help-open").addEventListener("click", openHelp);
+  dom.examples.addEventListener("change", () => chooseExample(dom.examples.value));
+  for (const b of document.querySelectorAll("[data-export]")) {
+    b.addEventListener("click", () => {
+      $("export-menu").open = false;
+      exportAs(b.dataset.export);
+    });
+  }
+
+  dom.program.addEventListener("input", () => {
+    updateGutter();
+    updateHash();
+  });
+  dom.program.addEventListener("scroll", () => (dom.gutter.scrollTop = dom.program.scrollTop));
+  dom.program.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      loadProgram(dom.program.value);
+    } else if (e.key === "Escape") {
+      dom.program.blur();
+    }
+  });
+
+  dom.leafEditor.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      closeLeafEditor(true);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      closeLeafEditor(false);
+    }
+  });
+  dom.leafEditor.addEventListener("blur", () => {
+    if (!dom.leafEditor.hidden) closeLeafEditor(true);
+  });
+
+  window.addEventListener("hashchange", () => {
+    const text = programFromHash(location.hash);
+    if (text != null && text !== dom.program.value) {
+      setProgramText(text);
+      loadProgram(text, { fromUser: false });
+    }
+  });
+
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    app.theme = readTheme();
+    app.renderer?.setTheme(app.theme);
+    render();
+  });
+
+  bindShortcuts({
+    forward_step: () => doAction("forward_step"),
+    forward_all: () => doAction("forward_all"),
+    backward_step: () => doAction("backward_step"),
+    backward_all: () => doAction("backward_all"),
+    undo: () => doAction("undo"),
+    reset: () => doAction("reset"),
+    nudge,
+    play: togglePlay,
+    fit: () => app.viewport.fit(),
+    zoom_in: () => app.viewport.zoomBy(1.25),
+    zoom_out: () => app.viewport.zoomBy(0.8),
+    help: openHelp,
+    edit: () => dom.program.focus(),
+  }, { ready: () => app.bridge != null, stopPlay });
+  fillHelp($("help-keys"));
+}
+
+// ------------------------------------------------------------------ boot
+
+function engineReady(bridge) {
+  if (app.bridge) return;
+  app.bridge = bridge;
+  try {
+    fillExamples(JSON.parse(bridge.examples()));
+  } catch { /* keep the menu from examples.json */ }
+  if (!dom.program.value.trim() && app.examples.length) setProgramText(app.examples[0].program);
+  const text = dom.program.value;
+  // The engine's own session for the program on screen (same layout: no redraw).
+  if (!loadProgram(text, { fromUser: false }) && !app.scene) {
+    dom.empty.textContent = "No graph yet: fix the program and press Run.";
+  }
+  for (const b of document.querySelectorAll("[data-needs-engine]")) b.disabled = false;
+  dom.engineStatus.textContent = "";
+  dom.body.dataset.ready = "true";
+}
+
+function waitForEngine() {
+  if (window.gradstepPy) engineReady(window.gradstepPy);
+  else window.addEventListener("gradstep:py-ready", () => engineReady(window.gradstepPy), { once: true });
+}
+
+let pyStarted = false;
+function startPython() {
+  if (pyStarted) return;
+  pyStarted = true;
+  import("./vendor/pyscript/core.js").catch((e) => {
+    dom.engineStatus.textContent = "The Python engine could not start: " + e.message;
+  });
+  // PyScript reports a failed boot (e.g. a file it could not fetch) as an unhandled rejection.
+  window.addEventListener("unhandledrejection", () => {
+    if (!app.bridge) dom.engineStatus.textContent = "The Python engine failed to start; see the browser console.";
+  });
+}
+
+async function boot() {
+  restorePendingEdit();
+  wire();
+  waitForEngine();
+  const fromHash = programFromHash(location.hash);
+  const examplesP = fetch("./web/build/examples.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  if (fromHash != null) {
+    setProgramText(fromHash);
+    dom.empty.textContent = "Loading the engine to build this program's graph…";
+    startPython();
+  } else {
+    try {
+      const r = await fetch("./web/build/default-scene.json");
+      if (!r.ok) throw new Error(String(r.status));
+      const scene = await r.json();
+      if (!dom.program.value) setProgramText(scene.program);
+      drawScene(scene);
+    } catch {
+      dom.empty.textContent = "Loading the engine…";
+    }
+    // Let the first graph paint before Python's start-up takes the main thread.
+    requestAnimationFrame(() => setTimeout(startPython, 0));
+  }
+  const examples = await examplesP;
+  if (!app.examples.length && examples) fillExamples(examples);
+  updateGutter();
+}
+
+boot();
