@@ -78,7 +78,7 @@ class Value:
     # building a graph. The numbers still come from the op table.
     def __add__(self, other):
         if not isinstance(other, Value):
-            other = Value(other)
+            other = _constant(other)
         out = _new(Value)
         out.data, (out._da, out._db) = _add(self.data, other.data)
         out.grad = 0.0
@@ -91,7 +91,7 @@ class Value:
 
     def __mul__(self, other):
         if not isinstance(other, Value):
-            other = Value(other)
+            other = _constant(other)
         out = _new(Value)
         out.data, (out._da, out._db) = _mul(self.data, other.data)
         out.grad = 0.0
@@ -104,7 +104,7 @@ class Value:
 
     def __sub__(self, other):
         if not isinstance(other, Value):
-            other = Value(other)
+            other = _constant(other)
         out = _new(Value)
         out.data, (out._da, out._db) = _sub(self.data, other.data)
         out.grad = 0.0
@@ -117,7 +117,7 @@ class Value:
 
     def __truediv__(self, other):
         if not isinstance(other, Value):
-            other = Value(other)
+            other = _constant(other)
         out = _new(Value)
         out.data, (out._da, out._db) = _div(self.data, other.data)
         out.grad = 0.0
@@ -144,19 +144,19 @@ class Value:
         return self
 
     def __radd__(self, other):
-        return Value(other) + self
+        return _constant(other) + self
 
     def __rsub__(self, other):
-        return Value(other) - self
+        return _constant(other) - self
 
     def __rmul__(self, other):
-        return Value(other) * self
+        return _constant(other) * self
 
     def __rtruediv__(self, other):
-        return Value(other) / self
+        return _constant(other) / self
 
     def __rpow__(self, other):
-        return Value(other) ** self
+        return _constant(other) ** self
 
     def __abs__(self):
         return self.abs()
@@ -260,6 +260,21 @@ class Value:
 _next = itertools.count().__next__
 _creation = attrgetter("_n")
 _new = Value.__new__
+
+
+def _constant(x):
+    """A number met in arithmetic, as a leaf: micrograd's ``Value(other)``, made
+    without __init__'s generality."""
+    out = _new(Value)
+    out.data = x
+    out.grad = 0.0
+    out._a = None
+    out._b = None
+    out._da = out._db = 0.0
+    out._op = ""
+    out.label = ""
+    out._n = _next()
+    return out
 
 
 def _binary(data, a, b, da, db, op):
