@@ -3,12 +3,14 @@
 ``layout(nodes, edges)`` places value nodes (records: label / value / grad) and op
 nodes (small circles) in layers, Sugiyama style, in four phases:
 
-1. layering: longest path from the sources, then every source (a leaf) moves right,
-   to the layer just before its earliest consumer;
+1. layering: longest path from the sources, every source (a leaf) pulled right to
+   the layer just before its earliest consumer, then dot's network simplex to
+   shorten long edges (an op -> result edge weighs 100, so they stay side by side);
 2. long edges are split by dummy nodes, one per layer they pass;
-3. crossing reduction as in dot's mincross: a DFS start order, median sweeps down
-   and up keeping the best order, and a transpose pass (swap neighbours while it
-   lowers crossings);
+3. crossing reduction as in dot's mincross: start orders (DFS, and dot's BFS),
+   median sweeps down and up keeping the best order, transpose (swap neighbours
+   while it lowers crossings); then sifting, and for small graphs seeded restarts.
+   Op -> result edges ("ties") are then untangled so they never cross each other;
 4. coordinates: x by layer; y by iterative weighted averaging toward neighbours, each
    layer solved exactly (order kept, no overlaps) by pool-adjacent-violators; an op
    node and its result value node are tied into one block so they share a y-centre.
@@ -16,7 +18,7 @@ nodes (small circles) in layers, Sugiyama style, in four phases:
 Pure Python and stdlib only: it runs in the browser under Pyodide, so start-up and
 speed matter. Everything is iterative (a chain of 100,000 nodes needs no recursion),
 graphs are arrays of ints, crossings are counted by sort + bisect (O(E log E) per
-pair of layers), and big graphs get fewer sweeps (see ``_budget``).
+pair of layers), and big graphs get less work (see ``_budget`` and ``effort``).
 
 ``count_crossings`` counts crossings from any finished drawing (ours or dot's), and
 ``to_dot`` / ``parse_dot_plain`` / ``dot_layout`` let tests and benchmarks render the
@@ -25,7 +27,9 @@ same graph with Graphviz to compare.
 
 from __future__ import annotations
 
+import random
 from bisect import bisect_right, insort
+from itertools import accumulate
 
 # Node sizes in pixels (the page draws with the same ones).
 VALUE_WIDTH = 132.0  # a record: three rows, label / value / grad
@@ -47,6 +51,7 @@ DIRECTIONS = ("LR", "TB")
 # hardest, so they run straight; a follower in a tied block pulls harder still.
 _W_REAL, _W_MIXED, _W_DUMMY = 1.0, 2.0, 8.0
 _W_FOLLOW = 1e6
+_W_TIE = 100  # network simplex weight of an op -> result edge (see _NetworkSimplex)
 _W_IDLE = 1e-3  # a node with no neighbours on the side looked at keeps its place
 
 
@@ -65,13 +70,15 @@ def _budget(size: int) -> tuple[int, int, int]:
     slower). Expression graphs are nearly trees, whose DFS start order is already
     crossing-free, so the loss is small.
     """
-    if size <= 3_000:
+    if size <= 6_000:
         return 24, 1000, 12  # as dot: transpose runs until it gains nothing
-    if size <= 15_000:
-        return 12, 4, 8
-    if size <= 60_000:
+    if size <= 30_000:
+        return 8, 4, 8
+    if size <= 120_000:
         return 4, 2, 6
-    return 2, 1, 4
+    if size <= 400_000:
+        return 2, 1, 2
+    return 0, 1, 2  # the DFS order, one transpose pass
 
 
 # --------------------------------------------------------------------------- layout
@@ -123,37 +130,27 @@ def layout(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> di
     left, thick = _rank_positions(g, r_ext)
 
     # Node boxes. A node is centred in its layer's column.
+    y = g.y
+    rc = [left[r] + thick[r] / 2 for r in rank]  # centre along the rank axis
     out_nodes = []
-    rc = [0.0] * n  # centre along the rank axis
-    for i, nd in enumerate(nodes):
-        r = rank[i]
-        c = left[r] + thick[r] / 2
-        rc[i] = c
-        o = g.y[i]
-        w, h = sizes[i]
-        box = dict(nd)
-        if lr:
-            box["x"], box["y"] = c - w / 2, o - h / 2
-        else:
-            box["x"], box["y"] = o - w / 2, c - h / 2
-        box["width"], box["height"] = w, h
-        out_nodes.append(box)
+    for nd, c, o, (w, h) in zip(nodes, rc, y, sizes, strict=False):  # y has dummies too
+        x0, y0 = (c - w / 2, o - h / 2) if lr else (o - w / 2, c - h / 2)
+        out_nodes.append({**nd, "x": x0, "y": y0, "width": w, "height": h})
 
     out_edges = []
-    y = g.y
-    for j, e in enumerate(edges):
-        chain = g.chains[j]
+    layer_of = g.layer_of
+    for e, chain in zip(edges, g.chains, strict=True):
         s, t = chain[0], chain[-1]
-        pts = [(rc[s] + r_ext[s] / 2, y[s])]
+        pts = [[rc[s] + r_ext[s] / 2, y[s]]]
         for d in chain[1:-1]:
-            r = g.layer_of[d]
-            pts.append((left[r], y[d]))
+            r = layer_of[d]
+            pts.append([left[r], y[d]])
             if thick[r] > 0:
-                pts.append((left[r] + thick[r], y[d]))
-        pts.append((rc[t] - r_ext[t] / 2, y[t]))
-        edge = dict(e)
-        edge["points"] = [[a, b] for a, b in pts] if lr else [[b, a] for a, b in pts]
-        out_edges.append(edge)
+                pts.append([left[r] + thick[r], y[d]])
+        pts.append([rc[t] - r_ext[t] / 2, y[t]])
+        if not lr:
+            pts = [[b, a] for a, b in pts]
+        out_edges.append({**e, "points": pts})
 
     r_end = left[-1] + thick[-1] + MARGIN if nranks else 2 * MARGIN
     o_end = g.o_end + MARGIN
@@ -191,7 +188,8 @@ def _ranks(n: int, src: list[int], tgt: list[int]) -> tuple[list[int], int]:
     if len(queue) < n:
         raise ValueError("the graph has a cycle")
     _pull_sources(rank, indeg, succ)
-    if src:
+    # Skip the simplex when every edge is already 1 long (a chain, a tree): optimal.
+    if any(rank[t] - rank[s] > 1 for s, t in zip(src, tgt, strict=True)):
         _NetworkSimplex(n, src, tgt, rank).run()
         # Also after a capped run: a leaf right before its earliest consumer.
         _pull_sources(rank, indeg, succ)
@@ -224,6 +222,16 @@ class _NetworkSimplex:
         weight: dict[tuple[int, int], int] = {}
         for key in zip(src, tgt, strict=True):  # parallel edges become one, heavier
             weight[key] = weight.get(key, 0) + 1
+        # An edge that is its tail's only way out and its head's only way in (an op
+        # node -> its result) weighs more: it stays 1 long, op and value side by side.
+        outdeg = [0] * n
+        indeg = [0] * n
+        for s, t in zip(src, tgt, strict=True):
+            outdeg[s] += 1
+            indeg[t] += 1
+        for s, t in weight:
+            if outdeg[s] == 1 and indeg[t] == 1:
+                weight[s, t] = _W_TIE
         self.n = n
         self.tail = [k[0] for k in weight]
         self.head = [k[1] for k in weight]
@@ -234,15 +242,15 @@ class _NetworkSimplex:
             self.inc[s].append(e)
             self.inc[t].append(e)
         m = len(self.w)
-        # Pure-Python pivots cost O(V) each; cap them so big graphs stay fast (dot
-        # has the same kind of cap, nslimit). Near-trees need few pivots anyway.
-        self.max_iter = max(50, 2_000_000 // max(1, n + m))
+        # A pure-Python pivot costs O(V) (renumbering a subtree); cap the pivots so
+        # big graphs stay fast (dot has the same kind of cap, nslimit). Program
+        # graphs start close to optimal: ~100 pivots for 10,000 nodes.
+        self.max_iter = max(20, 600_000 // max(1, n + m))
 
     def run(self):
         self._feasible_tree()
         self._init_cutvalues()
-        tail, head, cut = self.tail, self.head, self.cut
-        tree = self.tree_list
+        cut, tree = self.cut, self.tree_list
         start = 0
         for _ in range(self.max_iter):
             # Leave: a tree edge with negative cut value (the most negative of the
@@ -269,8 +277,6 @@ class _NetworkSimplex:
             if f < 0:  # cannot happen in a connected tree; stay safe
                 return
             self._update(e, f)
-            del tail, head  # (kept for readability above)
-            tail, head = self.tail, self.head
 
     def _slack(self, e):
         return self.rank[self.head[e]] - self.rank[self.tail[e]] - 1
@@ -332,6 +338,7 @@ class _NetworkSimplex:
         self.in_tree = in_tree
         self.tree_adj: list[list[int]] = [[] for _ in range(n)]
         self.tree_list = [e for e in range(len(tail)) if in_tree[e]]
+        self.tree_pos = {e: i for i, e in enumerate(self.tree_list)}
         for e in self.tree_list:
             self.tree_adj[tail[e]].append(e)
             self.tree_adj[head[e]].append(e)
@@ -458,8 +465,9 @@ class _NetworkSimplex:
         self.tree_adj[head[e]].remove(e)
         self.tree_adj[tail[f]].append(f)
         self.tree_adj[head[f]].append(f)
-        i = self.tree_list.index(e)  # O(V); small beside the rest of a pivot
+        i = self.tree_pos.pop(e)
         self.tree_list[i] = f
+        self.tree_pos[f] = i
         self._dfs_range(lca, self.par[lca], low[lca])
 
     def _tree_update(self, v, w, cv, dir):
@@ -513,7 +521,11 @@ class _Proper:
         self.n_edges = sum(len(c) - 1 for c in chains)
         size = v_count + self.n_edges
         self.mincross_iters, self.transpose_passes, self.sweeps = _budget(size)
-        self.small = size <= 3_000
+        # How hard to work on crossings: 3 (tiny: restarts), 2 (small: every start
+        # order gets mincross + sifting), 1 (dot's schedule + sifting), 0 (one DFS
+        # start, capped mincross). Sifting costs O(layer size^2).
+        self.role = b""  # tie roles: none while searching freely (see order)
+        self.effort = 3 if size <= 400 else 2 if size <= 1_200 else 1 if size <= 3_500 else 0
 
     # ---------------------------------------------------------------- ordering
 
@@ -562,35 +574,120 @@ class _Proper:
         return layers
 
     def order(self):
-        """Order each layer (dot's mincross) and set ``self.layers`` and ``self.pos``.
+        """Order each layer and set ``self.layers`` and ``self.pos``.
 
-        Like dot, try several start orders with a few iterations each, then go on from
-        the best one; ours adds DFS orders, which suit expression trees."""
+        Like dot's mincross: several start orders with a few median/transpose
+        iterations each, then up to 24 more from the best. Beyond dot, for graphs
+        small enough (see ``_Proper.__init__``): DFS start orders (they suit
+        expression trees), sifting after mincross, and seeded random restarts."""
         n, up, down = self.n, self.up, self.down
         sinks = [v for v in range(n - 1, -1, -1) if not down[v]]  # the output first
         sources = [v for v in range(n) if not up[v]]
         # A DFS back from the sinks, following inputs in operand order, puts input 0
         # above input 1 and draws any tree with no crossings.
         starts = [self._dfs_layers(sinks, up)]
-        if self.small:
+        effort = self.effort
+        if effort:
             starts += [
-                self._bfs_layers(sources, down, up),
+                self._bfs_layers(sources, down, up),  # dot's two start orders
                 self._bfs_layers(sinks, up, down),
                 self._dfs_layers(sources, down),
             ]
+        if effort >= 3:
+            rng = random.Random(len(starts[0]))  # seeded: the same graph, the same drawing
+            for k in range(6):
+                shuffled = [layer[:] for layer in starts[k % 4]]
+                for layer in shuffled:
+                    rng.shuffle(layer)
+                starts.append(shuffled)
         best = None
-        first_iters = 4 if self.small else self.mincross_iters
         for layers in starts:
-            c = self._mincross(layers, first_iters)
+            if effort >= 2:  # each start gets the full treatment
+                c = self._mincross(layers, self.mincross_iters)
+                if c:
+                    self._sift(layers)
+                    c = self.total_crossings()
+            else:
+                c = self._mincross(layers, 4 if effort else self.mincross_iters)
             if best is None or c < best[0]:
-                best = (c, layers)
+                best = (c, [layer[:] for layer in layers])
             if c == 0:
                 break
         c, layers = best
-        if c and self.small:
-            c = self._mincross(layers, self.mincross_iters)
-        self.crossings, self.layers = c, layers
+        self.layers = layers
         self._set_pos()
+        if c and effort == 1:
+            c = self._mincross(layers, self.mincross_iters)
+            if c:
+                # Sifting moves one node at a time to its best place in its layer
+                # (transpose moves it only one step).
+                self._sift(layers)
+                c = self.total_crossings()
+        # Tie edges may cross now; untangle them, then improve again with transpose
+        # and sifting kept from crossing them anew.
+        self.role = self._tie_roles()
+        self._untangle_ties()
+        if c:
+            self._transpose(layers, False)
+            if effort:
+                self._sift(layers)
+            c = self.total_crossings()
+        self.crossings = c
+
+    def _tie_roles(self):
+        """Per vertex: 1 if it is the tail of a tie edge, 2 if the head, 3 if both."""
+        n, up, down = self.n, self.up, self.down
+        role = bytearray(self.count)
+        for u in range(n):
+            ds = down[u]
+            if len(ds) == 1 and ds[0] < n and len(up[ds[0]]) == 1:
+                role[u] |= 1
+                role[ds[0]] |= 2
+        return role
+
+    def _untangle_ties(self):
+        """Make tie edges (an op node -> its result) not cross each other, so every
+        op node can sit level with its result. Where two do, put the tied nodes of
+        one of the two layers, in the slots they hold, in the order of their
+        partners; of the two ways keep the one with fewer crossings. Median sweeps
+        keep ties uncrossed (a tied node's median is its partner's place); transpose
+        and sifting are then kept from swapping two nodes with the same tie role."""
+        layers, role, up, down, pos = self.layers, self.role, self.up, self.down, self.pos
+        for r in range(len(layers) - 1):
+            tails = [u for u in layers[r] if role[u] & 1]
+            if len(tails) < 2 or all(
+                pos[down[a][0]] < pos[down[b][0]] for a, b in zip(tails, tails[1:], strict=False)
+            ):
+                continue
+            heads = [v for v in layers[r + 1] if role[v] & 2]
+            ways = [(r + 1, heads, lambda v: pos[up[v][0]])]
+            # Layers are done left to right: reordering the tails is allowed only when
+            # none of them heads a tie edge from the layer before (already untangled).
+            if not any(role[u] & 2 for u in tails):
+                ways.append((r, tails, lambda u: pos[down[u][0]]))
+            options = []
+            for k, movers, key in ways:
+                layer = layers[k][:]
+                slots = [i for i, x in enumerate(layer) if x in set(movers)]
+                for i, x in zip(slots, sorted(movers, key=key), strict=True):
+                    layer[i] = x
+                options.append((k, layer))
+            saved = {k: layers[k] for k in (r, r + 1)}
+            best = None
+            for k, layer in options:
+                layers[k] = layer
+                for i, x in enumerate(layer):
+                    pos[x] = i
+                c = sum(self._gap_crossings(g) for g in (r - 1, r, r + 1))
+                if best is None or c < best[0]:
+                    best = (c, k, layer)
+                layers[k] = saved[k]
+                for i, x in enumerate(saved[k]):
+                    pos[x] = i
+            _, k, layer = best
+            layers[k] = layer
+            for i, x in enumerate(layer):
+                pos[x] = i
 
     def _set_pos(self):
         pos = self.pos = [0] * self.count
@@ -598,19 +695,22 @@ class _Proper:
             for i, v in enumerate(layer):
                 pos[v] = i
 
-    def total_crossings(self):
+    def _gap_crossings(self, r):
+        """Crossings between layers r and r + 1 (0 if there is no such gap)."""
+        if r < 0 or r + 1 >= len(self.layers):
+            return 0
         down, pos = self.down, self.pos
-        total = 0
-        for layer in self.layers[:-1]:
-            seq: list[int] = []
-            for u in layer:
-                ds = down[u]
-                if len(ds) == 1:
-                    seq.append(pos[ds[0]])
-                elif ds:
-                    seq.extend(sorted([pos[w] for w in ds]))
-            total += _inversions(seq)
-        return total
+        seq: list[int] = []
+        for u in self.layers[r]:
+            ds = down[u]
+            if len(ds) == 1:
+                seq.append(pos[ds[0]])
+            elif ds:
+                seq.extend(sorted([pos[w] for w in ds]))
+        return _inversions(seq)
+
+    def total_crossings(self):
+        return sum(self._gap_crossings(r) for r in range(len(self.layers) - 1))
 
     def _mincross(self, layers, iters):
         """dot's mincross loop: median sweeps alternately down and up, each followed
@@ -703,7 +803,7 @@ class _Proper:
         around them (with ``ties``, also when it leaves them equal), rechecking only
         layers next to one that changed, until a pass gains nothing. Big graphs stop
         after ``transpose_passes`` passes."""
-        up, down, pos = self.up, self.down, self.pos
+        up, down, pos, role = self.up, self.down, self.pos, self.role
         nl = len(layers)
         cand = [len(layer) > 1 for layer in layers]
         for _ in range(self.transpose_passes):
@@ -719,11 +819,28 @@ class _Proper:
                 changed = False
                 for i in range(len(layer) - 1):
                     au, bu, ad, bd = pu[i], pu[i + 1], pd[i], pd[i + 1]
-                    c0 = _pair_crossings(au, bu) + _pair_crossings(ad, bd)
-                    if not c0:
-                        continue
-                    c1 = _pair_crossings(bu, au) + _pair_crossings(bd, ad)
-                    if c1 < c0 or (ties and c1 == c0):
+                    c0 = c1 = 0  # crossings as they are, and if swapped
+                    if au and bu:
+                        if len(au) == 1 and len(bu) == 1:  # the common case, inline
+                            if au[0] > bu[0]:
+                                c0 = 1
+                            elif au[0] < bu[0]:
+                                c1 = 1
+                        else:
+                            c0 = _pair_crossings(au, bu)
+                            c1 = _pair_crossings(bu, au)
+                    if ad and bd:
+                        if len(ad) == 1 and len(bd) == 1:
+                            if ad[0] > bd[0]:
+                                c0 += 1
+                            elif ad[0] < bd[0]:
+                                c1 += 1
+                        else:
+                            c0 += _pair_crossings(ad, bd)
+                            c1 += _pair_crossings(bd, ad)
+                    if role and role[layer[i]] & role[layer[i + 1]]:
+                        continue  # would cross two tie edges
+                    if c0 and (c1 < c0 or (ties and c1 == c0)):
                         u, v = layer[i], layer[i + 1]
                         layer[i], layer[i + 1] = v, u
                         pos[u], pos[v] = i + 1, i
@@ -741,7 +858,123 @@ class _Proper:
                 break
             cand = [c and len(layers[r]) > 1 for r, c in enumerate(nxt)]
 
+    def _sift(self, layers, passes=4):
+        """Sifting: take each node out of its layer and put it back where the
+        crossings with both neighbouring layers are fewest. Exact for the moved
+        node, so the total only goes down. O(layer size^2) per layer: small graphs."""
+        up, down, pos, role = self.up, self.down, self.pos, self.role
+        nl = len(layers)
+        for p in range(passes):
+            gain = 0
+            rng = range(nl) if p % 2 == 0 else range(nl - 1, -1, -1)
+            for r in rng:
+                layer = layers[r]
+                m = len(layer)
+                if m < 2:
+                    continue
+                n_up = len(layers[r - 1]) if r else 0
+                n_dn = len(layers[r + 1]) if r + 1 < nl else 0
+                nu = {v: [pos[w] for w in up[v]] for v in layer}
+                nd = {v: [pos[w] for w in down[v]] for v in layer}
+                for v in sorted(layer, key=lambda x: -len(up[x]) - len(down[x])):
+                    vu, vd = nu[v], nd[v]
+                    if not vu and not vd:
+                        continue
+                    # lt[b]: how many of v's neighbours sit before position b.
+                    lt_u = _count_before(vu, n_up)
+                    lt_d = _count_before(vd, n_dn)
+                    du, dd = len(vu), len(vd)
+                    i = layer.index(v)
+                    others = layer[:i] + layer[i + 1 :]
+                    # Cost with v first, then the change as v steps past each other.
+                    cost = 0
+                    steps = []
+                    for w in others:
+                        below = above = 0  # v above w / w above v
+                        for b in nu[w]:
+                            below += du - lt_u[b + 1]
+                            above += lt_u[b]
+                        for b in nd[w]:
+                            below += dd - lt_d[b + 1]
+                            above += lt_d[b]
+                        cost += below
+                        steps.append(above - below)
+                    # Slots v may take: all, or (keeping tie edges uncrossed) those
+                    # between the nearest nodes sharing a tie role with it.
+                    lo, hi = 0, m - 1
+                    if role and role[v]:
+                        for k in range(i - 1, -1, -1):
+                            if role[others[k]] & role[v]:
+                                lo = k + 1
+                                break
+                        for k in range(i, m - 1):
+                            if role[others[k]] & role[v]:
+                                hi = k
+                                break
+                    best_k, best_cost, cur_cost = -1, 0, cost
+                    for k in range(m):
+                        if k == i:
+                            cur_cost = cost
+                        if lo <= k <= hi and (best_k < 0 or cost < best_cost):
+                            best_k, best_cost = k, cost
+                        if k < m - 1:
+                            cost += steps[k]
+                    if best_cost < cur_cost:
+                        others.insert(best_k, v)
+                        layer[:] = others
+                        for k, x in enumerate(layer):
+                            pos[x] = k
+                        gain += cur_cost - best_cost
+            if not gain:
+                break
+
     # ---------------------------------------------------------------- y placement
+
+    def _room_for_ties(self, offsets):
+        """Widen least gaps so that tied nodes (op node and result) can be level:
+        between two tie edges, each of the two layers must leave as much room as
+        the other needs (an op layer can hold edges that pass its neighbours
+        elsewhere). Gaps only grow; a few passes both ways settle chains of ties."""
+        role, down, pos, layers = self.role, self.down, self.pos, self.layers
+        if not role:
+            return
+        tie_gaps = [r for r in range(len(layers) - 1) if any(role[u] & 1 for u in layers[r])]
+        for k in range(6):
+            changed = False
+            for r in tie_gaps if k % 2 == 0 else reversed(tie_gaps):
+                top, bottom = offsets[r], offsets[r + 1]
+                # Tie edges do not cross, so their ends go down both layers together;
+                # widen lazily (a widening moves everything below it) in one pass.
+                grow_top: dict[int, float] = {}
+                grow_bottom: dict[int, float] = {}
+                add_top = add_bottom = 0.0
+                prev = None
+                for u in layers[r]:
+                    if not role[u] & 1:
+                        continue
+                    i, j = pos[u], pos[down[u][0]]
+                    a, b = top[i] + add_top, bottom[j] + add_bottom
+                    if prev is not None:
+                        need = (b - prev[1]) - (a - prev[0])
+                        if need > 1e-9:
+                            grow_top[i] = grow_top.get(i, 0.0) + need
+                            add_top += need
+                            a += need
+                        elif need < -1e-9:
+                            grow_bottom[j] = grow_bottom.get(j, 0.0) - need
+                            add_bottom -= need
+                            b -= need
+                    prev = (a, b)
+                for off, grow in ((top, grow_top), (bottom, grow_bottom)):
+                    if grow:
+                        changed = True
+                        acc = 0.0
+                        for idx in range(len(off)):
+                            acc += grow.get(idx, 0.0)
+                            off[idx] += acc
+            if not changed:
+                break
+
 
     def place(self, o_ext):
         """Centre of each vertex within its layer (``self.y``), and ``self.o_end``."""
@@ -772,27 +1005,25 @@ class _Proper:
                         nxt[u] = prv[v] = -1
 
         # Each block's neighbours outside it, with weights, on each side; stored at the
-        # block's head (its leftmost vertex).
+        # block's head (its leftmost vertex). Dummies (one neighbour each side, never
+        # in a block) are handled inline in the sweeps.
         head = list(range(count))
-        nb_up: dict[int, list[tuple[int, float]]] = {}
-        nb_dn: dict[int, list[tuple[int, float]]] = {}
-        for v in range(count):
+        nb_up: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        nb_dn: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        for v in range(n):
             if prv[v] >= 0:
                 continue
-            a: list[tuple[int, float]] = []
-            b: list[tuple[int, float]] = []
+            a, b = nb_up[v], nb_dn[v]
             w = v
             while w >= 0:
                 head[w] = v
                 for x in up[w]:
                     if x != prv[w]:
-                        a.append((x, _weight(w, x, n)))
+                        a.append((x, _W_MIXED if x >= n else _W_REAL))
                 for x in down[w]:
                     if x != nxt[w]:
-                        b.append((x, _weight(w, x, n)))
+                        b.append((x, _W_MIXED if x >= n else _W_REAL))
                 w = nxt[w]
-            nb_up[v] = a
-            nb_dn[v] = b
 
         # Offsets: the least distance between centres of consecutive vertices, summed.
         offsets = []
@@ -805,6 +1036,8 @@ class _Proper:
                 acc += (ext[a] + ext[b]) / 2 + sep
                 off[i] = acc
             offsets.append(off)
+
+        self._room_for_ties(offsets)
 
         # Start with every layer packed and centred on 0.
         y = self.y = [0.0] * count
@@ -822,37 +1055,45 @@ class _Proper:
         while len(plan) < sweeps:
             plan += [(True, "both"), (False, "both")]
         for forward, side in plan:
-            rng = range(len(layers)) if forward else range(len(layers) - 1, -1, -1)
+            use_up, use_dn = side != "down", side != "up"
             follow = prv if forward else nxt
-            for r in rng:
-                layer = layers[r]
-                if not layer:
-                    continue
-                des = []
-                wts = []
-                for v in layer:
-                    f = follow[v]
-                    if f >= 0:
-                        des.append(y[f])
-                        wts.append(_W_FOLLOW)
-                        continue
-                    h = head[v]
+
+            def desire(v, follow=follow, use_up=use_up, use_dn=use_dn):
+                """Where v would like to be, and how hard it pulls: (y, weight)."""
+                if v >= n:  # a dummy: straight between its two neighbours
                     acc = tot = 0.0
-                    if side != "down":
-                        for x, w in nb_up[h]:
-                            acc += w * y[x]
-                            tot += w
-                    if side != "up":
-                        for x, w in nb_dn[h]:
-                            acc += w * y[x]
-                            tot += w
-                    if tot:
-                        des.append(acc / tot)
-                        wts.append(tot)
-                    else:
-                        des.append(y[v])
-                        wts.append(_W_IDLE)
-                _pava(layer, des, wts, offsets[r], y)
+                    if use_up:
+                        x = up[v][0]
+                        w = _W_DUMMY if x >= n else _W_MIXED
+                        acc, tot = w * y[x], w
+                    if use_dn:
+                        x = down[v][0]
+                        w = _W_DUMMY if x >= n else _W_MIXED
+                        acc += w * y[x]
+                        tot += w
+                    return acc / tot, tot
+                f = follow[v]
+                if f >= 0:  # follows its block, already placed in this sweep
+                    return y[f], _W_FOLLOW
+                h = head[v]
+                acc = tot = 0.0
+                if use_up:
+                    for x, w in nb_up[h]:
+                        acc += w * y[x]
+                        tot += w
+                if use_dn:
+                    for x, w in nb_dn[h]:
+                        acc += w * y[x]
+                        tot += w
+                return (acc / tot, tot) if tot else (y[v], _W_IDLE)
+
+            for r in range(len(layers)) if forward else range(len(layers) - 1, -1, -1):
+                layer = layers[r]
+                if len(layer) == 1:  # nothing to keep apart: go straight there
+                    y[layer[0]] = desire(layer[0])[0]
+                    continue
+                pulls = [desire(v) for v in layer]
+                _pava(layer, [d for d, _ in pulls], [w for _, w in pulls], offsets[r], y)
 
         # The follower weight leaves a block's members a hair apart; make them equal
         # where that is (within rounding) what the solver found.
@@ -867,12 +1108,6 @@ class _Proper:
         for v in range(count):
             y[v] += shift
         self.o_end = max((y[v] + ext[v] / 2 for v in range(count)), default=MARGIN)
-        self.blocks_prv = prv
-
-
-def _weight(a: int, b: int, n: int) -> float:
-    da, db = a >= n, b >= n
-    return _W_DUMMY if da and db else _W_MIXED if da or db else _W_REAL
 
 
 def _pava(layer, des, wts, off, y):
@@ -942,6 +1177,14 @@ def _inversions(seq: list[int | float]) -> int:
         inv += k - bisect_right(seen, x)
         insort(seen, x)
     return inv
+
+
+def _count_before(ps: list[int], size: int) -> list[int]:
+    """out[b] = how many of ``ps`` are < b, for b in 0..size."""
+    cnt = [0] * (size + 1)
+    for a in ps:
+        cnt[a + 1] += 1
+    return list(accumulate(cnt))
 
 
 def _pair_crossings(pa: list[int], pb: list[int]) -> int:

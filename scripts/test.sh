@@ -27,6 +27,15 @@ if [ -z "$(chromium_path)" ]; then
 fi
 echo "== chromium: $(chromium_path)"
 
+# Graphviz's dot: the layout tests compare edge crossings with it.
+if ! command -v dot >/dev/null; then
+    echo "== no Graphviz dot found: apt-get install graphviz"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q graphviz
+fi
+
 echo "== setup"
 python3 scripts/setup.py
 
