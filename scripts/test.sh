@@ -14,27 +14,25 @@ python3 -m pip install -q --root-user-action=ignore -e '.[test]'
 chromium_path() {
     python3 -c 'import sys; sys.path.insert(0, "scripts"); from chromium import find_chromium; print(find_chromium() or "")'
 }
-if [ -z "$(chromium_path)" ]; then
-    echo "== no Chromium found: apt-get install chromium"
-    SUDO=""
+
+# Debian packages the tests need, installed only when missing (root, or sudo -n).
+apt_install() {
+    echo "== apt-get install $*"
+    local sudo=""
     if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null; then SUDO="sudo -n"; else
-            echo "error: need root or sudo to apt-get install chromium" >&2; exit 1
+        if command -v sudo >/dev/null; then sudo="sudo -n"; else
+            echo "error: need root or sudo to apt-get install $*" >&2; exit 1
         fi
     fi
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q chromium
-fi
-echo "== chromium: $(chromium_path)"
+    $sudo apt-get update -q
+    $sudo apt-get install -y -q "$@"
+}
 
+# Chromium for the browser tests (Playwright's own download cannot work here).
+[ -n "$(chromium_path)" ] || apt_install chromium
+echo "== chromium: $(chromium_path)"
 # Graphviz's dot: the layout tests compare edge crossings with it.
-if ! command -v dot >/dev/null; then
-    echo "== no Graphviz dot found: apt-get install graphviz"
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q graphviz
-fi
+command -v dot >/dev/null || apt_install graphviz
 
 echo "== setup"
 python3 scripts/setup.py
