@@ -75,12 +75,20 @@ class Value:
 
     # -- arithmetic ------------------------------------------------------------
     # + - * / build the node inline (no helper call): they are the hot path of
-    # building a graph. The numbers still come from the op table.
+    # building a graph. + - * also compute inline what ops.py's _add, _sub and _mul
+    # compute, about 15% faster on micrograd's moons step (bench/engine_bench.py);
+    # tests/test_value.py checks that they agree with the op table.
     def __add__(self, other):
         if not isinstance(other, Value):
             other = _constant(other)
         out = _new(Value)
-        out.data, (out._da, out._db) = _add(self.data, other.data)
+        x = self.data
+        y = other.data
+        out.data = z = x + y
+        if z - z != 0.0:  # inf or nan: let the op table say what overflowed
+            _add(x, y)
+        out._da = 1.0
+        out._db = 1.0
         out.grad = 0.0
         out._a = self
         out._b = other
@@ -93,7 +101,13 @@ class Value:
         if not isinstance(other, Value):
             other = _constant(other)
         out = _new(Value)
-        out.data, (out._da, out._db) = _mul(self.data, other.data)
+        x = self.data
+        y = other.data
+        out.data = z = x * y
+        if z - z != 0.0:  # inf or nan: let the op table say what overflowed
+            _mul(x, y)
+        out._da = y
+        out._db = x
         out.grad = 0.0
         out._a = self
         out._b = other
@@ -106,7 +120,13 @@ class Value:
         if not isinstance(other, Value):
             other = _constant(other)
         out = _new(Value)
-        out.data, (out._da, out._db) = _sub(self.data, other.data)
+        x = self.data
+        y = other.data
+        out.data = z = x - y
+        if z - z != 0.0:  # inf or nan: let the op table say what overflowed
+            _sub(x, y)
+        out._da = 1.0
+        out._db = -1.0
         out.grad = 0.0
         out._a = self
         out._b = other

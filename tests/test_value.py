@@ -196,3 +196,21 @@ def test_backward_takes_linear_time():
     # The bound is loose on purpose (a busy machine); a quadratic backward gives ~100.
     small, large = _backward_seconds(5_000), _backward_seconds(50_000)
     assert large / small < 35
+
+
+def test_inline_arithmetic_agrees_with_the_op_table():
+    from engine.ops import OPS
+
+    rng = random.Random(5)
+    for _ in range(500):
+        x, y = rng.uniform(-1e3, 1e3), rng.uniform(-1e3, 1e3)
+        for symbol, name in (("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "div")):
+            a, b = Value(x), Value(y)
+            out = {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[symbol]
+            data, local = OPS[name].fn(x, y)
+            assert (out.data, out._local) == (data, local)
+            assert out._prev == (a, b) and out._op == symbol
+    for symbol in ("+", "-", "*"):
+        with pytest.raises(DomainError, match="overflows"):
+            a, b = Value(1.7e308), Value(-1.7e308 if symbol == "-" else 1.7e308)
+            {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b}[symbol]()
