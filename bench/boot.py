@@ -25,8 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from chromium import launch_options  # noqa: E402
-from serve import start_server  # noqa: E402
+import harness  # noqa: E402
 
 # Runs before any page script: records when the first value node appears and when
 # body gets data-ready="true", as ms since navigation start.
@@ -76,17 +75,11 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    if not (ROOT / "web/vendor/pyodide/pyodide.mjs").is_file():
-        print("bench: web/vendor missing; run `python3 scripts/setup.py` first", file=sys.stderr)
+    started = harness.start()
+    if started is None:
         return 1
-    opts = launch_options()
-    if opts["executable_path"] is None:
-        print("bench: no Chromium found (apt-get install chromium, or GRADSTEP_CHROMIUM)", file=sys.stderr)
-        return 1
-
+    opts, server, base = started
     page_path = args.page or ("index.html" if (ROOT / "index.html").is_file() else "web/dev/pyscript-demo.html")
-    server = start_server(0, ROOT, quiet=True)
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     bare, page = [], []
     try:
         with sync_playwright() as pw:

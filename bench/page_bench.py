@@ -28,8 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from chromium import launch_options  # noqa: E402
-from serve import start_server  # noqa: E402
+import harness  # noqa: E402
 
 GOALS_MS = {300: 16, 3000: 100}
 
@@ -79,17 +78,11 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    if not (ROOT / "web/vendor/pyodide/pyodide.mjs").is_file():
-        print("bench: web/vendor missing; run `python3 scripts/setup.py` first", file=sys.stderr)
+    started = harness.start()
+    if started is None:
         return 1
-    opts = launch_options()
-    if opts["executable_path"] is None:
-        print("bench: no Chromium found (apt-get install chromium)", file=sys.stderr)
-        return 1
-
+    opts, server, base = started
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    server = start_server(0, ROOT, quiet=True)
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     results = []
     try:
         with sync_playwright() as pw:
