@@ -214,13 +214,19 @@ function loadProgram(text, { fromUser = true } = {}) {
   stopPlay();
   // The program on screen already has its layout: the engine need not make it again.
   const haveLayout = app.scene != null && app.scene.program === text;
-  const res = parseReply(app.bridge.load(text, !haveLayout));
+  let res = parseReply(app.bridge.load(text, !haveLayout));
   if (!res.ok) {
     showError(res.error, "program");
     return false;
   }
   clearError();
-  if (!res.scene.layout) res.scene.layout = app.scene.layout;
+  if (!res.scene.layout) {
+    // A layout drawn from a stale web/build/default-scene.json (made by an older
+    // engine) may not fit this timeline: then ask the engine for a fresh one.
+    const drawn = app.scene.layout.nodes.filter((n) => n.kind === "value").length;
+    if (drawn === res.scene.timeline.values.length) res.scene.layout = app.scene.layout;
+    else res = parseReply(app.bridge.load(text, true));
+  }
   drawScene(res.scene);
   if (fromUser) updateHash(true);
   return true;
