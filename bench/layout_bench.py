@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_layout import chain_tape, graph_from_tape, random_tape  # noqa: E402
 
-from engine.layout import count_crossings, dot_layout, layout  # noqa: E402
+from engine.dot import dot_layout  # noqa: E402
+from engine.layout import count_crossings, layout  # noqa: E402
 
 
 def random_graph(n_nodes: int, seed: int = 1):

@@ -1,14 +1,34 @@
 """gradstep's engine: scalar autograd, programs, and step-by-step frames.
 
 ``Value`` is micrograd-compatible; ``compile_program`` reads a program into a tape;
-``Session`` steps through it. Nothing here imports anything heavy: the page loads
-this package in the browser at start-up.
+``Session`` steps through it. The names below are imported on first use (PEP 562),
+so the page, which needs only ``engine.session``, does not load ``Value`` at start-up.
 """
 
-from .errors import DomainError, ProgramError
-from .program import compile_program
-from .session import Session
-from .timeline import Timeline
-from .value import Value
+from __future__ import annotations
 
-__all__ = ["DomainError", "ProgramError", "Session", "Timeline", "Value", "compile_program"]
+import importlib
+
+_EXPORTS = {
+    "DomainError": "errors",
+    "ProgramError": "errors",
+    "compile_program": "program",
+    "Session": "session",
+    "Timeline": "timeline",
+    "Value": "value",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

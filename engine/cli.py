@@ -103,6 +103,8 @@ def cmd_check(args) -> int:
                 estimates.append("-")
         rows.append((check.label, fmt(check.analytic), *estimates,
                      "ok" if check.ok else f"FAIL {check.problem}".strip()))
+    if args.sweep:
+        return _sweep(tape, args.json)
     if args.json:
         print(json.dumps([{"label": c.label, "analytic": c.analytic, "numeric": c.numeric,
                            "ok": c.ok, "problem": c.problem} for c in checks]))
@@ -110,6 +112,35 @@ def cmd_check(args) -> int:
         print(f"h = {args.h!r}; central differences checked like torch's gradcheck\n")
         print(_table(rows, ("leaf", "backprop", *METHODS, "check")))
     return 0 if all(c.ok for c in checks) else 1
+
+
+def _sweep(tape, as_json: bool) -> int:
+    """Error against h for every leaf: too large an h errs by the curvature, too small
+    by rounding; central differences win in between."""
+    from .numeric import METHODS, error_curve
+
+    hs = [10.0**-k for k in range(1, 13)]
+    curves = {tape.labels[i]: error_curve(tape, i, hs) for i in tape.leaf_indices()}
+    if as_json:
+        print(json.dumps(curves))
+        return 0
+    for label, rows in curves.items():
+        print(f"leaf {label}: |estimate - backprop|")
+        table = [(f"{row['h']:.0e}", *("-" if row[m] is None else f"{row[m]:.3e}" for m in METHODS))
+                 for row in rows]
+        print(_table(table, ("h", *METHODS)) + "\n")
+    return 0
+
+
+def _positive(text: str) -> float:
+    """argparse type: a positive, finite float."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"h must be a positive, finite number, not {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_examples)
     p = sub.add_parser("check", help="backprop against finite differences")
     p.add_argument("file")
-    p.add_argument("--h", type=float, default=1e-6, help="the step h (default 1e-6)")
+    p.add_argument("--h", type=_positive, default=1e-6, help="the step h (default 1e-6)")
+    p.add_argument("--sweep", action="store_true",
+                   help="the error of each difference against backprop for h = 1e-1 ... 1e-12")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check)
     return parser

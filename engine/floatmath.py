@@ -43,14 +43,17 @@ def log(x: float) -> float:
     return float(_CTX.ln(Decimal(x)))
 
 
-def pow(a: float, p: float) -> float:  # noqa: A001 (the op's name)
-    """a ** p for the cases the op table allows (a >= 0, or an integer p)."""
+def pow(a: float, p: float | int) -> float:  # noqa: A001 (the op's name)
+    """a ** p for the cases the op table allows (a >= 0, or a whole p, which may be
+    given as an int of any size)."""
+    base = Decimal(a)
+    if isinstance(p, int):
+        return float(_CTX.power(base, p))
     if p == 0.0:
         return 1.0
     if p == 0.5:
-        return float(_CTX.sqrt(Decimal(a)))
-    base = Decimal(a)
-    if float(p).is_integer():
+        return float(_CTX.sqrt(base))
+    if p.is_integer():
         # Exact in decimal up to the precision, then rounded once.
         return float(_CTX.power(base, int(p)))
     return float(_CTX.power(base, Decimal(p)))

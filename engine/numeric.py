@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ProgramError
-from .tape import LEAF, Tape
+from .tape import Tape
 
 METHODS = ("forward", "backward", "central")
 
@@ -48,10 +48,6 @@ def difference(tape: Tape, leaf: int, h: float, method: str = "central",
     return (at(h) - at(-h)) / (2.0 * h)
 
 
-def leaves(tape: Tape) -> list[int]:
-    return [i for i, kind in enumerate(tape.kinds) if kind == LEAF]
-
-
 @dataclass(frozen=True)
 class Check:
     leaf: int
@@ -75,7 +71,7 @@ def gradcheck(tape: Tape, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     values, slopes = tape.forward(list(tape.init if start is None else start))
     grads = tape.backward(slopes)
     checks = []
-    for i in leaves(tape):
+    for i in tape.leaf_indices():
         try:
             numeric = difference(tape, i, eps, "central", start)
         except ProgramError as error:

@@ -86,7 +86,9 @@ def _powc(a, p):
                 f"the slope of x ** {p!r} at x = 0.0 is infinite, so there is no gradient here"
             )
         else:
-            slope = p * fm.pow(a, p - 1.0)
+            # For a whole p, p - 1 as an int: past 2**53, p - 1.0 == p and the
+            # sign of a negative base would come out wrong.
+            slope = p * fm.pow(a, int(p) - 1 if float(p).is_integer() else p - 1.0)
     except ArithmeticError:  # float or decimal overflow
         raise DomainError(f"{a!r} ** {p!r} overflows float64") from None
     return _finite(out, f"{a!r} ** {p!r}"), (_finite(slope, f"the slope of {a!r} ** {p!r}"),)
@@ -216,22 +218,6 @@ class Op:
     slopes: tuple[str, ...]  # d(out)/d(input k); for n-ary ops one formula for every k
     infix: bool = False
     param: bool = False  # takes a constant exponent ``p``
-
-    def rule(self, names: tuple[str, ...] = ("a", "b"), p: float = 2.0) -> str:
-        """The local derivative in words, e.g. ``d(a * b)/da = b``."""
-        if self.arity == 0:
-            expr = self.show.format(args="x1, ..., xn")
-            return f"d({expr})/dxk = {self.slopes[0].format(k='xk', n='n')}"
-        fmt = _formatter(names, p, expr="out")
-        expr = self.show.format(*names, **fmt)
-        return ", ".join(
-            f"d({expr})/d{names[k]} = {self.slopes[k].format(*names, **fmt)}"
-            for k in range(self.arity)
-        )
-
-
-def _formatter(names, p, expr):
-    return {"out": expr, "p": _num(p), "pm1": _num(p - 1.0)}
 
 
 def _num(x: float) -> str:

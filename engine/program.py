@@ -10,6 +10,7 @@ shared link runs in a stranger's browser, so this file is the sandbox.
 from __future__ import annotations
 
 import ast
+import re
 
 from .errors import ProgramError
 from .ops import LIST_FUNCTIONS, METHODS, OPS, SCALAR_FUNCTIONS, _num
@@ -62,7 +63,8 @@ def _is_dunder(name: str) -> bool:
 class _Compiler:
     def __init__(self, text: str):
         self.text = text
-        self.lines = text.splitlines()
+        # Lines as ast counts them: splitlines() would also split at \x0c or \u2028.
+        self.lines = re.split(r"\r\n|\r|\n", text)
         self.tape = Tape()
         # name -> node (a number) or list of nodes (a list)
         self.env: dict[str, int | list[int]] = {}
@@ -461,7 +463,10 @@ def _constant_value(node: ast.AST, depth: int = 0):
         return None
     literal = _signed_literal(node)
     if literal is not None:
-        return float(literal)
+        try:
+            return float(literal)
+        except OverflowError:  # a huge integer literal: the op path reports it
+            return None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = _constant_value(node.operand, depth + 1)
         return None if inner is None else -inner

@@ -133,6 +133,8 @@ class Session:
                 self.history.append(before)
                 del self.history[:-HISTORY_LIMIT]
                 self.state = new
+        if self.state.timeline is not before.timeline:
+            before.timeline.drop_frames()  # the undo history keeps values, not text
         reply = {"state": self.state_dict()}
         if self.state.version != before.version:
             reply["timeline"] = self.timeline.to_dict(self.state.version)

@@ -91,14 +91,18 @@ class Tape:
         """d(output)/d(node) for every node; 0.0 where the output does not depend on it.
 
         Each gradient is computed fresh (never added to an old one), in the same order
-        of additions as the stepper's frames, so both give identical floats.
+        of additions as the stepper's frames, so both give identical floats. A node
+        with gradient 0.0 adds nothing to its inputs, even through an infinite local
+        derivative (log at a subnormal number): 0 * inf would be nan, not 0.
         """
         n = len(self.ops)
         grads = [0.0] * n
         grads[self.output] = 1.0
         inputs = self.inputs
-        for i in range(self.output, -1, -1):
+        for i in range(n - 1, -1, -1):
             g = grads[i]
+            if g == 0.0:
+                continue
             for j, d in zip(inputs[i], slopes[i], strict=True):
                 grads[j] += g * d
         for i, g in enumerate(grads):

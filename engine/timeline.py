@@ -37,7 +37,12 @@ class Timeline:
         self.values, self.slopes = tape.forward(self.start)
         self.grads = tape.backward(self.slopes)
         self.forward = [i for i, op in enumerate(tape.ops) if op is not None]
-        self.backward = list(range(len(tape) - 1, -1, -1))
+        # The output first, then down the tape: every consumer before what it uses.
+        # (The output need not be the last node: softmax(xs)[0] makes the other
+        # probabilities after it.)
+        self.backward = [tape.output] + [
+            i for i in range(len(tape) - 1, -1, -1) if i != tape.output
+        ]
         self._frames: list[dict] | None = None
 
     @property
@@ -56,6 +61,10 @@ class Timeline:
                 self.backward_frame(i, users[i]) for i in self.backward
             ]
         return self._frames
+
+    def drop_frames(self) -> None:
+        """Forget the frames (they are made again on first use)."""
+        self._frames = None
 
     # ------------------------------------------------------------------ forward
     def expression(self, i: int, parts: list[str]) -> str:

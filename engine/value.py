@@ -225,28 +225,6 @@ class Value:
             if self._b is not None:
                 self._b.grad += self._db * g
 
-    def topo(self) -> list[Value]:
-        """Every node below this one, inputs before the nodes made from them.
-
-        No recursion and no depth-first search: collect what is reachable, then sort
-        by creation number, since a node is always made after its inputs.
-        """
-        seen = {self}
-        stack = [self]
-        pop, push, add = stack.pop, stack.append, seen.add
-        while stack:
-            node = pop()
-            a = node._a
-            if a is not None:
-                if a not in seen:
-                    add(a)
-                    push(a)
-                b = node._b
-                if b is not None and b not in seen:
-                    add(b)
-                    push(b)
-        return sorted(seen, key=_creation)
-
     def backward(self):
         """Accumulate d(self)/d(node) into every node's ``.grad`` (see the module doc)."""
         # Only nodes with inputs need visiting: a leaf's gradient arrives from its

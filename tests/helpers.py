@@ -19,3 +19,56 @@ def central(f, x: float, h: float = 1e-6) -> float:
 
 def close(a: float, b: float, rel: float = 1e-9, abs_: float = 1e-12) -> bool:
     return abs(a - b) <= abs_ + rel * abs(b)
+
+
+def replay_frames(timeline) -> tuple[list[float], list[float]]:
+    """Values and gradients rebuilt from the frames alone, checking their order.
+
+    Forward frames are replayed through the op table with the values earlier frames
+    made (so a frame whose inputs come later fails); backward frames are summed from
+    their terms, with each consumer's gradient taken from its own earlier frame (so a
+    frame that comes before a consumer fails). Nothing is read from the timeline's
+    own value and gradient lists.
+    """
+    from engine.ops import OPS
+
+    tape = timeline.tape
+    values: list[float | None] = [
+        timeline.start[i] if op is None else None for i, op in enumerate(tape.ops)
+    ]
+    slopes: dict[int, tuple] = {}
+    frames = timeline.frames
+    forward = [f for f in frames if f["kind"] == "forward"]
+    backward = [f for f in frames if f["kind"] == "backward"]
+    for frame in forward:
+        i = frame["node"]
+        args = [values[j] for j in tape.inputs[i]]
+        assert None not in args, f"forward frame of node {i} before its inputs"
+        op = OPS[tape.ops[i].name]
+        if op.arity == 0:
+            value, slopes[i] = op.fn(args)
+        elif op.param:
+            value, slopes[i] = op.fn(args[0], tape.params[i])
+        else:
+            value, slopes[i] = op.fn(*args)
+        assert repr(value) == frame["value"]
+        values[i] = value
+    grads: list[float | None] = [None] * len(tape)
+    for frame in backward:
+        i = frame["node"]
+        if i == tape.output:
+            assert frame is backward[0], "the backward pass starts at the output"
+            grads[i] = 1.0
+            continue
+        total = 0.0
+        for term in frame["terms"]:
+            upstream = grads[term["consumer"]]
+            assert upstream is not None, f"gradient of node {i} before its consumer"
+            local = slopes[term["consumer"]][term["input"]]
+            assert repr(local) == term["local"]
+            if upstream != 0.0:  # 0 * inf would be nan; the term adds nothing
+                total += upstream * local
+        assert repr(total) == frame["grad"]
+        grads[i] = total
+    assert None not in values and None not in grads
+    return values, grads

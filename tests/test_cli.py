@@ -112,3 +112,24 @@ def test_scene_and_examples():
     assert {"program", "layout", "timeline", "state"} <= set(scene)
     examples = json.loads(cli("examples", "--json").stdout)
     assert len(examples) >= 9 and all(e["program"] for e in examples)
+
+
+@pytest.mark.parametrize("h", ["0", "-1e-6", "nan", "inf", "abc"])
+def test_check_refuses_a_bad_h_without_a_traceback(h, tmp_path):
+    path = tmp_path / "f.py"
+    path.write_text("a = 2.0\ny = a * a\n")
+    result = cli("check", str(path), "--h", h)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--h" in result.stderr
+
+
+def test_check_sweep_shows_the_v_of_error_against_h(tmp_path):
+    path = tmp_path / "f.py"
+    path.write_text("a = 2.0\nb = 3.0\ny = -a**3 + sin(3 * b)\n")
+    result = cli("check", str(path), "--sweep", "--json")
+    curves = json.loads(result.stdout)
+    central = {row["h"]: row["central"] for row in curves["a"]}
+    forward = {row["h"]: row["forward"] for row in curves["a"]}
+    # first order against second order at a moderate h, and rounding wins at a tiny h
+    assert central[1e-3] < forward[1e-3] / 100
+    assert central[1e-12] > central[1e-5]

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 import pytest
 
+from engine.dot import dot_layout, to_dot
 from engine.examples import EXAMPLES
 from engine.graph import graph_of
 from engine.layout import (
@@ -24,9 +25,7 @@ from engine.layout import (
     VALUE_HEIGHT,
     VALUE_WIDTH,
     count_crossings,
-    dot_layout,
     layout,
-    to_dot,
 )
 from engine.program import compile_program
 

@@ -281,3 +281,18 @@ def test_too_many_nodes_refused():
 
 def test_null_byte_and_huge_text():
     assert "cannot be read" in refused("x = 1\x00\n").message or "not valid" in refused("x = 1\x00\n").message
+
+
+def test_huge_whole_exponents_keep_their_sign_and_are_never_a_traceback():
+    _, grads = run("x = -1.0\ny = x ** 1e300\n")
+    assert grads["x"] == -1e300  # d/dx x**p = p * x**(p-1), and p - 1 is odd
+    for text in ("x = 2.0\ny = x ** 1" + "0" * 400 + "\n", "x = 2.0\ny = x ** -(1" + "0" * 400 + ")\n",
+                 "x = 2.0\ny = x ** 1e300\n"):
+        err = refused(text)
+        assert err.line == 2 and ("too large" in err.message or "overflows" in err.message)
+
+
+def test_columns_count_lines_as_python_does():
+    # \x0c (form feed) in a comment is not a line break for ast; splitlines() says it is
+    err = refused("#\x0c\nééé = 1.0; y = ééé + zz\n")
+    assert (err.line, err.col) == (2, 22)

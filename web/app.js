@@ -7,7 +7,7 @@
 
 import { buildModel, readTheme } from "./geometry.js";
 import {
-  describeStep, fmt, hashForProgram, indexTimeline, makeLabelOf, phaseAt, programFromHash,
+  describeStep, fmt, hashForProgram, indexTimeline, makeLabelOf, programFromHash,
 } from "./scene.js";
 import { SvgGraph } from "./render-svg.js";
 import { CanvasGraph } from "./render-canvas.js";
@@ -114,7 +114,7 @@ function render() {
   const st = scene.state;
   const tl = scene.timeline;
   const p = st.position;
-  const phase = st.phase || phaseAt(ix, p);
+  const phase = st.phase;
   app.renderer.update({ position: p, current: st.current, frozen: new Set(st.frozen || []) });
 
   dom.status.dataset.phase = phase;
@@ -226,6 +226,10 @@ function loadProgram(text, { fromUser = true } = {}) {
     const drawn = app.scene.layout.nodes.filter((n) => n.kind === "value").length;
     if (drawn === res.scene.timeline.values.length) res.scene.layout = app.scene.layout;
     else res = parseReply(app.bridge.load(text, true));
+    if (!res.ok) {
+      showError(res.error, "program");
+      return false;
+    }
   }
   drawScene(res.scene);
   if (fromUser) updateHash(true);
@@ -280,7 +284,8 @@ function selectPosition(line, col) {
 function startPlay() {
   if (!app.bridge) return;
   stopPlay();
-  if (app.scene.state.phase === "backward-done") doAction("reset");
+  // From the end, play again from the start, keeping nudged and edited values.
+  if (app.scene.state.phase === "backward-done") doAction("seek", { position: 0 });
   const tick = () => {
     const st = app.scene.state;
     const ok = doAction(st.position < app.ix.F ? "forward_step" : "backward_step");
@@ -622,9 +627,6 @@ function wire() {
 function engineReady(bridge) {
   if (app.bridge) return;
   app.bridge = bridge;
-  try {
-    fillExamples(JSON.parse(bridge.examples()));
-  } catch { /* keep the menu from examples.json */ }
   if (!dom.program.value.trim() && app.examples.length) setProgramText(app.examples[0].program);
   const text = dom.program.value;
   // The engine's own session for the program on screen (same layout: no redraw).

@@ -55,6 +55,7 @@ def act(name, args_json="{}"):
     except ProgramError as e:
         return _fail(e.message, e.line, e.col)
     except (TypeError, ValueError) as e:  # a bad action name or argument
+        window.console.warn(f"gradstep: {name} refused: {e}")
         return _fail(str(e))
     except Exception:
         return _internal(str(name))
@@ -62,13 +63,7 @@ def act(name, args_json="{}"):
     return json.dumps(reply)
 
 
-def examples():
-    from engine.examples import EXAMPLES
-
-    return json.dumps(EXAMPLES)
-
-
 window.gradstepPy = to_js(
-    {"load": create_proxy(load), "act": create_proxy(act), "examples": create_proxy(examples)}
+    {"load": create_proxy(load), "act": create_proxy(act)}
 )
 window.dispatchEvent(window.Event.new("gradstep:py-ready"))

@@ -23,9 +23,11 @@ export function drawNudgePlot(svg, nudges) {
     t.textContent = "Nudge the inputs to see the output move.";
     return;
   }
+  // Each nudge j runs from x = j to j + 1, starting at its own `before`: an edited
+  // leaf between two nudges makes the line jump rather than bend.
   const actual = [nudges[0].before, ...nudges.map((n) => n.after)];
   const predicted = nudges.map((n) => n.before + n.predicted);
-  const ys = [...actual, ...predicted].filter(Number.isFinite);
+  const ys = [...nudges.map((n) => n.before), ...actual, ...predicted].filter(Number.isFinite);
   let lo = Math.min(...ys);
   let hi = Math.max(...ys);
   if (hi - lo < 1e-12) {
@@ -52,11 +54,15 @@ export function drawNudgePlot(svg, nudges) {
   for (let j = 0; j < nudges.length; j++) {
     if (!Number.isFinite(predicted[j])) continue;
     el("line", {
-      x1: X(j), y1: Y(actual[j]), x2: X(j + 1), y2: Y(predicted[j]), class: "predicted",
+      x1: X(j), y1: Y(nudges[j].before), x2: X(j + 1), y2: Y(predicted[j]), class: "predicted",
     }, svg);
     el("circle", { cx: X(j + 1), cy: Y(predicted[j]), r: 2.5, class: "predicted-dot" }, svg);
   }
-  const d = actual.map((v, j) => `${j ? "L" : "M"}${X(j).toFixed(1)},${Y(v).toFixed(1)}`).join("");
+  const pt = (j, v) => `${X(j).toFixed(1)},${Y(v).toFixed(1)}`;
+  const d = nudges.map((m, j) => `M${pt(j, m.before)}L${pt(j + 1, m.after)}`).join("");
   el("path", { d, class: "actual" }, svg);
-  actual.forEach((v, j) => el("circle", { cx: X(j), cy: Y(v), r: 3, class: "actual-dot" }, svg));
+  nudges.forEach((m, j) => {
+    el("circle", { cx: X(j), cy: Y(m.before), r: 3, class: "actual-dot" }, svg);
+    el("circle", { cx: X(j + 1), cy: Y(m.after), r: 3, class: "actual-dot" }, svg);
+  });
 }

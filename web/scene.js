@@ -51,14 +51,6 @@ export function indexTimeline(tl) {
   return { n, F, B, total: F + B, fwdAt, bwdAt, locals, maxAbsGrad, leaves, nameOf };
 }
 
-export function phaseAt(ix, p) {
-  if (p <= 0) return "start";
-  if (p < ix.F) return "forward";
-  if (p === ix.F) return "forward-done";
-  if (p < ix.total) return "backward";
-  return "backward-done";
-}
-
 /** The value repr shown for node i at position p ("" while not computed). */
 export function valueAt(tl, ix, i, p) {
   return ix.fwdAt[i] <= p ? tl.values[i] : "";
