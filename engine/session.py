@@ -145,8 +145,14 @@ class Session:
         position = max(0, min(position, len(s.timeline)))
         if position == s.position:
             return s
-        frames = s.timeline.frames
-        last = frames[position - 1]["node"] if position > 0 else None
+        t = s.timeline
+        forward = len(t.forward)
+        if position == 0:
+            last = None
+        elif position <= forward:
+            last = t.forward[position - 1]
+        else:
+            last = t.backward[position - forward - 1]
         return replace(s, position=position, last=last)
 
     def _forward_step(self) -> State:
