@@ -6,11 +6,13 @@ of sin or cos, 1 in 5 of tanh, and a few in 10,000 of exp, log and pow (measured
 comparing 6,000 arguments each in both). The page and ``python -m engine grad``
 must give identical numbers, so every op computes through these functions instead.
 
-Each one evaluates in ``decimal`` at 40 significant digits (libmpdec: the same
-code, so the same digits, on every platform) and rounds once to float64. ``exp``,
-``ln`` and ``sqrt`` of ``decimal`` are correctly rounded, so the results are the
-correctly rounded float64 except when the true value lies within about 1e-40 of a
-halfway point: in practice always the nearest float, and never platform-dependent.
+exp, log, pow, tanh and sigmoid evaluate in ``decimal`` at 40 significant digits
+(libmpdec: the same code, so the same digits, on every platform); sin, cos and tan
+in binary fixed point with Python's integers. Each rounds once to float64.
+``decimal``'s exp, ln and sqrt are correctly rounded, and the fixed-point series
+carry 160 bits, so the results are the correctly rounded float64 except when the
+true value lies extremely close to a halfway point: in practice always the nearest
+float, and never platform-dependent.
 Basic arithmetic (+ - * /) and ``math.sqrt`` are exact IEEE operations everywhere
 and need no help.
 
@@ -82,32 +84,47 @@ def sigmoid(x: float) -> float:
     return float(_CTX.divide(_ONE, _ONE + _CTX.exp(-Decimal(x))))
 
 
+def sincos(x: float) -> tuple[float, float]:
+    """sin(x) and cos(x) from one reduction (the sin op needs both: cos is its slope)."""
+    if abs(x) < 1e-8:
+        # sin(x) = x(1 - x^2/6 ...) and cos(x) = 1 - x^2/2: below 1e-8 the corrections
+        # are under half an ulp, so the rounded values are x and 1.0 (and -0.0 stays).
+        return x, 1.0
+    s, c = _sincos_fixed(x)
+    return s / _ONE_FIXED, c / _ONE_FIXED  # int / int: rounded once, correctly
+
+
 def sin(x: float) -> float:
-    if x == 0.0:
-        return x  # keeps the sign of -0.0
-    s, _ = _sincos(x)
-    return float(s)
+    return sincos(x)[0]
 
 
 def cos(x: float) -> float:
-    _, c = _sincos(x)
-    return float(c)
+    return sincos(x)[1]
 
 
 def tan(x: float) -> float:
-    if x == 0.0:
-        return x
-    s, c = _sincos(x)
-    return float(_CTX.divide(s, c))
+    if abs(x) < 1e-8:
+        return x  # tan(x) = x(1 + x^2/3 ...): the correction is under half an ulp
+    s, c = _sincos_fixed(x)
+    return s / c  # the quotient of two integers, rounded once
 
 
-@lru_cache(maxsize=8)
-def _half_pi(digits: int) -> Decimal:
-    """pi / 2 to ``digits`` significant digits (Machin's formula in integers)."""
-    scale = 10 ** (digits + 10)
+# sin and cos in binary fixed point with Python's integers (exact, and the same on
+# every platform): the argument is reduced by pi/2 with as many bits of pi as it
+# needs (so sin(1e300) is right), then both Taylor series run at _BITS bits.
+_BITS = 160
+_ONE_FIXED = 1 << _BITS
+_PI_BITS = 1400  # covers |x| up to 2**1024 with _BITS to spare
 
-    def arctan_inverse(n: int) -> int:  # arctan(1/n) * scale
-        total, term, k, sign = 0, scale // n, 1, 1
+
+@lru_cache(maxsize=1)
+def _pi_fixed() -> int:
+    """pi * 2**_PI_BITS, rounded down (Machin's formula in integers)."""
+    guard = 32
+    one = 1 << (_PI_BITS + guard)
+
+    def arctan_inverse(n: int) -> int:  # arctan(1/n) * one
+        total, term, k, sign = 0, one // n, 1, 1
         n2 = n * n
         while term:
             total += sign * (term // k)
@@ -116,25 +133,32 @@ def _half_pi(digits: int) -> Decimal:
             sign = -sign
         return total
 
-    pi = 4 * (4 * arctan_inverse(5) - arctan_inverse(239))
-    return Context(prec=digits + 5).divide(Decimal(pi), Decimal(2 * scale))
+    return (4 * (4 * arctan_inverse(5) - arctan_inverse(239))) >> guard
 
 
-def _sincos(x: float) -> tuple[Decimal, Decimal]:
-    """sin(x) and cos(x) in decimal at DIGITS digits, after an exact-enough reduction.
-
-    x = n * pi/2 + r with |r| <= pi/4; the reduction uses as many digits of pi as x
-    has before its decimal point, plus DIGITS, so even sin(1e300) is right.
-    """
-    d = Decimal(x)
-    magnitude = max(0, d.adjusted())
-    digits = DIGITS + magnitude + 5
-    ctx = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
-    half_pi = _half_pi(digits)
-    n = int(ctx.divide(d, half_pi).to_integral_value(rounding=ROUND_HALF_EVEN))
-    r = ctx.subtract(d, ctx.multiply(Decimal(n), half_pi))
-    r = _CTX.plus(r)  # back to DIGITS digits
-    s, c = _taylor_sincos(r)
+def _sincos_fixed(x: float) -> tuple[int, int]:
+    """sin(x) and cos(x) times 2**_BITS, to within a few units."""
+    num, den = x.as_integer_ratio()  # exact; den is a power of two
+    shift = den.bit_length() - 1
+    magnitude = max(0, num.bit_length() - shift)  # about log2 |x|
+    p = _BITS + magnitude + 8
+    big_x = (num << p) >> shift  # x * 2**p
+    half_pi = _pi_fixed() >> (_PI_BITS - p + 1)  # pi/2 * 2**p
+    n = (2 * big_x + half_pi) // (2 * half_pi)  # the nearest multiple of pi/2
+    r = (big_x - n * half_pi) >> (p - _BITS)  # |r| <= pi/4, times 2**_BITS
+    r2 = (r * r) >> _BITS
+    s = term = r
+    k = 1
+    while term:
+        term = -((term * r2) >> _BITS) // ((k + 1) * (k + 2))
+        s += term
+        k += 2
+    c = term = _ONE_FIXED
+    k = 0
+    while term:
+        term = -((term * r2) >> _BITS) // ((k + 1) * (k + 2))
+        c += term
+        k += 2
     quadrant = n % 4
     if quadrant == 0:
         return s, c
@@ -143,22 +167,3 @@ def _sincos(x: float) -> tuple[Decimal, Decimal]:
     if quadrant == 2:
         return -s, -c
     return -c, s
-
-
-def _taylor_sincos(r: Decimal) -> tuple[Decimal, Decimal]:
-    """sin(r), cos(r) for |r| <= pi/4 by their Taylor series."""
-    r2 = _CTX.multiply(r, r)
-    limit = Decimal(10) ** -(DIGITS + 3)
-    s = term = r
-    k = 1
-    while abs(term) > limit * abs(s) and term:
-        term = _CTX.divide(_CTX.multiply(-term, r2), (k + 1) * (k + 2))
-        s = _CTX.add(s, term)
-        k += 2
-    c = term = _ONE
-    k = 0
-    while abs(term) > limit:
-        term = _CTX.divide(_CTX.multiply(-term, r2), (k + 1) * (k + 2))
-        c = _CTX.add(c, term)
-        k += 2
-    return s, c

@@ -134,11 +134,13 @@ def _log(a):
 
 
 def _sin(a):
-    return fm.sin(a), (fm.cos(a),)
+    s, c = fm.sincos(a)
+    return s, (c,)
 
 
 def _cos(a):
-    return fm.cos(a), (-fm.sin(a),)
+    s, c = fm.sincos(a)
+    return c, (-s,)
 
 
 def _tan(a):
