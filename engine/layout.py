@@ -81,6 +81,9 @@ def _budget(size: int) -> tuple[int, int, int]:
     return 0, 1, 2  # the DFS order, one transpose pass
 
 
+# Above this many dummy nodes, long edges from one source share them (see _Proper).
+BUNDLE_DUMMIES = 100_000
+
 # --------------------------------------------------------------------------- layout
 
 
@@ -94,7 +97,8 @@ def layout(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> di
     corner, y down) on each node, in the given order, and on each edge ``points``: the
     polyline from the source's outgoing side (right-middle for LR) to the target's
     incoming side (left-middle), through a pair of bend points (entering and leaving
-    the layer's column) at each layer the edge passes.
+    the layer's column) at each layer the edge passes where it bends (a straight run
+    keeps only its ends; so does a shared trunk, see BUNDLE_DUMMIES).
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
@@ -142,7 +146,13 @@ def layout(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> di
     for e, chain in zip(edges, g.chains, strict=True):
         s, t = chain[0], chain[-1]
         pts = [[rc[s] + r_ext[s] / 2, y[s]]]
-        for d in chain[1:-1]:
+        dummies = chain[1:-1]
+        last = len(dummies) - 1
+        for k, d in enumerate(dummies):
+            # A dummy level with both neighbours adds nothing to the drawn line: skip
+            # it (a long straight edge, or a shared trunk, stays a few points).
+            if 0 < k < last and y[dummies[k - 1]] == y[d] == y[dummies[k + 1]]:
+                continue
             r = layer_of[d]
             pts.append([left[r], y[d]])
             if thick[r] > 0:
@@ -500,25 +510,46 @@ class _Proper:
         layer_of = self.layer_of
         chains = []
         v_count = n
+        # One leaf used all along a long graph (`x += y` ten thousand times) would need
+        # a dummy per layer per edge: quadratic. Past a budget, the long edges of one
+        # source share a trunk of dummies and branch off where they end (Graphviz's
+        # `concentrate`); smaller graphs keep one chain per edge, as dot draws them.
+        spans = sum(max(0, rank[t] - rank[s] - 1) for s, t in zip(src, tgt, strict=True))
+        bundle = spans > BUNDLE_DUMMIES
+        trunks: dict[int, list[int]] = {}
         for s, t in zip(src, tgt, strict=True):
-            chain = [s]
-            prev = s
-            for r in range(rank[s] + 1, rank[t]):
+            span = rank[t] - rank[s] - 1  # layers the edge passes
+            if bundle:
+                trunk = trunks.setdefault(s, [])
+                prev = trunk[-1] if trunk else s
+                need = range(rank[s] + 1 + len(trunk), rank[t])
+            else:
+                trunk = []
+                prev = s
+                need = range(rank[s] + 1, rank[t])
+            for r in need:
                 d = v_count
                 v_count += 1
                 layer_of.append(r)
                 up.append([prev])
                 down.append([])
                 down[prev].append(d)
-                chain.append(d)
+                trunk.append(d)
                 prev = d
+            if bundle and span > 0:
+                # A bundled edge keeps only where it joins and leaves the trunk (its
+                # drawing runs straight between them): listing every trunk dummy for
+                # every edge would be quadratic again.
+                prev = trunk[span - 1]
+                chain = [s, trunk[0], prev, t] if span > 1 else [s, prev, t]
+            else:
+                chain = [s, *trunk, t]
             down[prev].append(t)
             up[t].append(prev)
-            chain.append(t)
             chains.append(chain)
         self.count = v_count
         self.up, self.down, self.chains = up, down, chains
-        self.n_edges = sum(len(c) - 1 for c in chains)
+        self.n_edges = sum(len(ds) for ds in down)
         size = v_count + self.n_edges
         self.mincross_iters, self.transpose_passes, self.sweeps = _budget(size)
         # How hard to work on crossings: 3 (tiny: restarts), 2 (small: every start
