@@ -15,13 +15,25 @@ from .timeline import fmt
 
 
 def _read(path: str) -> str:
+    """The program's text. Bytes that are not UTF-8 are a bad program, reported at
+    their line and column like any other."""
     try:
         if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as error:
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+    except OSError as error:
         raise _Unreadable(f"cannot read {path}: {error}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+        raise ProgramError(
+            line, col, f"byte 0x{data[error.start]:02x} is not UTF-8 text: save the program as UTF-8"
+        ) from None
 
 
 class _Unreadable(Exception):

@@ -36,29 +36,29 @@ def _finite(value: float, what: str) -> float:
 def _add(a, b):
     out = a + b
     if out - out != 0.0:
-        _finite(out, "this sum")
+        _finite(out, f"{a!r} + {b!r}")
     return out, (1.0, 1.0)
 
 
 def _sub(a, b):
     out = a - b
     if out - out != 0.0:
-        _finite(out, "this difference")
+        _finite(out, f"{a!r} - {b!r}")
     return out, (1.0, -1.0)
 
 
 def _mul(a, b):
     out = a * b
     if out - out != 0.0:
-        _finite(out, "this product")
+        _finite(out, f"{a!r} * {b!r}")
     return out, (b, a)
 
 
 def _div(a, b):
     if b == 0.0:
         raise DomainError(f"division by zero: the divisor is 0.0 (the dividend is {a!r})")
-    out = _finite(a / b, "this quotient")
-    return out, (1.0 / b, _finite(-out / b, "the slope of this quotient"))
+    out = _finite(a / b, f"{a!r} / {b!r}")
+    return out, (1.0 / b, _finite(-out / b, f"the slope of {a!r} / {b!r} with respect to {b!r}"))
 
 
 def _neg(a):
@@ -182,7 +182,8 @@ def _sum(xs):
     total = 0.0
     for x in xs:
         total += x
-    return _finite(total, "this sum"), (1.0,) * len(xs)
+    return _finite(total, f"the sum of {len(xs)} numbers, the largest {max(xs, key=abs)!r},"), \
+        (1.0,) * len(xs)
 
 
 def _mean(xs):
@@ -190,7 +191,12 @@ def _mean(xs):
     total = 0.0
     for x in xs:
         total += x
-    return _finite(total, "this sum") / n, (1.0 / n,) * n
+    if total - total != 0.0:  # the sum overflows, the mean may not: divide first
+        total = 0.0
+        for x in xs:
+            total += x / n
+        return _finite(total, f"the mean of {n} numbers"), (1.0 / n,) * n
+    return total / n, (1.0 / n,) * n
 
 
 def _max(xs):

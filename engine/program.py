@@ -62,6 +62,8 @@ def _is_dunder(name: str) -> bool:
 
 class _Compiler:
     def __init__(self, text: str):
+        if text.startswith("\ufeff"):  # a byte-order mark from an editor: not code
+            text = text[1:]
         self.text = text
         # Lines as ast counts them: splitlines() would also split at \x0c or \u2028.
         self.lines = re.split(r"\r\n|\r|\n", text)
@@ -113,8 +115,12 @@ class _Compiler:
             col = error.offset or 1
             raise ProgramError(line, col, f"this is not valid Python: {error.msg}") from None
         except (RecursionError, MemoryError):
+            # Python's parser gives no place; the longest line is the likely culprit.
+            longest = max(range(len(self.lines)), key=lambda k: len(self.lines[k]))
             raise ProgramError(
-                1, 1, "the program is nested too deeply to read: split it into named steps"
+                longest + 1, 1,
+                "this line is nested too deeply (or too long a chain) for Python to read: "
+                "split it into named steps on separate lines",
             ) from None
         except ValueError as error:  # e.g. a NUL character
             raise ProgramError(1, 1, f"the program cannot be read: {error}") from None
@@ -422,7 +428,9 @@ class _Compiler:
         if len(node.generators) != 1:
             raise self.fail(node, "a list comprehension takes one `for`: [f(z) for z in xs]")
         gen = node.generators[0]
-        if gen.ifs or gen.is_async:
+        if gen.is_async:
+            raise self.fail(node, "async is not allowed: [f(z) for z in xs]")
+        if gen.ifs:
             raise self.fail(node, "a list comprehension takes no `if`: [f(z) for z in xs]")
         if not isinstance(gen.target, ast.Name):
             raise self.fail(gen.target, "the loop variable must be one name: [f(z) for z in xs]")

@@ -31,11 +31,15 @@ class State:
     frozen: frozenset[int] = frozenset()
     nudges: tuple[dict, ...] = ()
     last: int | None = None  # tape index the last step touched
+    ran: bool = False  # the forward pass was run (matters when it has no frames)
 
 
-def phase_of(position: int, forward: int, backward: int) -> str:
+def phase_of(position: int, forward: int, backward: int, ran: bool = False) -> str:
+    """The phase at ``position``. A program of leaves only has no forward frames, so
+    position 0 is both the start and the end of its forward pass: ``ran`` tells them
+    apart."""
     if position == 0:
-        return "start"
+        return "forward-done" if ran and forward == 0 else "start"
     if position < forward:
         return "forward"
     if position == forward:
@@ -71,7 +75,8 @@ class Session:
 
     @property
     def phase(self) -> str:
-        return phase_of(self.state.position, self.forward_count, len(self.timeline.backward))
+        s = self.state
+        return phase_of(s.position, self.forward_count, len(self.timeline.backward), s.ran)
 
     def shown(self) -> tuple[list[float | None], list[float | None]]:
         """The values and gradients the current position has computed (None where not)."""
@@ -145,6 +150,8 @@ class Session:
         position = max(0, min(position, len(s.timeline)))
         if position == s.position:
             return s
+        if position == 0:
+            return replace(s, position=0, last=None, ran=False)
         t = s.timeline
         forward = len(t.forward)
         if position == 0:
@@ -153,15 +160,21 @@ class Session:
             last = t.forward[position - 1]
         else:
             last = t.backward[position - forward - 1]
-        return replace(s, position=position, last=last)
+        return replace(s, position=position, last=last, ran=True)
 
     def _forward_step(self) -> State:
-        if self.state.position >= self.forward_count:
-            return self.state
-        return self._move(self.state.position + 1)
+        s = self.state
+        if self.forward_count == 0 and not s.ran:
+            return replace(s, ran=True)  # leaves only: the pass is done at once
+        if s.position >= self.forward_count:
+            return s
+        return self._move(s.position + 1)
 
     def _forward_all(self) -> State:
-        return self._move(max(self.state.position, self.forward_count))
+        s = self.state
+        if self.forward_count == 0 and not s.ran:
+            return replace(s, ran=True)
+        return self._move(max(s.position, self.forward_count))
 
     def _backward_step(self) -> State:
         # Before the forward pass is done, a backward step first finishes it.
@@ -181,7 +194,8 @@ class Session:
         else:
             timeline = self._new_timeline(None)
             version = self._versions
-        new = replace(s, timeline=timeline, version=version, position=0, nudges=(), last=None)
+        new = replace(s, timeline=timeline, version=version, position=0, nudges=(), last=None,
+                      ran=False)
         return s if new == s else new
 
     def _leaf(self, node) -> int:
@@ -231,4 +245,5 @@ class Session:
         record = {"before": before, "after": after, "predicted": predicted,
                   "actual": after - before, "rate": rate, "direction": direction, "moved": moved}
         return replace(s, timeline=timeline, version=self._versions,
-                       position=len(timeline.forward), nudges=s.nudges + (record,), last=None)
+                       position=len(timeline.forward), nudges=s.nudges + (record,), last=None,
+                       ran=True)

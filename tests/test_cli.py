@@ -133,3 +133,21 @@ def test_check_sweep_shows_the_v_of_error_against_h(tmp_path):
     # first order against second order at a moderate h, and rounding wins at a tiny h
     assert central[1e-3] < forward[1e-3] / 100
     assert central[1e-12] > central[1e-5]
+
+
+def test_not_utf8_is_a_bad_program_with_a_place(tmp_path):
+    path = tmp_path / "latin1.py"
+    path.write_bytes(b"x = 1.0\ny = x + 2  # caf\xe9\n")
+    for args in (("grad", str(path), "--json"), ("grad", "-", "--json")):
+        result = subprocess.run([sys.executable, "-m", "engine", *args], input=path.read_bytes(),
+                                capture_output=True, cwd=ROOT, timeout=60)
+        assert result.returncode == 2
+        assert result.stderr.decode().startswith("error: line 2, col 17: byte 0xe9 is not UTF-8")
+        assert json.loads(result.stdout)["error"]["line"] == 2
+
+
+def test_a_byte_order_mark_is_not_code(tmp_path):
+    path = tmp_path / "bom.py"
+    path.write_bytes("\ufeffx = 2.0\ny = x * 3\n".encode())
+    result = cli("grad", str(path), "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["grads"]["x"] == 3.0

@@ -204,6 +204,7 @@ def test_unicode_column_counts_characters():
     ("x = 10 ** 400\n", 1, 5, "overflows"),
     ("x = 1.0\ny = [z for z in [x] if z]\n", 2, 5, "no `if`"),
     ("x = 1.0\ny = [z for z in [x] for w in [x]]\n", 2, 5, "one `for`"),
+    ("xs = [1.0]\ny = [z async for z in xs][0]\n", 2, 5, "async is not allowed"),
     ("x = 1.0\ny = exp\n", 2, 5, "is a function"),
     ("x = 1.0\ny = [*[x]]\n", 2, 6, "unpacking"),
     ("class A:\n    pass\n", 1, 1, "classes are not allowed"),
@@ -233,8 +234,10 @@ def test_refusals_name_line_col_and_what_to_do(text, line, col, words):
     ("x = 1e200\ny = x * x\n", 2, 5, "overflows"),
     ("x = 1e300\ny = x ** 2\n", 2, 5, "overflows"),
     ("x = [1.0, 2.0]\ny = log(x[0] - 1)\n", 2, 5, "log needs a positive input, but it got 0.0"),
-    ("x = 1e-200\ny = 1 / x\n", 2, 5, "the slope of this quotient overflows"),
-    ("x = 1e200\ny = x * 1\nz = y * y\n", 3, 5, "this product overflows"),
+    ("x = 1e-200\ny = 1 / x\n", 2, 5, "the slope of 1.0 / 1e-200 with respect to 1e-200 overflows"),
+    ("x = 1e200\ny = x * 1\nz = y * y\n", 3, 5, "1e+200 * 1e+200 overflows"),
+    ("x = 1e308\ny = x + x\n", 2, 5, "1e+308 + 1e+308 overflows"),
+    ("x = [1e308, 1e308]\ny = sum(x)\n", 2, 5, "the sum of 2 numbers, the largest 1e+308, overflows"),
     ("x = 0.0\ny = sqrt(x)\n", 2, 5, "infinite"),
 ])
 def test_domain_errors_name_the_place_and_values(text, line, col, words):
@@ -296,3 +299,12 @@ def test_columns_count_lines_as_python_does():
     # \x0c (form feed) in a comment is not a line break for ast; splitlines() says it is
     err = refused("#\x0c\nééé = 1.0; y = ééé + zz\n")
     assert (err.line, err.col) == (2, 22)
+
+
+def test_mean_of_huge_numbers_does_not_overflow():
+    assert run("x = [1e308, 1e308]\nmean(x)\n")[0] == 1e308
+
+
+def test_a_long_one_line_chain_is_refused_at_its_line():
+    err = refused("x = 1.0\ny = x" + " + 1" * 20_000 + "\nz = 2\n")
+    assert err.line == 2 and "nested too deeply" in err.message

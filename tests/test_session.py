@@ -216,3 +216,20 @@ def test_scene_is_plain_data():
 def test_bad_program_raises_before_anything_runs():
     with pytest.raises(ProgramError):
         Session("import os\n")
+
+
+def test_a_program_of_leaves_only_still_has_phases():
+    s = Session("x = 2.0\n")
+    assert s.phase == "start"
+    s.act("forward_step")
+    assert s.phase == "forward-done"
+    s.act("undo")
+    assert s.phase == "start"
+    s.act("forward_all")
+    assert s.phase == "forward-done"
+    s.act("backward_step")
+    assert s.phase == "backward-done" and s.shown()[1] == [1.0]
+    s.act("nudge", rate=0.01, direction="descend")
+    assert s.phase == "forward-done" and s.timeline.start == [1.99]
+    s.act("reset")
+    assert s.phase == "start"

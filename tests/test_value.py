@@ -211,9 +211,9 @@ def test_inline_arithmetic_agrees_with_the_op_table():
             assert (out.data, out._local) == (data, local)
             assert out._prev == (a, b) and out._op == symbol
     big, minus_big = Value(1.7e308), Value(-1.7e308)
-    with pytest.raises(DomainError, match="this sum overflows"):
+    with pytest.raises(DomainError, match="1.7e\\+308 \\+ 1.7e\\+308 overflows"):
         big + big
-    with pytest.raises(DomainError, match="this difference overflows"):
+    with pytest.raises(DomainError, match="1.7e\\+308 - -1.7e\\+308 overflows"):
         big - minus_big
-    with pytest.raises(DomainError, match="this product overflows"):
+    with pytest.raises(DomainError, match="1.7e\\+308 \\* 1.7e\\+308 overflows"):
         big * big
