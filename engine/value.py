@@ -74,9 +74,9 @@ class Value:
         return (self._da, self._db)[: len(self._prev)]
 
     # -- arithmetic ------------------------------------------------------------
-    # + - * / build the node inline (no helper call): they are the hot path of
-    # building a graph. + - * also compute inline what ops.py's _add, _sub and _mul
-    # compute, about 15% faster on micrograd's moons step (bench/engine_bench.py);
+    # + - * build the node inline (no helper call) and compute inline what ops.py's
+    # _add, _sub and _mul compute: they are the hot path of building a graph, about
+    # 15% faster so on micrograd's moons step (bench/engine_bench.py).
     # tests/test_value.py checks that they agree with the op table.
     def __add__(self, other):
         if not isinstance(other, Value):
@@ -138,15 +138,8 @@ class Value:
     def __truediv__(self, other):
         if not isinstance(other, Value):
             other = _constant(other)
-        out = _new(Value)
-        out.data, (out._da, out._db) = _div(self.data, other.data)
-        out.grad = 0.0
-        out._a = self
-        out._b = other
-        out._op = "/"
-        out.label = ""
-        out._n = _next()
-        return out
+        data, (da, db) = _div(self.data, other.data)
+        return _binary(data, self, other, da, db, "/")
 
     def __pow__(self, other):
         if isinstance(other, Value):
