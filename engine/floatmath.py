@@ -6,13 +6,13 @@ of sin or cos, 1 in 5 of tanh, and a few in 10,000 of exp, log and pow (measured
 comparing 6,000 arguments each in both). The page and ``python -m engine grad``
 must give identical numbers, so every op computes through these functions instead.
 
-exp, log, pow, tanh and sigmoid evaluate in ``decimal`` at 40 significant digits
-(libmpdec: the same code, so the same digits, on every platform); sin, cos and tan
-in binary fixed point with Python's integers. Each rounds once to float64.
-``decimal``'s exp, ln and sqrt are correctly rounded, and the fixed-point series
-carry 160 bits, so the results are the correctly rounded float64 except when the
-true value lies extremely close to a halfway point: in practice always the nearest
-float, and never platform-dependent.
+log and pow evaluate in ``decimal`` at 40 significant digits (libmpdec: the same
+code, so the same digits, on every platform); exp, tanh, sigmoid, sin, cos and tan
+in binary fixed point with Python's integers (160 bits). Each rounds once to
+float64. ``decimal``'s ln and sqrt are correctly rounded and the fixed-point series
+carry far more bits than float64, so the results are the correctly rounded float64
+except when the true value lies extremely close to a halfway point: in practice
+always the nearest float, and never platform-dependent.
 Basic arithmetic (+ - * /) and ``math.sqrt`` are exact IEEE operations everywhere
 and need no help.
 
@@ -28,7 +28,8 @@ from functools import lru_cache
 DIGITS = 40
 _CTX = Context(prec=DIGITS, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
 _ONE = Decimal(1)
-_TWO = Decimal(2)
+_BITS = 160  # fraction bits of the fixed-point series (exp, sin, cos)
+_ONE_FIXED = 1 << _BITS
 
 
 def exp(x: float) -> float:
@@ -37,7 +38,8 @@ def exp(x: float) -> float:
         return 0.0
     if x > 710.0:
         return float("inf")
-    return float(_CTX.exp(Decimal(x)))
+    m, k = _exp_fixed(x)  # e**x = m * 2**(k - _BITS)
+    return _ratio(m, k)
 
 
 def log(x: float) -> float:
@@ -66,13 +68,15 @@ def tanh(x: float) -> float:
         return x
     if abs(x) > 20.0:  # tanh(20) rounds to 1.0 in float64
         return 1.0 if x > 0 else -1.0
-    d = Decimal(x)
     if abs(x) < 1e-6:
         # x - x^3/3 + 2x^5/15: exact to far beyond float64 here, with no cancellation
+        d = Decimal(x)
         d2 = _CTX.multiply(d, d)
         return float(_CTX.multiply(d, _ONE - d2 / 3 + 2 * d2 * d2 / 15))
-    e = _CTX.exp(_CTX.multiply(_TWO, d))
-    return float(_CTX.divide(e - 1, e + 1))
+    # tanh(x) = (e**2x - 1) / (e**2x + 1) as a ratio of integers: e**2x = m * 2**(k-_BITS)
+    m, k = _exp_fixed(2.0 * x)  # 2x is exact; |2x| <= 40 keeps k far below _BITS
+    scale = 1 << (_BITS - k)  # e**2x = m / scale
+    return (m - scale) / (m + scale)
 
 
 def sigmoid(x: float) -> float:
@@ -81,7 +85,11 @@ def sigmoid(x: float) -> float:
         return 0.0
     if x > 40.0:  # 1 - e**-40 rounds to 1.0
         return 1.0
-    return float(_CTX.divide(_ONE, _ONE + _CTX.exp(-Decimal(x))))
+    # 1 / (1 + e**-x) with e**-x = m * 2**(k - _BITS): a ratio of integers
+    m, k = _exp_fixed(-x)
+    if k >= 0:
+        return (1 << _BITS) / ((1 << _BITS) + (m << k))
+    return ((1 << _BITS) << -k) / (((1 << _BITS) << -k) + m)
 
 
 def sincos(x: float) -> tuple[float, float]:
@@ -109,11 +117,54 @@ def tan(x: float) -> float:
     return s / c  # the quotient of two integers, rounded once
 
 
+def _ratio(m: int, k: int) -> float:
+    """m * 2**(k - _BITS) as a float, rounded once (int / int is correctly rounded)."""
+    if k >= _BITS:
+        return float(m << (k - _BITS)) if m.bit_length() + k - _BITS <= 1024 else float("inf")
+    return m / (1 << (_BITS - k))
+
+
+@lru_cache(maxsize=1)
+def _ln2_fixed() -> int:
+    """log(2) * 2**_LN2_BITS: log 2 = sum 1 / (j 2**j)."""
+    guard = 32
+    one = 1 << (_LN2_BITS + guard)
+    total, j = 0, 1
+    while True:
+        term = one // (j << j)
+        if not term:
+            break
+        total += term
+        j += 1
+    return total >> guard
+
+
+_LN2_BITS = _BITS + 24  # |k| < 1100: the reduction k * ln2 stays exact to _BITS
+
+
+def _exp_fixed(x: float) -> tuple[int, int]:
+    """e**x as (m, k) with e**x = m * 2**(k - _BITS) to within a few units of m.
+
+    x = k * ln2 + r with |r| <= ln2 / 2, then the Taylor series of e**r in fixed point.
+    """
+    num, den = x.as_integer_ratio()
+    shift = den.bit_length() - 1
+    big_x = (num << _LN2_BITS) >> shift  # x * 2**_LN2_BITS
+    ln2 = _ln2_fixed()
+    k = (2 * big_x + ln2) // (2 * ln2)  # nearest whole number of ln2s
+    r = (big_x - k * ln2) >> (_LN2_BITS - _BITS)  # |r| <= ln2/2, times 2**_BITS
+    total = term = 1 << _BITS
+    j = 1
+    while term:
+        term = (term * r >> _BITS) // j
+        total += term
+        j += 1
+    return total, k
+
+
 # sin and cos in binary fixed point with Python's integers (exact, and the same on
 # every platform): the argument is reduced by pi/2 with as many bits of pi as it
 # needs (so sin(1e300) is right), then both Taylor series run at _BITS bits.
-_BITS = 160
-_ONE_FIXED = 1 << _BITS
 _PI_BITS = 1400  # covers |x| up to 2**1024 with _BITS to spare
 
 
