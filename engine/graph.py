@@ -8,6 +8,7 @@ node to that op node.
 from __future__ import annotations
 
 from .layout import layout
+from .program import about
 from .tape import OP, Tape
 
 
@@ -23,7 +24,8 @@ def graph_of(tape: Tape) -> tuple[list[dict], list[dict]]:
             for k, j in enumerate(tape.inputs[i]):
                 edges.append({"source": f"n{j}", "target": oid, "input": k, "node": vid})
             edges.append({"source": oid, "target": vid})
-        nodes.append({"id": vid, "kind": "value", "label": tape.labels[i], "role": kind})
+        nodes.append({"id": vid, "kind": "value", "label": tape.labels[i], "role": kind,
+                      "about": about(tape, i)})
     return nodes, edges
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .errors import ProgramError
-from .program import compile_program
+from .program import compile_program, program_with
 from .tape import LEAF
 from .timeline import Timeline
 
@@ -106,10 +106,16 @@ class Session:
             "output": self.timeline.output_value,
         }
 
+    def program_text(self) -> str:
+        """The program with each leaf's literal set to its current value (the text a
+        share link carries): compiling it gives exactly these leaf values."""
+        text = program_with(self.tape, self.timeline.start)
+        return "\ufeff" + text if self.text.startswith("\ufeff") else text
+
     def scene(self, layout: bool = True) -> dict:
         """Everything the page draws: layout, timeline and state."""
         scene = {
-            "program": self.text,
+            "program": self.program_text(),
             "timeline": self.timeline.to_dict(self.state.version),
             "state": self.state_dict(),
         }
@@ -121,7 +127,9 @@ class Session:
 
     # --------------------------------------------------------------- actions
     def act(self, action: str, **args) -> dict:
-        """Do one action; return the new state, plus the timeline when it changed.
+        """Do one action; return the new state, plus the timeline and the program
+        text (with the leaves' current values) when the values changed, plus a
+        ``note`` when the action did something other than its name says, or nothing.
 
         A ``ProgramError`` (a nudge or an edit that leaves an op's domain) leaves the
         state as it was.
@@ -129,6 +137,7 @@ class Session:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
         before = self.state
+        note = self._note(action, args)
         if action == "undo":
             if self.history:
                 self.state = self.history.pop()
@@ -143,7 +152,52 @@ class Session:
         reply = {"state": self.state_dict()}
         if self.state.version != before.version:
             reply["timeline"] = self.timeline.to_dict(self.state.version)
+            reply["program"] = self.program_text()
+        if action == "nudge" and all(
+                a == b for a, b in zip(before.timeline.start, self.timeline.start, strict=True)):
+            note = "The nudge moved nothing: " + (
+                "every leaf is frozen. Unfreeze one first." if self.state.nudges[-1]["moved"] == 0
+                else "every unfrozen leaf's gradient is 0.")
+        elif action in ("reset", "set_leaf") and self.state is before:
+            note = ("Already at the start: nothing to reset." if action == "reset" else
+                    f"{self.tape.labels[int(args['node'])]} already has the value "
+                    f"{self.timeline.start[int(args['node'])]!r}: nothing changed.")
+        if note:
+            reply["note"] = note
         return reply
+
+    def _note(self, action: str, args: dict) -> str | None:
+        """What to tell the learner about ``action`` done now, when it is not simply
+        what its name says (see ``act``)."""
+        phase = self.phase
+        position, forward = self.state.position, self.forward_count
+        if action in ("forward_step", "forward_all") and phase in ("forward-done", "backward",
+                                                                   "backward-done"):
+            return {
+                "forward-done": "The forward pass is already done, so nothing changed: "
+                                "step backward next.",
+                "backward": "The forward pass is already done and the backward pass is under "
+                            "way, so nothing changed: step backward to go on.",
+                "backward-done": "Both passes are already done, so nothing changed: nudge to "
+                                 "use the gradients, or Reset to step through again.",
+            }[phase]
+        if action in ("backward_step", "backward_all"):
+            if phase == "backward-done":
+                return ("The backward pass is already done, so nothing changed: every gradient "
+                        "is shown. Nudge to use them, or Reset to step through again.")
+            left = forward - position
+            if left > 0:
+                steps = f"{left} remaining forward step{'s' if left > 1 else ''}"
+                then = ("the first backward step" if action == "backward_step"
+                        else "the whole backward pass")
+                return (f"The forward pass was not finished, so this first ran its {steps}, "
+                        f"then {then}.")
+        if action == "nudge" and phase != "backward-done":
+            return ("The gradients were not all shown yet: the nudge used the ones the full "
+                    "backward pass computes.")
+        if action == "undo" and not self.history:
+            return "Nothing to undo."
+        return None
 
     def _move(self, position: int) -> State:
         s = self.state
@@ -187,15 +241,11 @@ class Session:
         return self._move(int(position))
 
     def _reset(self) -> State:
-        """Back to the start: the program's own leaf values, no nudges, position 0."""
+        """Back to position 0, keeping the current leaf values and the nudge history:
+        the share link holds the current values, so Reset must not bring back older
+        ones (Undo does, exactly)."""
         s = self.state
-        if s.timeline.start == self.tape.init:
-            timeline, version = s.timeline, s.version
-        else:
-            timeline = self._new_timeline(None)
-            version = self._versions
-        new = replace(s, timeline=timeline, version=version, position=0, nudges=(), last=None,
-                      ran=False)
+        new = replace(s, position=0, last=None, ran=False)
         return s if new == s else new
 
     def _leaf(self, node) -> int:
@@ -216,6 +266,8 @@ class Session:
             line, col = self.tape.locs[node]
             raise ProgramError(line, col, f"{value!r} is not a finite number")
         s = self.state
+        if value == s.timeline.start[node] and str(value) == str(s.timeline.start[node]):
+            return s  # the same float, sign of zero included: nothing to recompute
         start = list(s.timeline.start)
         start[node] = value
         timeline = self._new_timeline(start)
@@ -238,6 +290,10 @@ class Session:
                 continue
             g = t.grads[i]
             start[i] = t.start[i] + sign * rate * g
+            if start[i] - start[i] != 0.0:
+                line, col = self.tape.locs[i]
+                raise ProgramError(line, col, f"the nudge would move {self.tape.labels[i]} past "
+                                              "the largest float64 (about 1.8e308): use a smaller rate")
             predicted += sign * rate * g * g
             moved += 1
         timeline = self._new_timeline(start)

@@ -18,7 +18,8 @@ OP = "op"  # the result of an op
 class Tape:
     """Struct of arrays; node ``i`` is described by ``ops[i]``, ``inputs[i]`` and so on."""
 
-    __slots__ = ("ops", "inputs", "params", "init", "labels", "kinds", "locs", "names", "output")
+    __slots__ = ("ops", "inputs", "params", "init", "labels", "kinds", "locs", "spans", "names",
+                 "output", "source", "origins", "made_up")
 
     def __init__(self):
         self.ops: list[Op | None] = []  # None for leaves and constants
@@ -28,13 +29,20 @@ class Tape:
         self.labels: list[str] = []
         self.kinds: list[str] = []
         self.locs: list[tuple[int, int]] = []  # (line, col), 1-based, where the node was made
+        # [start, end) character offsets into ``source`` of the text the node was made
+        # from: a leaf's whole literal (with its sign), an op's expression.
+        self.spans: list[tuple[int, int]] = []
         self.names: dict[str, int] = {}  # every name (final binding) and name[i] -> node
         self.output: int = -1
+        self.source: str = ""  # the program text the spans point into
+        # How a node got its name or made-up label (see ``program.about``).
+        self.origins: dict[int, dict] = {}
+        self.made_up: set[int] = set()  # nodes labelled t1, t2, ... by gradstep
 
     def __len__(self) -> int:
         return len(self.ops)
 
-    def add(self, kind, op, inputs, label, loc, init=None, param=None) -> int:
+    def add(self, kind, op, inputs, label, loc, init=None, param=None, span=(0, 0)) -> int:
         self.ops.append(op)
         self.inputs.append(tuple(inputs))
         self.params.append(param)
@@ -42,6 +50,7 @@ class Tape:
         self.labels.append(label)
         self.kinds.append(kind)
         self.locs.append(loc)
+        self.spans.append(span)
         return len(self.ops) - 1
 
     def leaf_indices(self) -> list[int]:

@@ -15,7 +15,7 @@ the same order as ``Tape.backward`` adds them, so stepping gives the identical f
 from __future__ import annotations
 
 from .ops import _num
-from .program import _is_name
+from .program import d_of, join, merge, render, wrap
 from .tape import Tape
 
 FORMULA_ARGS = 6  # an n-ary op's formula lists at most this many inputs
@@ -67,56 +67,62 @@ class Timeline:
         self._frames = None
 
     # ------------------------------------------------------------------ forward
-    def expression(self, i: int, parts: list[str]) -> str:
+    def expression(self, i: int, args: list) -> list:
+        """Node ``i``'s op applied to ``args`` (labels, or numbers' parts), as parts."""
         tape = self.tape
         op = tape.ops[i]
-        if op.arity == 0:
-            shown = parts if len(parts) <= FORMULA_ARGS else parts[:FORMULA_ARGS - 1] + ["...", parts[-1]]
-            return op.show.format(args=", ".join(shown))
         p = tape.params[i]
-        return op.show.format(*parts, p=_num(p) if p is not None else "")
+        if op.arity == 0:
+            shown = args if len(args) <= FORMULA_ARGS else args[:FORMULA_ARGS - 1] + ["...", args[-1]]
+            return render(op.show, [], args=shown)
+        if p is None:
+            return render(op.show, args, p="")
+        # The constant exponent as the program wrote it; a number part when it is
+        # not a whole number (whole ones read as the 2 of x ** 2).
+        return render(op.show, args, p=[{"n": fmt(p)}] if _num(p) == fmt(p) else _num(p))
 
     def forward_frame(self, i: int) -> dict:
         tape = self.tape
         inputs = tape.inputs[i]
         op = tape.ops[i]
-        wrap = _operand if op.infix or op.name == "neg" else str
-        names = [wrap(tape.labels[j]) for j in inputs]
-        numbers = [fmt(self.values[j]) for j in inputs]
-        if op.name in ("pow", "powc", "neg") and numbers[0].startswith("-"):
-            numbers[0] = f"({numbers[0]})"  # -3.0 ** 2 would read as -(3.0 ** 2)
-        symbolic = self.expression(i, names)
+        numbers: list[list] = [[{"n": fmt(self.values[j])}] for j in inputs]
+        if op.name in ("pow", "powc", "neg") and fmt(self.values[inputs[0]]).startswith("-"):
+            numbers[0] = ["(", *numbers[0], ")"]  # -3.0 ** 2 would read as -(3.0 ** 2)
+        symbolic = join(self.expression(i, [tape.labels[j] for j in inputs]))
         label = tape.labels[i]
-        head = label if label == symbolic else f"{label} = {symbolic}"
-        text = f"{head} = {self.expression(i, numbers)} = {fmt(self.values[i])}"
-        return {"kind": "forward", "node": i, "inputs": list(inputs), "text": text,
-                "value": fmt(self.values[i])}
+        head = symbolic if label == symbolic else f"{wrap(label)} = {symbolic}"
+        parts = merge([head + " = ", *self.expression(i, numbers), " = ",
+                       {"n": fmt(self.values[i])}])
+        return {"kind": "forward", "node": i, "inputs": list(inputs), "text": join(parts),
+                "parts": parts, "value": fmt(self.values[i])}
 
     # ----------------------------------------------------------------- backward
     def backward_frame(self, i: int, users: list[tuple[int, int]]) -> dict:
         tape = self.tape
-        out = tape.labels[tape.output]
-        me = tape.labels[i]
+        out = d_of(tape.labels[tape.output])
+        me = d_of(tape.labels[i])
         grad = fmt(self.grads[i])
-        if i == tape.output:
-            text = f"d{out}/d{out} = 1.0 (the output, with respect to itself)"
-            return {"kind": "backward", "node": i, "terms": [], "text": text, "grad": grad}
-        if not users:
-            text = f"d{out}/d{_d(me)} = 0.0 ({out} does not depend on {me})"
-            return {"kind": "backward", "node": i, "terms": [], "text": text, "grad": grad}
         terms = []
-        symbolic = []
-        numeric = []
-        for consumer, k in users:
-            upstream = fmt(self.grads[consumer])
-            local = fmt(self.slopes[consumer][k])
-            name = tape.labels[consumer]
-            terms.append({"consumer": consumer, "input": k, "local": local, "upstream": upstream,
-                          "slope": self.slope_formula(consumer, k)})
-            symbolic.append(f"d{out}/d{_d(name)} * d{_d(name)}/d{_d(me)}")
-            numeric.append(f"{upstream} * {local}")
-        text = f"d{out}/d{_d(me)} = {' + '.join(symbolic)} = {' + '.join(numeric)} = {grad}"
-        return {"kind": "backward", "node": i, "terms": terms, "text": text, "grad": grad}
+        if i == tape.output:
+            parts = [f"d{out}/d{out} = ", {"n": grad}, " (the output, with respect to itself)"]
+        elif not users:
+            parts = [f"d{out}/d{me} = ", {"n": grad}, f" ({out} does not depend on {me})"]
+        else:
+            symbolic: list = []
+            numeric: list = []
+            for consumer, k in users:
+                upstream = fmt(self.grads[consumer])
+                local = fmt(self.slopes[consumer][k])
+                name = d_of(tape.labels[consumer])
+                terms.append({"consumer": consumer, "input": k, "local": local,
+                              "upstream": upstream, "slope": self.slope_formula(consumer, k)})
+                plus = [" + "] if symbolic else []
+                symbolic += [*plus, {"up": f"d{out}/d{name}"}, " * ", {"local": f"d{name}/d{me}"}]
+                numeric += [*plus, {"n": upstream}, " * ", {"n": local}]
+            parts = [f"d{out}/d{me} = ", *symbolic, " = ", *numeric, " = ", {"n": grad}]
+        parts = merge(parts)
+        return {"kind": "backward", "node": i, "terms": terms, "text": join(parts),
+                "parts": parts, "grad": grad}
 
     def slope_formula(self, consumer: int, k: int) -> str:
         """The local derivative of ``consumer`` with respect to input ``k``, in symbols:
@@ -124,13 +130,13 @@ class Timeline:
         tape = self.tape
         op = tape.ops[consumer]
         inputs = tape.inputs[consumer]
-        names = [_operand(tape.labels[j]) for j in inputs]
+        names = [tape.labels[j] for j in inputs]
         p = tape.params[consumer]
-        extra = {"out": _operand(tape.labels[consumer]), "p": _num(p) if p is not None else "",
+        extra = {"out": tape.labels[consumer], "p": _num(p) if p is not None else "",
                  "pm1": _num(p - 1.0) if p is not None else "", "n": len(inputs),
                  "k": names[k]}
-        formula = op.slopes[0 if op.arity == 0 else k].format(*names, **extra)
-        return f"d{_d(tape.labels[consumer])}/d{_d(tape.labels[inputs[k]])} = {formula}"
+        formula = join(render(op.slopes[0 if op.arity == 0 else k], names, **extra))
+        return f"d{d_of(tape.labels[consumer])}/d{d_of(tape.labels[inputs[k]])} = {formula}"
 
     # ------------------------------------------------------------------- data
     def to_dict(self, version: int) -> dict:
@@ -147,12 +153,3 @@ class Timeline:
             "leaves": tape.leaf_indices(),
         }
 
-
-def _operand(text: str) -> str:
-    """Parenthesize an expression label when it stands inside a formula."""
-    return f"({text})" if " " in text else text
-
-
-def _d(label: str) -> str:
-    """A label after d in dL/dx: wrapped when it is an expression."""
-    return label if _is_name(label) else f"({label})"

@@ -179,9 +179,9 @@ def test_unicode_column_counts_characters():
     ("x = True\ny = x * 2\n", 1, 5, "not a number"),
     ("x = 1j\n", 1, 5, "complex"),
     ("x = 1.0\ny = (z := x)\n", 2, 6, ":= operator"),
-    ("x = [1.0, 2.0]\ny = x[0:1]\n", 2, 7, "whole-number literal"),
+    ("x = [1.0, 2.0]\ny = x[0:1]\n", 2, 7, "whole number written out"),
     ("x = [1.0, 2.0]\ny = x[5]\n", 2, 7, "out of range"),
-    ("x = [1.0, 2.0]\ni = 0\ny = x[i]\n", 3, 7, "whole-number literal"),
+    ("x = [1.0, 2.0]\ni = 0\ny = x[i]\n", 3, 7, "whole number written out"),
     ("x = [1.0, 2.0]\ny = exp(x)\n", 2, 9, "is a list of 2"),
     ("x = 1.0\ny = sum(x)\n", 2, 9, "takes a list"),
     ("x = [1.0, 2.0]\nx\n", 2, 1, "must be one number"),
@@ -196,8 +196,8 @@ def test_unicode_column_counts_characters():
     ("y += 1\n", 1, 1, "not defined yet"),
     ("x = 1.0\ny = x.exp(2)\n", 2, 5, "takes no arguments"),
     ("x = 1.0\ny = exp(x, x)\n", 2, 5, "exactly one argument"),
-    ("x = 1.0\ny = x.\n", 2, 7, "not valid Python"),
-    ("x = (1.0\n", 1, 5, "not valid Python"),
+    ("x = 1.0\ny = x.\n", 2, 7, "after a dot comes a method"),
+    ("x = (1.0\n", 1, 5, "this ( is never closed"),
     ("", 1, 1, "empty"),
     ("# only a comment\n", 1, 1, "empty"),
     ("x = 1e400\n", 1, 5, "too large"),
@@ -256,7 +256,7 @@ def test_absurd_nesting_is_refused_cleanly(depth):
     for text in ("exp(" * depth + "x" + ")" * depth, "-" * depth + "x",
                  "[" * depth + "x" + "]" * depth, "x" + "[0]" * depth):
         err = refused("x = 1.0\ny = " + text + "\n")
-        assert "nested" in err.message or "not valid Python" in err.message, err
+        assert "nested" in err.message or "is never closed" in err.message, err
 
 
 @pytest.mark.parametrize("depth", [150, 1_000, 100_000])
@@ -266,7 +266,7 @@ def test_deep_parentheses_run_or_are_refused(depth):
     try:
         assert run(text) == (2.0, {"x": 1.0, "y": 1.0})
     except ProgramError as err:
-        assert "not valid Python" in err.message or "nested" in err.message
+        assert "nested" in err.message
 
 
 def test_too_many_nodes_refused():
@@ -282,8 +282,9 @@ def test_too_many_nodes_refused():
     assert "more than 100 nodes" in err.message
 
 
-def test_null_byte_and_huge_text():
-    assert "cannot be read" in refused("x = 1\x00\n").message or "not valid" in refused("x = 1\x00\n").message
+def test_null_byte_is_located():
+    err = refused("x = 1.0\ny = x\x00\n")
+    assert (err.line, err.col) == (2, 6) and "NUL character" in err.message
 
 
 def test_huge_whole_exponents_keep_their_sign_and_are_never_a_traceback():

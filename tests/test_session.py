@@ -196,11 +196,24 @@ def test_set_leaf_recomputes_and_keeps_position():
     assert reply["timeline"]["values"][a] == "3.0"
 
 
-def test_reset_returns_to_the_program_values():
+def test_reset_goes_to_the_start_and_keeps_the_current_values():
+    """Reset returns to position 0 but keeps the nudged leaf values and the nudge
+    history. (It used to restore the program's own literals; but the page's address
+    now always carries the current values, so a Reset that brought old values back
+    would disagree with the link. Undo still restores the values exactly.)"""
     s = Session(L_PROGRAM)
     s.act("nudge", rate=0.1, direction="ascend")
-    s.act("reset")
-    assert s.phase == "start" and s.timeline.start == s.tape.init and not s.state.nudges
+    nudged = list(s.timeline.start)
+    assert nudged[s.tape.names["a"]] == 2.0 + 0.1 * 6.0  # moved, so there is something to keep
+    s.act("backward_step")
+    reply = s.act("reset")
+    assert s.phase == "start" and s.state.position == 0 and s.state.last is None
+    assert s.timeline.start == nudged and len(s.state.nudges) == 1
+    assert "timeline" not in reply and "program" not in reply  # the values did not change
+    s.act("undo")
+    s.act("undo")
+    s.act("undo")
+    assert s.timeline.start == s.tape.init and not s.state.nudges
 
 
 def test_scene_is_plain_data():
