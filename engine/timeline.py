@@ -135,7 +135,11 @@ class Timeline:
         extra = {"out": tape.labels[consumer], "p": _num(p) if p is not None else "",
                  "pm1": _num(p - 1.0) if p is not None else "", "n": len(inputs),
                  "k": names[k]}
-        formula = join(render(op.slopes[0 if op.arity == 0 else k], names, **extra))
+        slope = op.slopes[0 if op.arity == 0 else k]
+        if op.name == "powc" and p in (1.0, 2.0):
+            # d(x ** 2)/dx reads 2 * x, not 2 * x ** 1; d(x ** 1)/dx reads 1.
+            slope = "{p} * {0}" if p == 2.0 else "1"
+        formula = join(render(slope, names, **extra))
         return f"d{d_of(tape.labels[consumer])}/d{d_of(tape.labels[inputs[k]])} = {formula}"
 
     # ------------------------------------------------------------------- data
