@@ -31,12 +31,32 @@ import random
 from bisect import bisect_right, insort
 from itertools import accumulate
 
-# Node sizes in pixels (the page draws with the same ones).
+# Node sizes in pixels (the page draws with the same ones). These are the least
+# sizes: a node grows to fit its label (see ``node_size``).
 VALUE_WIDTH = 132.0  # a record: three rows, label / value / grad
 VALUE_HEIGHT = 56.0
-OP_WIDTH = 30.0  # a circle
+OP_WIDTH = 30.0  # a circle; a longer symbol makes it a pill, as high, wider
 OP_HEIGHT = 30.0
 NODE_SIZES = {"value": (VALUE_WIDTH, VALUE_HEIGHT), "op": (OP_WIDTH, OP_HEIGHT)}
+
+# Text metrics of the page's fonts (web/style.css: monospace, whose glyphs advance
+# 0.602 em in DejaVu Sans Mono and about 0.6 em in the others), rounded up.
+LABEL_CHAR = 8.0  # a value node's name: bold 13 px
+LABEL_PAD = 18.0  # each side of the name (the leaf's lock sits in the right one)
+LABEL_MAX_CHARS = 40  # longer names are cut with an ellipsis (the full one on hover)
+OP_CHAR = 8.0  # an op node's symbol: 13 px, semibold
+OP_PAD = 7.0  # each side of the symbol
+# The symbols the page draws for some ops (web/geometry.js ``opSymbol``): keep in step.
+OP_GLYPHS = {"*": "×", "-": "−", "/": "÷", "neg": "−", "sigmoid": "σ", "sqrt": "√", "**": "^"}
+
+# The local-derivative labels the page puts on input edges (web/geometry.js
+# ``EDGE_LABEL``): room for 8 characters of 11 px monospace plus padding, and a
+# clearance from nodes. The gap in front of a layer with op nodes fits one.
+EDGE_LABEL_WIDTH = 66.0
+EDGE_LABEL_HEIGHT = 16.0
+EDGE_LABEL_CLEAR = 5.0
+LABEL_RANK_SEP = EDGE_LABEL_WIDTH + 2 * EDGE_LABEL_CLEAR + 4.0
+LABEL_COLUMNS = 3  # at most this many labels side by side in a crowded gap
 
 RANK_SEP = 36.0  # between layers, before the extra room steep edges get
 RANK_SEP_EXTRA = 48.0  # at most this much extra between two layers ...
@@ -55,9 +75,25 @@ _W_TIE = 100  # network simplex weight of an op -> result edge (see _NetworkSimp
 _W_IDLE = 1e-3  # a node with no neighbours on the side looked at keeps its place
 
 
+def shown_label(label: str) -> str:
+    """A value node's name as drawn: cut to LABEL_MAX_CHARS with an ellipsis."""
+    if len(label) > LABEL_MAX_CHARS:
+        return label[: LABEL_MAX_CHARS - 1] + "…"
+    return label
+
+
 def node_size(node: dict) -> tuple[float, float]:
-    """(width, height) of a node: its own ``width``/``height`` if given, else by kind."""
-    w, h = NODE_SIZES.get(node.get("kind"), NODE_SIZES["value"])
+    """(width, height) of a node: its own ``width``/``height`` if given, else by kind,
+    grown to fit its label: a value record fits its name (up to LABEL_MAX_CHARS), an
+    op node its symbol (a circle for one or two characters, else a pill)."""
+    kind = node.get("kind")
+    w, h = NODE_SIZES.get(kind, NODE_SIZES["value"])
+    label = str(node.get("label") or "")
+    if kind == "op":
+        glyph = OP_GLYPHS.get(label, label)
+        w = max(w, float(-(-(len(glyph) * OP_CHAR + 2 * OP_PAD) // 1)))
+    else:
+        w = max(w, float(-(-(len(shown_label(label)) * LABEL_CHAR + 2 * LABEL_PAD) // 1)))
     return float(node.get("width", w)), float(node.get("height", h))
 
 
@@ -131,7 +167,8 @@ def layout(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> di
     g = _Proper(n, rank, nranks, src, tgt)
     g.order()
     g.place(o_ext)
-    left, thick = _rank_positions(g, r_ext)
+    label_gap = _label_gaps(g, edges, nodes, rank, nranks) if lr else None
+    left, thick = _rank_positions(g, r_ext, label_gap)
 
     # Node boxes. A node is centred in its layer's column.
     y = g.y
@@ -1168,8 +1205,40 @@ def _pava(layer, des, wts, off, y):
         i += c
 
 
-def _rank_positions(g: _Proper, r_ext: list[float]) -> tuple[list[float], list[float]]:
-    """Left side and thickness of every layer's column along the rank axis."""
+def _label_gaps(g: _Proper, edges, nodes, rank, nranks) -> list[float]:
+    """The least gap in front of each layer, for the labels the page puts on input
+    edges (into op nodes; LR only: in TB a label's height fits any gap).
+
+    One label fits between the columns (LABEL_RANK_SEP). Where many labels would
+    crowd one place (several edges whose last stretch has its middle within a
+    label's height of each other: a node used many times, a busy layer), the gap
+    holds several side by side, up to LABEL_COLUMNS."""
+    gaps = [0.0] * nranks
+    band = EDGE_LABEL_HEIGHT + 4.0
+    counts: list[dict[int, int]] = [{} for _ in range(nranks)]
+    y = g.y
+    for e, chain in zip(edges, g.chains, strict=True):
+        t = chain[-1]
+        if e.get("input") is None and nodes[t].get("kind") != "op":
+            continue
+        r = rank[t]
+        mid = (y[chain[-2]] + y[t]) / 2
+        c = counts[r]
+        k = int(mid // band)
+        c[k] = c.get(k, 0) + 1
+    for r, c in enumerate(counts):
+        if c:
+            crowd = max(c.values())
+            cols = min(LABEL_COLUMNS, max(1, crowd))
+            gaps[r] = LABEL_RANK_SEP + (cols - 1) * (EDGE_LABEL_WIDTH + 2 * EDGE_LABEL_CLEAR + 6.0)
+    return gaps
+
+
+def _rank_positions(
+    g: _Proper, r_ext: list[float], least_gap: list[float] | None = None
+) -> tuple[list[float], list[float]]:
+    """Left side and thickness of every layer's column along the rank axis;
+    ``least_gap[r]``: the least gap in front of layer r (room for edge labels)."""
     nranks, n = g.nranks, g.n
     thick = [0.0] * nranks
     for v in range(n):
@@ -1190,7 +1259,10 @@ def _rank_positions(g: _Proper, r_ext: list[float]) -> tuple[list[float], list[f
     x = MARGIN
     for r in range(nranks):
         left[r] = x
-        x += thick[r] + RANK_SEP + min(RANK_SEP_EXTRA, RANK_SEP_SLOPE * drop[r])
+        gap = RANK_SEP + min(RANK_SEP_EXTRA, RANK_SEP_SLOPE * drop[r])
+        if least_gap is not None and r + 1 < nranks and least_gap[r + 1] > gap:
+            gap = least_gap[r + 1]
+        x += thick[r] + gap
     return left, thick
 
 

@@ -19,13 +19,20 @@ from engine.dot import dot_layout, to_dot
 from engine.examples import EXAMPLES
 from engine.graph import graph_of
 from engine.layout import (
+    EDGE_LABEL_CLEAR,
+    EDGE_LABEL_WIDTH,
+    LABEL_CHAR,
+    LABEL_MAX_CHARS,
     MARGIN,
+    OP_CHAR,
     OP_HEIGHT,
     OP_WIDTH,
     VALUE_HEIGHT,
     VALUE_WIDTH,
     count_crossings,
     layout,
+    node_size,
+    shown_label,
 )
 from engine.program import compile_program
 
@@ -152,8 +159,11 @@ def check_layout(nodes, edges, result):
             assert nd[key] == value
         for key in ("x", "y", "width", "height"):
             assert isinstance(nd[key], float), (nd["id"], key)
-        size = (OP_WIDTH, OP_HEIGHT) if nd["kind"] == "op" else (VALUE_WIDTH, VALUE_HEIGHT)
-        assert (nd["width"], nd["height"]) == size
+        assert (nd["width"], nd["height"]) == node_size(given)
+        if nd["kind"] == "op":
+            assert nd["width"] >= OP_WIDTH and nd["height"] == OP_HEIGHT
+        else:
+            assert nd["width"] >= VALUE_WIDTH and nd["height"] == VALUE_HEIGHT
         assert nd["x"] >= MARGIN - 1e-6 and nd["y"] >= MARGIN - 1e-6
         assert nd["x"] + nd["width"] <= result["width"] - MARGIN + 1e-6
         assert nd["y"] + nd["height"] <= result["height"] - MARGIN + 1e-6
@@ -327,6 +337,82 @@ def test_bad_graphs():
         layout([], [], direction="RL")
     empty = layout([], [])
     assert empty["nodes"] == [] and empty["edges"] == []
+
+
+# --------------------------------------------------------------------------- sizes
+
+LONG_NAMES = """\
+a_rather_long_descriptive_name = 2.0
+weight_of_the_second_input_neuron_here_x = -3.0
+this_name_is_far_too_long_to_show_in_full_on_the_page = 0.5
+y = tanh(a_rather_long_descriptive_name * weight_of_the_second_input_neuron_here_x)
+z = y + this_name_is_far_too_long_to_show_in_full_on_the_page
+"""
+
+
+def test_op_nodes_fit_their_symbol():
+    def op(label):
+        return node_size({"id": "o", "kind": "op", "label": label})
+
+    # One or two characters (as drawn: "*" is "×", "sigmoid" is "σ"): the circle.
+    for label in ["+", "*", "/", "**", "neg", "sigmoid", "sqrt", "Σ"]:
+        assert op(label) == (OP_WIDTH, OP_HEIGHT), label
+    # Longer: a pill as high as the circle, wide enough for the symbol and padding.
+    previous = OP_WIDTH
+    for label in ["exp", "tanh", "softmax"]:
+        w, h = op(label)
+        assert h == OP_HEIGHT
+        assert w >= len(label) * OP_CHAR + 12, label
+        assert w > previous
+        previous = w
+
+
+def test_value_nodes_fit_their_name():
+    def value(label):
+        return node_size({"id": "v", "kind": "value", "label": label})
+
+    assert value("a") == (VALUE_WIDTH, VALUE_HEIGHT)
+    assert value("") == (VALUE_WIDTH, VALUE_HEIGHT)
+    for n in (16, 20, 30, LABEL_MAX_CHARS):
+        w, h = value("x" * n)
+        assert h == VALUE_HEIGHT
+        assert w >= n * LABEL_CHAR + 24, n
+    # Past the cap: cut with an ellipsis, no wider than the cap's box.
+    assert value("x" * 90) == value("x" * LABEL_MAX_CHARS)
+    assert shown_label("x" * 90) == "x" * (LABEL_MAX_CHARS - 1) + "…"
+    assert shown_label("x" * LABEL_MAX_CHARS) == "x" * LABEL_MAX_CHARS
+    # A width given on the node wins.
+    assert node_size({"kind": "value", "label": "x" * 30, "width": 50.0}) == (50.0, VALUE_HEIGHT)
+
+
+PROGRAMS = {**{ex["id"]: ex["program"] for ex in EXAMPLES}, "long-names": LONG_NAMES}
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_no_two_nodes_overlap(name):
+    nodes, edges = graph_of(compile_program(PROGRAMS[name]))
+    result = layout(nodes, edges)
+    check_layout(nodes, edges, result)
+    boxes = [(nd["id"], nd["x"], nd["y"], nd["x"] + nd["width"], nd["y"] + nd["height"])
+             for nd in result["nodes"]]
+    for k, (a, ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for b, bx0, by0, bx1, by1 in boxes[k + 1:]:
+            apart = ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+            assert apart, f"{name}: {a} overlaps {b}"
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_room_for_edge_labels(name):
+    # The page puts each input edge's local derivative in a label on the edge; the
+    # last stretch of every input edge (from the column before the op node's layer)
+    # is long enough to hold one clear of both columns.
+    nodes, edges = graph_of(compile_program(PROGRAMS[name]))
+    result = layout(nodes, edges)
+    for e in result["edges"]:
+        if e.get("input") is None:
+            continue
+        (x0, _), (x1, _) = e["points"][-2:]
+        assert x1 - x0 >= EDGE_LABEL_WIDTH + 2 * EDGE_LABEL_CLEAR, (name, e["source"], e["target"])
 
 
 # --------------------------------------------------------------------------- Graphviz

@@ -5,10 +5,30 @@ import { tapeIndex } from "./scene.js";
 
 const OP_LABELS = { "*": "×", "-": "−", "/": "÷", neg: "−", sigmoid: "σ", sqrt: "√", "**": "^" };
 
-/** The symbol drawn inside an op circle. */
+/** The symbol drawn inside an op node (engine/layout.py OP_GLYPHS mirrors this). */
 export function opSymbol(label) {
   return OP_LABELS[label] ?? label;
 }
+
+/** An op node wider than high (a long symbol) is drawn as a pill, else a circle. */
+export function isPill(n) {
+  return n.width > n.height + 0.5;
+}
+
+/** Longest value-node name drawn whole (engine/layout.py LABEL_MAX_CHARS). */
+export const LABEL_MAX_CHARS = 40;
+
+/** A value node's name as drawn: cut with an ellipsis past LABEL_MAX_CHARS. */
+export function shownLabel(label) {
+  return label.length > LABEL_MAX_CHARS ? label.slice(0, LABEL_MAX_CHARS - 1) + "…" : label;
+}
+
+/**
+ * The box reserved for an edge label (a local derivative, fmtShort: at most 8
+ * characters of 11 px monospace, plus padding), and the clearance kept from nodes.
+ * engine/layout.py leaves a gap this wide in front of op layers.
+ */
+export const EDGE_LABEL = { width: 66, height: 16, clear: 5, apart: 2 }; // apart: between labels
 
 /**
  * Build the drawable model of a layout: nodes by id, value nodes by tape index,
@@ -45,10 +65,10 @@ export function buildModel(layout) {
       const gap = Math.min(8, (t.height - 6) / (m - 1));
       endY += (e.input - (m - 1) / 2) * gap;
     }
-    // Arrive on the circle's rim, not its bounding box.
+    // Arrive on the circle's rim (or the pill's round left end), not its box.
     let endX = t.x;
     if (t.kind === "op") {
-      const r = t.width / 2;
+      const r = Math.min(t.width, t.height) / 2;
       const dy = endY - (t.y + t.height / 2);
       endX = t.x + r - Math.sqrt(Math.max(0, r * r - dy * dy));
     }
@@ -106,15 +126,144 @@ export function pathD(pts) {
   return d;
 }
 
-/** A point at fraction t along the last segment of the path (where a label sits). */
-export function labelPoint(pts, t = 0.62) {
-  const [x0, y0] = pts[pts.length - 2];
-  const [x3, y3] = pts[pts.length - 1];
+/** The point at fraction t of the drawn cubic from a to b (see pathD). */
+function curvePoint(a, b, t) {
+  const [x0, y0] = a;
+  const [x3, y3] = b;
   const mx = (x0 + x3) / 2;
   const u = 1 - t;
   const x = u * u * u * x0 + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * x3;
-  const y = u * u * u * y0 + 3 * u * u * t * y0 + 3 * u * t * t * y3 + t * t * t * y3;
+  const y = (u * u * u + 3 * u * u * t) * y0 + (3 * u * t * t + t * t * t) * y3;
   return [x, y];
+}
+
+// Where on a segment a label is tried, best first: from the consumer's end back
+// (a label next to the node it feeds reads as that edge's, and labels pack towards
+// that end, leaving room behind them for the next). Places too close to a node
+// are skipped by the overlap test.
+const fractions = (step) => {
+  const out = [];
+  for (let t = 1 - step / 2; t > 0; t -= step) out.push(t);
+  return out;
+};
+const LAST_FRACTIONS = fractions(0.04); // 0.98, 0.94, ... 0.02
+const FRACTIONS = fractions(0.08);
+
+/** Candidate centres for an edge's label: along its whole drawn path, the segment
+ * at the consumer's end first, then the others back towards the source. */
+export function labelCandidates(pts) {
+  const out = [];
+  for (let i = pts.length - 1; i >= 1; i--) {
+    for (const t of i === pts.length - 1 ? LAST_FRACTIONS : FRACTIONS) out.push(curvePoint(pts[i - 1], pts[i], t));
+  }
+  return out;
+}
+
+/** A grid of boxes ({x0, y0, x1, y1}) for overlap queries: each box sits in every
+ * cell it touches, so a query looks at nearby boxes only. */
+class BoxGrid {
+  constructor(cell) {
+    this.cell = cell;
+    this.cells = new Map();
+    this.stamp = 0;
+  }
+
+  _key(cx, cy) {
+    return cx * 1048576 + cy; // cx, cy are small integers (graphs < 10^8 px)
+  }
+
+  add(b) {
+    const c = this.cell;
+    for (let cx = Math.floor(b.x0 / c); cx <= Math.floor(b.x1 / c); cx++) {
+      for (let cy = Math.floor(b.y0 / c); cy <= Math.floor(b.y1 / c); cy++) {
+        const k = this._key(cx, cy);
+        const a = this.cells.get(k);
+        if (a) a.push(b);
+        else this.cells.set(k, [b]);
+      }
+    }
+  }
+
+  /** Total area by which box q overlaps the boxes stored (each counted once);
+   * stops early once it exceeds `limit`. */
+  overlap(q, limit = Infinity) {
+    const c = this.cell;
+    let total = 0;
+    const stamp = ++this.stamp; // boxes met in an earlier cell of this query carry it
+    for (let cx = Math.floor(q.x0 / c); cx <= Math.floor(q.x1 / c); cx++) {
+      for (let cy = Math.floor(q.y0 / c); cy <= Math.floor(q.y1 / c); cy++) {
+        const a = this.cells.get(this._key(cx, cy));
+        if (!a) continue;
+        for (const b of a) {
+          const w = Math.min(q.x1, b.x1) - Math.max(q.x0, b.x0);
+          if (w <= 0) continue;
+          const h = Math.min(q.y1, b.y1) - Math.max(q.y0, b.y0);
+          if (h <= 0 || b.stamp === stamp) continue;
+          b.stamp = stamp;
+          total += w * h;
+          if (total > limit) return total;
+        }
+      }
+    }
+    return total;
+  }
+}
+
+/**
+ * Where each labelled edge's label goes: for each edge (in the order given), the
+ * first candidate point along its path (labelCandidates) whose label box
+ * (EDGE_LABEL) overlaps no node (with EDGE_LABEL.clear around it) and no label
+ * placed before; if none is free, the candidate with the least overlap. Returns a
+ * Map edge -> {x, y, overlap} (overlap: the area still covered, 0 when free).
+ * Linear in the graph's size: boxes are looked up in a grid.
+ */
+export function placeEdgeLabels(model, edges, size = EDGE_LABEL) {
+  const hw = size.width / 2;
+  const hh = size.height / 2;
+  const m = size.clear;
+  const grid = new BoxGrid(Math.max(size.width, 64));
+  for (const n of model.values.concat(model.ops)) {
+    grid.add({ x0: n.x - m, y0: n.y - m, x1: n.x + n.width + m, y1: n.y + n.height + m });
+  }
+  // Each edge's candidate boxes clear of every node; the edges with fewest such
+  // places choose first (then in the order given), so a crowded edge is not
+  // squeezed out by one that had room elsewhere.
+  const jobs = edges.map((e, k) => {
+    const boxes = labelCandidates(e.pts).map(([x, y]) => ({ x0: x - hw, y0: y - hh, x1: x + hw, y1: y + hh }));
+    const free = boxes.map((q) => grid.overlap(q, 0) === 0);
+    let count = 0;
+    for (const f of free) if (f) count++;
+    return { e, k, boxes, free, count };
+  });
+  jobs.sort((a, b) => a.count - b.count || a.k - b.k);
+  const labels = new BoxGrid(grid.cell);
+  const placed = new Map();
+  for (const { e, boxes, free } of jobs) {
+    let best = null;
+    let bestOverlap = Infinity;
+    for (let j = 0; j < boxes.length; j++) {
+      if (!free[j]) continue;
+      if (labels.overlap(boxes[j], 0) === 0) {
+        best = boxes[j];
+        bestOverlap = 0;
+        break;
+      }
+    }
+    if (!best) {
+      for (const q of boxes) {
+        const o = grid.overlap(q, bestOverlap) + labels.overlap(q, bestOverlap);
+        if (o < bestOverlap) {
+          best = q;
+          bestOverlap = o;
+        }
+      }
+    }
+    if (!best) continue;
+    const a = size.apart || 0;
+    labels.add({ x0: best.x0 - a, y0: best.y0 - a, x1: best.x1 + a, y1: best.y1 + a });
+    placed.set(e, { x: (best.x0 + best.x1) / 2, y: (best.y0 + best.y1) / 2, overlap: bestOverlap });
+  }
+  return placed;
 }
 
 function r(v) {

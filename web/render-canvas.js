@@ -3,7 +3,7 @@
 // Same interface as SvgGraph.
 
 import { fmt, gradAt, valueAt } from "./scene.js";
-import { gradFill, opSymbol, stepFocus } from "./geometry.js";
+import { gradFill, isPill, opSymbol, shownLabel, stepFocus } from "./geometry.js";
 
 export class CanvasGraph {
   constructor(host, handlers) {
@@ -126,23 +126,31 @@ export class CanvasGraph {
 
     const text = k >= 0.45;
     ctx.textBaseline = "middle";
-    // Op circles.
+    // Op nodes: circles, or pills (round-ended) for long symbols, as the layout sized them.
     ctx.fillStyle = theme.opBg;
     ctx.strokeStyle = theme.border;
     ctx.lineWidth = 1;
     for (const n of model.ops) {
       if (!visible(n)) continue;
       ctx.beginPath();
-      ctx.arc(n.x + n.width / 2, n.y + n.height / 2, n.width / 2, 0, 2 * Math.PI);
+      if (isPill(n)) {
+        const r = n.height / 2;
+        const cy = n.y + r;
+        ctx.arc(n.x + r, cy, r, Math.PI / 2, (3 * Math.PI) / 2);
+        ctx.arc(n.x + n.width - r, cy, r, (3 * Math.PI) / 2, Math.PI / 2);
+        ctx.closePath();
+      } else {
+        ctx.arc(n.x + n.width / 2, n.y + n.height / 2, n.width / 2, 0, 2 * Math.PI);
+      }
       ctx.fill();
       ctx.stroke();
     }
     if (text) {
       ctx.fillStyle = theme.ink;
       ctx.textAlign = "center";
-      ctx.font = "12px ui-monospace, monospace";
+      ctx.font = "600 13px ui-monospace, monospace";
       for (const n of model.ops) {
-        if (visible(n)) ctx.fillText(opSymbol(n.label).slice(0, 4), n.x + n.width / 2, n.y + n.height / 2);
+        if (visible(n)) ctx.fillText(opSymbol(n.label), n.x + n.width / 2, n.y + n.height / 2);
       }
     }
     // Value records, filled by their gradient's sign and size; never smaller than
@@ -169,7 +177,7 @@ export class CanvasGraph {
         ctx.fillStyle = theme.ink;
         ctx.textAlign = "center";
         ctx.font = "bold 13px ui-monospace, monospace";
-        ctx.fillText(n.label.slice(0, 16), n.x + n.width / 2, n.y + 11);
+        ctx.fillText(shownLabel(n.label), n.x + n.width / 2, n.y + 11);
         ctx.textAlign = "left";
         ctx.font = "12px ui-monospace, monospace";
         ctx.fillText("data " + (v === "" ? "—" : fmt(v)), n.x + 8, n.y + 29);
