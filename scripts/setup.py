@@ -5,12 +5,15 @@
    check the tarball's sha512 against the pinned integrity, and extract the listed
    files into the package's `dest` folder (web/vendor/..., git-ignored).
    A stamp file per package makes a second run a no-op.
+   Pins marked "test_only" (axe-core, for tests/browser/test_a11y.py) are tools of
+   the tests, never loaded by the page; --no-test-tools skips them and removes a
+   copy fetched earlier, so a deploy (which publishes the repo root) leaves them out.
 2. For each pinned wheel: `pip download --no-deps NAME==VERSION`, sha256-checked,
    into web/vendor/wheels/.
 3. Unless --vendor-only: write web/build/default-scene.json and
    web/build/examples.json from the engine's CLI.
 
-Usage: python3 scripts/setup.py [--vendor-only] [--force]
+Usage: python3 scripts/setup.py [--vendor-only] [--no-test-tools] [--force]
 """
 
 from __future__ import annotations
@@ -137,6 +140,16 @@ def vendor_npm(pin: dict, force: bool) -> None:
         say(f"{spec}: {count} files, hash ok -> {pin['dest']}/")
 
 
+def drop_test_tool(pin: dict) -> None:
+    """Remove a test-only pin's folder, if it is one setup.py made (it has a stamp)."""
+    dest = ROOT / pin["dest"]
+    if (dest / ".vendor-stamp").is_file():
+        shutil.rmtree(dest)
+        say(f"{pin['name']}: test-only, removed {pin['dest']}/")
+    else:
+        say(f"{pin['name']}: test-only, skipped")
+
+
 def vendor_wheel(pin: dict, force: bool) -> None:
     spec = f"{pin['name']}=={pin['version']}"
     WHEELS.mkdir(parents=True, exist_ok=True)
@@ -190,11 +203,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vendor-only", action="store_true", help="only fetch third-party files; skip building web/build/")
     ap.add_argument("--force", action="store_true", help="fetch again even if up to date")
+    ap.add_argument(
+        "--no-test-tools",
+        action="store_true",
+        help='skip (and remove) the pins marked "test_only", e.g. axe-core; for a deploy',
+    )
     args = ap.parse_args(argv)
     try:
         lock = json.loads(LOCK.read_text())
         for pin in lock.get("npm", []):
-            vendor_npm(pin, args.force)
+            if pin.get("test_only") and args.no_test_tools:
+                drop_test_tool(pin)
+            else:
+                vendor_npm(pin, args.force)
         for pin in lock.get("wheels", []):
             vendor_wheel(pin, args.force)
         if not args.vendor_only:
