@@ -7,11 +7,12 @@
 
 import { buildModel, readTheme } from "./geometry.js";
 import {
-  describeStep, fmt, hashForProgram, indexTimeline, makeLabelOf, programFromHash,
+  describeStep, fmt, formulaSegments, hashForProgram, indexTimeline, makeLabelOf, parseHash,
 } from "./scene.js";
 import { SvgGraph } from "./render-svg.js";
 import { CanvasGraph } from "./render-canvas.js";
 import { Viewport } from "./viewport.js";
+import { Minimap } from "./minimap.js";
 import { drawNudgePlot } from "./plot.js";
 import { download, svgToPng, toDot, toSvg } from "./export.js";
 import { bindShortcuts, fillHelp } from "./keys.js";
@@ -45,8 +46,18 @@ const dom = {
   plot: $("nudge-plot"),
   nudgeSummary: $("nudge-summary"),
   leafEditor: $("leaf-editor"),
+  minimap: $("minimap"),
+  panHint: $("pan-hint"),
+  follow: $("follow"),
+  leafKeys: $("leaf-keys"),
+  focusRing: $("focus-ring"),
   help: $("help"),
   toast: $("toast"),
+  note: $("step-note"),
+  announce: $("announce"),
+  fullNumbers: $("full-numbers"),
+  reason: $("controls-reason"),
+  linkNote: $("link-note"),
 };
 
 const app = {
@@ -87,10 +98,17 @@ function drawScene(scene) {
       });
     }
     dom.body.dataset.big = String(big);
+    // The SVG itself is no Tab stop: the graph host is (arrow keys pan), then the leaves.
+    app.renderer.svg?.setAttribute("tabindex", "-1");
     setTimeline(scene.timeline, true);
+    app.minimap.setModel(app.model, app.theme);
     // A graph too wide to read when fitted opens at a readable size at its left end
-    // (the leaves); the view follows the steps, and "Fit" shows the whole.
+    // (the leaves), following the steps; "Fit" shows the whole, the map jumps anywhere.
+    const tooBig = app.viewport.tooBigToFit(app.model.bounds);
+    setFollow(tooBig);
     app.viewport.fit(app.model.bounds, { readable: true });
+    showPanHint(tooBig);
+    fillLeafKeys(big);
     app.lastNudges = null;
   } else {
     setTimeline(scene.timeline, false);
@@ -121,8 +139,7 @@ function render() {
   dom.body.dataset.phase = phase;
   dom.status.textContent = statusText(phase, p);
   const frame = p > 0 ? tl.frames[p - 1] : null;
-  dom.frameText.textContent = frame ? frame.text : "";
-  dom.frameText.hidden = !frame;
+  drawFormula(frame);
   dom.sentence.textContent = describeStep(tl, ix, p, app.labelOf);
 
   dom.seek.max = String(ix.total);
@@ -133,9 +150,11 @@ function render() {
 
   if (st.current != null && st.current !== app.lastCurrent) {
     const box = app.renderer.nodeBox(st.current);
-    if (box) app.viewport.ensureVisible(box);
+    if (box && app.follow) app.viewport.centerOn(box.x + box.width / 2, box.y + box.height / 2);
+    else if (box) app.viewport.ensureVisible(box);
   }
   app.lastCurrent = st.current;
+  updateMinimap();
 
   const nudges = st.nudges || [];
   const key = nudges.length + ":" + (nudges.length ? nudges[nudges.length - 1].after : "");
@@ -146,6 +165,45 @@ function render() {
   }
   if (app.inspected != null) inspectNode(app.inspected);
   if (app.playTimer && phase === "backward-done") stopPlay();
+}
+
+/**
+ * The step's formula: numbers short (as the graph shows them), each with its full
+ * repr on hover and focus, or all in full with "Full numbers"; the upstream gradient
+ * and the local derivative of each chain-rule term are marked as such.
+ */
+function drawFormula(frame) {
+  dom.frameText.hidden = !frame;
+  dom.fullNumbers.hidden = !frame;
+  if (!frame) {
+    dom.frameText.replaceChildren();
+    return;
+  }
+  const full = dom.fullNumbers.getAttribute("aria-pressed") === "true";
+  const parts = formulaSegments(frame, { full });
+  const out = document.createDocumentFragment();
+  for (const seg of parts) {
+    if (seg.kind === "text") {
+      out.append(seg.text);
+      continue;
+    }
+    const span = document.createElement("span");
+    span.className = "f-" + seg.kind;
+    span.textContent = seg.text;
+    if (seg.kind === "num") {
+      span.title = seg.full;
+      span.dataset.full = seg.full;
+    } else {
+      // A tag under the symbol says which factor of the chain rule it is.
+      span.dataset.tag = seg.kind === "up" ? "upstream" : "local";
+      span.title = seg.kind === "up"
+        ? "upstream gradient: how the output changes with this consumer (already known)"
+        : "local derivative: how this one operation's result changes with its input";
+    }
+    out.append(span);
+  }
+  dom.frameText.replaceChildren(out);
+  dom.frameText.dataset.text = frame.text;
 }
 
 function statusText(phase, p) {
@@ -182,7 +240,133 @@ function inspectNode(i) {
   const v = ix.fwdAt[i] <= p ? tl.values[i] : "not computed yet";
   const g = ix.bwdAt[i] >= 0 && ix.bwdAt[i] <= p ? tl.grads[i] : "not computed yet";
   const kind = ix.leaves.has(i) ? "leaf" : ix.fwdAt[i] === 0 ? "constant" : "node";
-  dom.inspect.textContent = `${kind} ${app.labelOf(i)}: data = ${v}, grad = ${g}`;
+  // The layout's one-line "about" (what the node is, made-up names explained) when it has one.
+  const about = app.model?.byId.get("n" + i)?.about;
+  dom.inspect.textContent = `${about || kind + " " + app.labelOf(i)}: data = ${v}, grad = ${g}`;
+}
+
+// ------------------------------------------------------------------ the view
+
+/** The overview map: shown while part of the graph is off screen. */
+function updateMinimap() {
+  if (!app.model) return;
+  const all = app.viewport.showsAll(app.model.bounds);
+  dom.minimap.hidden = all;
+  if (all) return;
+  const cur = app.scene?.state.current;
+  app.minimap.update(app.viewport.visibleRect(), cur != null ? app.renderer.nodeBox(cur) : null);
+}
+
+/** Follow mode: the view keeps the current step's node in the middle, at a readable size. */
+function setFollow(on) {
+  app.follow = on;
+  dom.follow.setAttribute("aria-pressed", String(on));
+}
+
+function toggleFollow() {
+  setFollow(!app.follow);
+  if (!app.follow || !app.model) return;
+  const cur = app.scene.state.current;
+  const box = cur != null ? app.renderer.nodeBox(cur) : app.renderer.nodeBox(app.scene.timeline.output);
+  if (box) app.viewport.centerOn(box.x + box.width / 2, box.y + box.height / 2, Math.max(1, app.viewport.t.k));
+}
+
+/** A graph larger than the view says how to move around it, until the first drag. */
+let panHintTimer = 0;
+function showPanHint(on) {
+  clearTimeout(panHintTimer);
+  dom.panHint.hidden = !on;
+  dom.host.classList.toggle("pannable", on);
+  if (on) panHintTimer = setTimeout(() => (dom.panHint.hidden = true), 8000);
+}
+
+/**
+ * Keyboard access to the leaves of a canvas-drawn graph (above BIG_GRAPH value nodes
+ * there are no per-node elements): one button per leaf after the graph in Tab order;
+ * focusing one brings its node into view and rings it; Enter freezes, E edits.
+ */
+const LEAF_KEYS_MAX = 5000;
+function fillLeafKeys(big) {
+  dom.leafKeys.replaceChildren();
+  dom.leafKeys.hidden = !big;
+  if (!big) return;
+  const frag = document.createDocumentFragment();
+  let n = 0;
+  for (const i of app.ix.leaves) {
+    if (n++ >= LEAF_KEYS_MAX) break;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "leaf-key";
+    b.dataset.leaf = String(i);
+    b.textContent = app.labelOf(i);
+    frag.append(b);
+  }
+  dom.leafKeys.append(frag);
+}
+
+function ringNode(i) {
+  const box = i != null ? app.renderer.nodeBox(i) : null;
+  dom.focusRing.hidden = !box;
+  if (!box) return;
+  app.viewport.ensureVisible(box);
+  const { k, x, y } = app.viewport.t;
+  Object.assign(dom.focusRing.style, {
+    left: `${box.x * k + x - 3}px`, top: `${box.y * k + y - 3}px`,
+    width: `${box.width * k + 6}px`, height: `${box.height * k + 6}px`,
+  });
+}
+
+function wireView() {
+  app.minimap = new Minimap(dom.minimap, (gx, gy) => {
+    setFollow(false);
+    app.viewport.centerOn(gx, gy);
+  });
+  app.viewport.onUserMove = () => {
+    setFollow(false);
+    dom.panHint.hidden = true;
+  };
+  dom.follow.addEventListener("click", toggleFollow);
+  // Tab to a leaf off screen: the view follows the focus.
+  dom.host.addEventListener("focusin", (e) => {
+    const g = e.target.closest?.("[data-node-id]");
+    if (!g) return;
+    const box = app.renderer.nodeBox(parseInt(g.getAttribute("data-node-id").slice(1), 10));
+    if (box) app.viewport.ensureVisible(box);
+  });
+  // The graph focused: arrow keys pan, +/- zoom (before the global shortcuts see them).
+  const PAN = 60;
+  dom.host.addEventListener("keydown", (e) => {
+    if (e.target !== dom.host || e.altKey || e.ctrlKey || e.metaKey) return;
+    const step = e.shiftKey ? PAN * 4 : PAN;
+    const moves = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const m = moves[e.key];
+    if (!m) return;
+    e.preventDefault();
+    setFollow(false);
+    app.viewport.panBy(m[0], m[1]);
+  });
+  dom.leafKeys.addEventListener("focusin", (e) => {
+    const b = e.target.closest(".leaf-key");
+    if (b) {
+      ringNode(Number(b.dataset.leaf));
+      inspectNode(Number(b.dataset.leaf));
+    }
+  });
+  dom.leafKeys.addEventListener("focusout", () => (dom.focusRing.hidden = true));
+  dom.leafKeys.addEventListener("keydown", (e) => {
+    const b = e.target.closest(".leaf-key");
+    if (!b) return;
+    const i = Number(b.dataset.leaf);
+    if (e.key === "e" || e.key === "E" || e.key === "F2") {
+      e.preventDefault();
+      e.stopPropagation();
+      openLeafEditor(i);
+    }
+  });
+  dom.leafKeys.addEventListener("click", (e) => {
+    const b = e.target.closest(".leaf-key");
+    if (b) doAction("toggle_freeze", { node: Number(b.dataset.leaf) });
+  });
 }
 
 // ------------------------------------------------------------------ actions
@@ -205,13 +389,70 @@ function doAction(name, args = {}) {
   if (app.errorKind === "action") clearError();
   if (res.timeline) setTimeline(res.timeline, false);
   app.scene.state = res.state;
+  showNote(res.note);
+  if (res.program != null) followValues(res.program);
   render();
+  if (name === "toggle_freeze") updateHash(true);
   return true;
 }
 
-function loadProgram(text, { fromUser = true } = {}) {
+/** What a step did when it was not what its name says (the engine's note), or nothing. */
+function showNote(text) {
+  dom.note.textContent = text || "";
+  dom.note.hidden = !text;
+}
+
+/**
+ * The leaf values changed (an edit, a nudge, an undo of one): the engine sends the
+ * program with the leaves' literals set to the values on screen. The editor and the
+ * address take it, so a reload, a copied link or Run reproduce what is shown. An
+ * editor holding edits not yet run keeps them (they are the user's); the note says so.
+ */
+function followValues(text) {
+  const wasShown = dom.program.value === app.scene.program;
+  app.scene.program = text;
+  if (wasShown) {
+    const { selectionStart, selectionEnd } = dom.program;
+    setProgramText(text);
+    if (document.activeElement === dom.program) dom.program.setSelectionRange(selectionStart, selectionEnd);
+    updateHash(true);
+  } else {
+    showNote("The editor has changes you have not run, so it and the link keep them; " +
+      "press Run to build them, or Undo to go back.");
+  }
+}
+
+/** Labels of the frozen leaves, for the address. */
+function frozenLabels() {
+  const st = app.scene?.state;
+  if (!st || !st.frozen || !st.frozen.length) return [];
+  return st.frozen.map((i) => app.labelOf(i));
+}
+
+/**
+ * Enable the controls that work now. Run needs Python; stepping, nudging and the
+ * slider also need a graph. A disabled control says why (controls-reason).
+ */
+function updateControls() {
+  const engine = app.bridge != null;
+  const graph = engine && app.scene != null;
+  for (const b of document.querySelectorAll("[data-needs-engine]")) {
+    b.disabled = b.hasAttribute("data-needs-graph") ? !graph : !engine;
+  }
+  let reason = "";
+  if (!engine) reason = "The buttons work as soon as Python has started in your browser.";
+  else if (!graph) reason = "No graph yet: the program has an error. Fix it and press Run, or open the default example.";
+  dom.reason.textContent = reason;
+  dom.reason.hidden = !reason;
+}
+
+function loadProgram(text, { fromUser = true, frozen = null } = {}) {
   if (!app.bridge) return false;
   stopPlay();
+  showNote("");
+  // Leaves frozen on screen stay frozen in the new graph when their labels are still
+  // leaves there (a Run after changing one line keeps the inputs frozen).
+  const keep = frozen ?? frozenLabels();
   // The program on screen already has its layout: the engine need not make it again.
   const haveLayout = app.scene != null && app.scene.program === text;
   let res = parseReply(app.bridge.load(text, !haveLayout));
@@ -232,16 +473,32 @@ function loadProgram(text, { fromUser = true } = {}) {
     }
   }
   drawScene(res.scene);
+  refreeze(keep);
   if (fromUser) updateHash(true);
+  if (app.aboutFor !== text) dom.about.hidden = true; // an example's description leaves with it
+  updateControls();
   return true;
+}
+
+/** Freeze the leaves with these labels (from the address, or kept across a Run). */
+function refreeze(labels) {
+  if (!labels.length) return;
+  const byLabel = new Map();
+  for (const i of app.ix.leaves) byLabel.set(app.labelOf(i), i);
+  const already = new Set(app.scene.state.frozen || []);
+  for (const label of labels) {
+    const i = byLabel.get(label);
+    if (i != null && !already.has(i)) doAction("toggle_freeze", { node: i });
+  }
 }
 
 function showError(err, kind, action) {
   app.errorKind = kind;
   const where = err.line != null ? `line ${err.line}, col ${err.col}: ` : "";
-  const lead = kind === "program"
-    ? "This program can't run, so the graph below is the previous one. "
-    : `The ${String(action || "step").replace(/_/g, " ")} did not happen. `;
+  let lead;
+  if (kind !== "program") lead = `The ${String(action || "step").replace(/_/g, " ")} did not happen. `;
+  else if (app.scene) lead = "This program can't run, so the graph below is the previous one. ";
+  else lead = "This program can't run, and there is no earlier graph to show. ";
   dom.error.replaceChildren();
   const strong = document.createElement("strong");
   strong.textContent = lead;
@@ -256,6 +513,16 @@ function showError(err, kind, action) {
     go.textContent = "Show me";
     go.addEventListener("click", () => selectPosition(err.line, err.col));
     dom.error.append(" ", go);
+  }
+  if (kind === "program" && !app.scene) {
+    // A dead end otherwise: offer a program that works (the editor's text stays until then).
+    const def = document.createElement("button");
+    def.type = "button";
+    def.className = "link";
+    def.dataset.testid = "open-default";
+    def.textContent = "Open the default example";
+    def.addEventListener("click", openDefaultExample);
+    dom.error.append(" ", def);
   }
   dom.error.dataset.line = err.line ?? "";
   dom.error.dataset.col = err.col ?? "";
@@ -292,6 +559,8 @@ function startPlay() {
     if (!ok || app.scene.state.phase === "backward-done") stopPlay();
   };
   app.playTimer = setInterval(tick, 1000 / Number(dom.speed.value || 2));
+  // A screen reader would read every frame: quiet while playing, the pause says where it is.
+  dom.announce.setAttribute("aria-live", "off");
   dom.play.textContent = "Pause";
   dom.play.setAttribute("aria-pressed", "true");
 }
@@ -300,6 +569,7 @@ function stopPlay() {
   if (!app.playTimer) return;
   clearInterval(app.playTimer);
   app.playTimer = null;
+  dom.announce.setAttribute("aria-live", "polite");
   dom.play.textContent = "Play";
   dom.play.setAttribute("aria-pressed", "false");
 }
@@ -344,7 +614,9 @@ function closeLeafEditor(commit) {
     if (String(v) !== String(Number(app.scene.timeline.values[i]))) doAction("set_leaf", { node: i, value: v });
   }
   ed.hidden = true;
-  app.renderer.focusNode(i);
+  const key = dom.leafKeys.querySelector(`[data-leaf="${i}"]`);
+  if (key) key.focus();
+  else app.renderer.focusNode(i);
 }
 
 // ------------------------------------------------------------------ URL, editor
@@ -361,7 +633,9 @@ function updateHash(now = false) {
   clearTimeout(hashTimer);
   const write = () => {
     hashWritten = performance.now();
-    const h = hashForProgram(dom.program.value);
+    // Frozen leaves belong to the graph on screen: they go with the program it was built from.
+    const frozen = app.scene && dom.program.value === app.scene.program ? frozenLabels() : [];
+    const h = hashForProgram(dom.program.value, frozen);
     if (location.hash !== h) history.replaceState(null, "", h);
     try { sessionStorage.removeItem(PENDING); } catch { /* storage off */ }
   };
@@ -434,11 +708,42 @@ function chooseExample(id) {
   const ex = app.examples.find((e) => e.id === id);
   if (!ex) return;
   setProgramText(ex.program);
-  dom.about.textContent = ex.about || "";
-  dom.about.hidden = !ex.about;
   updateHash(true);
   if (app.bridge) loadProgram(ex.program);
-  dom.examples.value = "";
+  // The example's description stays while its program is the one on screen.
+  app.aboutFor = ex.program;
+  dom.about.textContent = ex.about || "";
+  dom.about.hidden = !ex.about;
+}
+
+/**
+ * The Examples menu loads a choice once it is committed: a pick with the mouse or a
+ * touch, or Enter (or leaving the menu) after choosing with the arrow keys. Arrowing
+ * through a closed select fires "change" at every press; loading each would snap the
+ * menu back and make it unusable from the keyboard.
+ */
+function wireExamples() {
+  const sel = dom.examples;
+  let arrowing = false;
+  const commit = () => {
+    arrowing = false;
+    const id = sel.value;
+    if (id && app.examples.find((e) => e.id === id)?.program !== dom.program.value) chooseExample(id);
+  };
+  sel.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      commit();
+    } else if (e.key.startsWith("Arrow") || ["Home", "End", "PageUp", "PageDown"].includes(e.key) || e.key.length === 1) {
+      arrowing = true;
+    }
+  });
+  sel.addEventListener("change", () => {
+    if (!arrowing) commit();
+  });
+  sel.addEventListener("blur", () => {
+    if (arrowing) commit();
+  });
 }
 
 // ------------------------------------------------------------------ export
@@ -451,6 +756,7 @@ async function exportAs(kind) {
   try {
     if (kind === "dot") {
       download(base + ".dot", toDot(scene.layout, scene.timeline, ix, p), "text/vnd.graphviz");
+      showToast(`Saved ${base}.dot (Graphviz: dot -Tsvg ${base}.dot)`);
       return;
     }
     const svg = drawingSvg();
@@ -529,7 +835,11 @@ function wire() {
   app.viewport = new Viewport(dom.host, (t) => {
     app.renderer?.applyTransform(t);
     if (!dom.leafEditor.hidden) closeLeafEditor(false);
+    updateMinimap();
+    const b = document.activeElement?.closest?.(".leaf-key");
+    if (b) ringNode(Number(b.dataset.leaf));
   });
+  wireView();
 
   for (const b of document.querySelectorAll("[data-action]")) {
     b.addEventListener("click", () => {
@@ -554,18 +864,60 @@ function wire() {
   $("zoom-out").addEventListener("click", () => app.viewport.zoomBy(0.8));
   $("fit").addEventListener("click", () => app.viewport.fit());
   $("copy-link").addEventListener("click", copyLink);
+  // The editor: wrap long lines (line numbers hide: they would not match), or widen it.
+  const toggle = (id, apply) => {
+    const b = $(id);
+    b.addEventListener("click", () => {
+      const on = b.getAttribute("aria-pressed") !== "true";
+      b.setAttribute("aria-pressed", String(on));
+      apply(on);
+    });
+  };
+  toggle("wrap-lines", (on) => {
+    dom.program.setAttribute("wrap", on ? "soft" : "off");
+    dom.program.classList.toggle("wrap", on);
+    dom.gutter.hidden = on;
+  });
+  toggle("wide-editor", (on) => {
+    dom.body.classList.toggle("wide-editor", on);
+    app.viewport.fit(app.model?.bounds, { readable: true });
+  });
+  dom.fullNumbers.addEventListener("click", () => {
+    const on = dom.fullNumbers.getAttribute("aria-pressed") !== "true";
+    dom.fullNumbers.setAttribute("aria-pressed", String(on));
+    render();
+  });
   $("help-open").addEventListener("click", openHelp);
-  dom.examples.addEventListener("change", () => chooseExample(dom.examples.value));
+  wireExamples();
+  const exportMenu = $("export-menu");
   for (const b of document.querySelectorAll("[data-export]")) {
     b.addEventListener("click", () => {
-      $("export-menu").open = false;
+      exportMenu.open = false;
       exportAs(b.dataset.export);
     });
   }
+  // The menu closes like a menu: Esc (focus back on its button) or a click elsewhere.
+  exportMenu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && exportMenu.open) {
+      e.preventDefault();
+      e.stopPropagation();
+      exportMenu.open = false;
+      exportMenu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("pointerdown", (e) => {
+    if (exportMenu.open && !exportMenu.contains(e.target)) exportMenu.open = false;
+  });
+  exportMenu.addEventListener("focusout", (e) => {
+    if (exportMenu.open && e.relatedTarget && !exportMenu.contains(e.relatedTarget)) exportMenu.open = false;
+  });
 
   dom.program.addEventListener("input", () => {
     updateGutter();
     updateHash();
+    if (dom.examples.value && app.examples.find((e) => e.id === dom.examples.value)?.program !== dom.program.value) {
+      dom.examples.value = "";
+    }
   });
   dom.program.addEventListener("scroll", () => (dom.gutter.scrollTop = dom.program.scrollTop));
   dom.program.addEventListener("keydown", (e) => {
@@ -591,16 +943,18 @@ function wire() {
   });
 
   window.addEventListener("hashchange", () => {
-    const text = programFromHash(location.hash);
-    if (text != null && text !== dom.program.value) {
-      setProgramText(text);
-      loadProgram(text, { fromUser: false });
+    const link = parseHash(location.hash);
+    if (link.error) showLinkProblem(link.error);
+    if (link.program != null && link.program !== dom.program.value) {
+      setProgramText(link.program);
+      loadProgram(link.program, { fromUser: false, frozen: link.frozen });
     }
   });
 
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
     app.theme = readTheme();
     app.renderer?.setTheme(app.theme);
+    if (app.model) app.minimap.setModel(app.model, app.theme);
     render();
   });
 
@@ -630,12 +984,29 @@ function engineReady(bridge) {
   if (!dom.program.value.trim() && app.examples.length) setProgramText(app.examples[0].program);
   const text = dom.program.value;
   // The engine's own session for the program on screen (same layout: no redraw).
-  if (!loadProgram(text, { fromUser: false }) && !app.scene) {
-    dom.empty.textContent = "No graph yet: fix the program and press Run.";
+  if (!loadProgram(text, { fromUser: false, frozen: app.linkFrozen || [] }) && !app.scene) {
+    dom.empty.textContent = "No graph: this program has an error (see under the editor). Fix it and press Run, or open the default example.";
+    dom.status.textContent = "No graph yet.";
+    dom.status.dataset.phase = "start";
   }
-  for (const b of document.querySelectorAll("[data-needs-engine]")) b.disabled = false;
   dom.engineStatus.textContent = "";
+  updateControls();
   dom.body.dataset.ready = "true";
+}
+
+/** A link that could not be read: say so (until the next program is run). */
+function showLinkProblem(message) {
+  dom.linkNote.textContent = `This link could not be read: ${message}. The page shows the default example instead.`;
+  dom.linkNote.hidden = false;
+}
+
+/** Load the default example (the way out of a program with an error and no graph). */
+function openDefaultExample() {
+  const text = app.defaultProgram ?? app.examples[0]?.program;
+  if (text == null) return;
+  setProgramText(text);
+  updateHash(true);
+  loadProgram(text);
 }
 
 function waitForEngine() {
@@ -659,8 +1030,12 @@ function startPython() {
 async function boot() {
   restorePendingEdit();
   wire();
+  updateControls();
   waitForEngine();
-  const fromHash = programFromHash(location.hash);
+  const link = parseHash(location.hash);
+  if (link.error) showLinkProblem(link.error);
+  app.linkFrozen = link.frozen;
+  const fromHash = link.program;
   const examplesP = fetch("./web/build/examples.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
   if (fromHash != null) {
     setProgramText(fromHash);
@@ -671,6 +1046,7 @@ async function boot() {
       const r = await fetch("./web/build/default-scene.json");
       if (!r.ok) throw new Error(String(r.status));
       const scene = await r.json();
+      app.defaultProgram = scene.program;
       if (!dom.program.value) setProgramText(scene.program);
       drawScene(scene);
     } catch {

@@ -1,18 +1,34 @@
-// The small plot of the output across nudges: the solid line is what happened,
-// each dashed segment is what the gradient predicted for that nudge.
+// The small plot of the output across nudges. The solid line with filled dots is what
+// happened; each dashed segment ending in a ring is what the gradient predicted for
+// that nudge (rate × Σ grad², to first order). At small rates the two agree, so the
+// ring sits around the dot: both stay visible. A legend says which is which.
 
 import { fmtShort } from "./scene.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 300;
-const H = 130;
-const PAD = { l: 52, r: 10, t: 10, b: 22 };
+const W = 320;
+const H = 170;
+const PAD = { l: 58, r: 12, t: 26, b: 30 };
 
 function el(name, attrs, parent) {
   const e = document.createElementNS(NS, name);
   for (const k in attrs) e.setAttribute(k, attrs[k]);
   parent.appendChild(e);
   return e;
+}
+
+/** About `count` round values spanning [lo, hi] (1, 2 or 5 times a power of ten apart). */
+export function niceTicks(lo, hi, count = 4) {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  }
+  return ticks;
 }
 
 export function drawNudgePlot(svg, nudges) {
@@ -42,27 +58,47 @@ export function drawNudgePlot(svg, nudges) {
   const X = (j) => PAD.l + (n === 0 ? 0 : (j / n) * (W - PAD.l - PAD.r));
   const Y = (v) => PAD.t + (1 - (v - lo) / (hi - lo)) * (H - PAD.t - PAD.b);
 
-  el("line", { x1: PAD.l, x2: W - PAD.r, y1: H - PAD.b, y2: H - PAD.b, class: "axis" }, svg);
-  el("line", { x1: PAD.l, x2: PAD.l, y1: PAD.t, y2: H - PAD.b, class: "axis" }, svg);
-  for (const v of [hi - span * 0.08, lo + span * 0.08]) {
-    const t = el("text", { x: PAD.l - 4, y: Y(v), class: "tick y" }, svg);
+  // Grid and ticks: round values on y, whole nudges on x.
+  for (const v of niceTicks(lo, hi, 4)) {
+    el("line", { x1: PAD.l, x2: W - PAD.r, y1: Y(v), y2: Y(v), class: "grid" }, svg);
+    const t = el("text", { x: PAD.l - 5, y: Y(v), class: "tick y" }, svg);
     t.textContent = fmtShort(String(v));
   }
-  const tx = el("text", { x: (PAD.l + W - PAD.r) / 2, y: H - 5, class: "tick x" }, svg);
-  tx.textContent = `nudge 0 … ${n}`;
+  el("line", { x1: PAD.l, x2: W - PAD.r, y1: H - PAD.b, y2: H - PAD.b, class: "axis" }, svg);
+  el("line", { x1: PAD.l, x2: PAD.l, y1: PAD.t, y2: H - PAD.b, class: "axis" }, svg);
+  const xs = n <= 8 ? [...Array(n + 1).keys()] : niceTicks(0, n, 5).filter((v) => Number.isInteger(v));
+  for (const j of xs) {
+    const t = el("text", { x: X(j), y: H - PAD.b + 14, class: "tick x" }, svg);
+    t.textContent = String(j);
+  }
+  const label = el("text", { x: (PAD.l + W - PAD.r) / 2, y: H - 3, class: "axis-label" }, svg);
+  label.textContent = "nudges";
 
   for (let j = 0; j < nudges.length; j++) {
     if (!Number.isFinite(predicted[j])) continue;
     el("line", {
       x1: X(j), y1: Y(nudges[j].before), x2: X(j + 1), y2: Y(predicted[j]), class: "predicted",
     }, svg);
-    el("circle", { cx: X(j + 1), cy: Y(predicted[j]), r: 2.5, class: "predicted-dot" }, svg);
   }
   const pt = (j, v) => `${X(j).toFixed(1)},${Y(v).toFixed(1)}`;
   const d = nudges.map((m, j) => `M${pt(j, m.before)}L${pt(j + 1, m.after)}`).join("");
   el("path", { d, class: "actual" }, svg);
   nudges.forEach((m, j) => {
-    el("circle", { cx: X(j), cy: Y(m.before), r: 3, class: "actual-dot" }, svg);
-    el("circle", { cx: X(j + 1), cy: Y(m.after), r: 3, class: "actual-dot" }, svg);
+    el("circle", { cx: X(j), cy: Y(m.before), r: 2.5, class: "actual-dot" }, svg);
+    el("circle", { cx: X(j + 1), cy: Y(m.after), r: 2.5, class: "actual-dot" }, svg);
   });
+  // Rings on top: a predicted point equal to the actual one rings its dot.
+  for (let j = 0; j < nudges.length; j++) {
+    if (Number.isFinite(predicted[j])) el("circle", { cx: X(j + 1), cy: Y(predicted[j]), r: 5, class: "predicted-dot" }, svg);
+  }
+
+  // Legend, above the plot.
+  const lg = el("g", { class: "legend-row", transform: "translate(8,12)" }, svg);
+  // (Key marks have classes of their own: tests count the plot's points by class.)
+  el("line", { x1: 0, x2: 18, y1: 0, y2: 0, class: "actual key" }, lg);
+  el("circle", { cx: 9, cy: 0, r: 2.5, class: "key-actual-dot" }, lg);
+  el("text", { x: 23, y: 0, class: "legend-text" }, lg).textContent = "actual output";
+  el("line", { x1: 122, x2: 140, y1: 0, y2: 0, class: "predicted key" }, lg);
+  el("circle", { cx: 140, cy: 0, r: 5, class: "key-predicted-dot" }, lg);
+  el("text", { x: 149, y: 0, class: "legend-text" }, lg).textContent = "gradient's prediction";
 }

@@ -5,10 +5,11 @@
 // numbers go in with textContent / setAttribute only, never as markup.
 
 import { edgeKey, fmt, fmtShort, gradAt, valueAt } from "./scene.js";
-import { gradFill, labelPoint, opSymbol, pathD, stepFocus } from "./geometry.js";
+import {
+  gradFill, isPill, opSymbol, pathD, placeEdgeLabels, shownLabel, stepFocus,
+} from "./geometry.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const LABEL_MAX = 16;
 
 function el(name, attrs, parent) {
   const e = document.createElementNS(NS, name);
@@ -17,9 +18,6 @@ function el(name, attrs, parent) {
   return e;
 }
 
-function truncate(s, n) {
-  return s.length > n ? s.slice(0, n - 1) + "…" : s;
-}
 
 export class SvgGraph {
   constructor(host, handlers) {
@@ -74,12 +72,14 @@ export class SvgGraph {
     const fo = document.createDocumentFragment();
     for (const n of model.ops) {
       const g = el("g", { class: "op", transform: `translate(${n.x},${n.y})`, "data-op": n.label });
-      const r = n.width / 2;
-      el("circle", { cx: r, cy: n.height / 2, r }, g);
-      const sym = opSymbol(n.label);
-      const t = el("text", { x: r, y: n.height / 2, class: "op-sym" }, g);
-      t.textContent = truncate(sym, 5);
-      if (sym.length > 2) t.setAttribute("font-size", sym.length > 3 ? "8" : "10");
+      // Sized to the symbol by the layout: a circle, or a pill for a long symbol.
+      if (isPill(n)) {
+        el("rect", { class: "op-shape", width: n.width, height: n.height, rx: n.height / 2 }, g);
+      } else {
+        el("circle", { class: "op-shape", cx: n.width / 2, cy: n.height / 2, r: n.width / 2 }, g);
+      }
+      const t = el("text", { x: n.width / 2, y: n.height / 2, class: "op-sym" }, g);
+      t.textContent = opSymbol(n.label);
       const title = el("title", null, g);
       title.textContent = n.label;
       fo.appendChild(g);
@@ -108,7 +108,11 @@ export class SvgGraph {
       const row = Math.min(20, n.height / 3);
       el("line", { class: "sep", x1: 0, x2: n.width, y1: row, y2: row }, g);
       const label = el("text", { class: "lbl", x: n.width / 2, y: row / 2 + 1 }, g);
-      label.textContent = truncate(n.label, LABEL_MAX);
+      label.textContent = shownLabel(n.label);
+      // The whole name, or the layout's one-line explanation, on hover and focus. A
+      // leaf's accessible name says it already: the title is hidden from assistive tech.
+      const title = el("title", isLeaf ? { "aria-hidden": "true" } : null, g);
+      title.textContent = n.about || n.label;
       const rest = (n.height - row) / 2;
       const dataT = el("text", { class: "num", x: 8, y: row + rest / 2 + 1 }, g);
       el("tspan", { class: "cap" }, dataT).textContent = "data ";
@@ -116,6 +120,9 @@ export class SvgGraph {
       const gradT = el("text", { class: "num", x: 8, y: row + rest * 1.5 }, g);
       el("tspan", { class: "cap" }, gradT).textContent = "grad ";
       const gradSpan = el("tspan", null, gradT);
+      // An undrawn space after each text keeps the words apart for text extraction and
+      // accessible names ("a data 2.0000 grad —", not "adata 2.0000grad —").
+      for (const t of [label, dataT, gradT]) t.after(" ");
       let lock = null;
       if (isLeaf) {
         lock = el("g", { class: "lock", transform: `translate(${n.width - 15},${row / 2 - 6})` }, g);
@@ -151,6 +158,8 @@ export class SvgGraph {
         this.edgeLabels.push({ e, at: info.at, text: fmtShort(info.local), full: info.local, g: null, shown: false });
       }
     }
+    // Where each label goes, clear of the nodes and of each other: once per timeline.
+    this.labelPlaces = placeEdgeLabels(this.model, this.edgeLabels.map((lab) => lab.e));
   }
 
   setTheme(theme) {
@@ -189,14 +198,24 @@ export class SvgGraph {
       }
       if (r.isLeaf) {
         const frz = view.frozen.has(r.i);
-        if (frz !== r.frz || r.aria == null || r.ariaV !== v) {
+        if (frz !== r.frz || r.aria == null) {
           r.frz = frz;
-          r.ariaV = v;
           r.g.classList.toggle("frozen", frz);
           if (frz) r.g.setAttribute("data-frozen", "true");
           else r.g.removeAttribute("data-frozen");
-          r.aria = `Leaf ${r.node.label} = ${v || "?"}${frz ? ", frozen" : ""}. Enter: ${frz ? "unfreeze" : "freeze"}; E: edit value`;
-          r.g.setAttribute("aria-label", r.aria);
+        }
+        // The name starts with the visible text (WCAG 2.5.3, label in name), then what
+        // only a screen reader needs: frozen, the keys, a cut label in full, the
+        // node's explanation (so setScene hides the leaf's <title> from assistive tech).
+        const shown = shownLabel(r.node.label);
+        const aria =
+          `${shown}, data ${r.valSpan.textContent}, grad ${r.gradSpan.textContent}` +
+          `${frz ? ", frozen" : ""}, leaf: Enter ${frz ? "unfreezes" : "freezes"}, E edits` +
+          (shown !== r.node.label ? `; full name ${r.node.label}` : "") +
+          (r.node.about ? `; ${r.node.about}` : "");
+        if (aria !== r.aria) {
+          r.aria = aria;
+          r.g.setAttribute("aria-label", aria);
         }
       }
     }
@@ -246,7 +265,7 @@ export class SvgGraph {
   }
 
   _makeLabel(lab) {
-    const [x, y] = labelPoint(lab.e.pts);
+    const { x, y } = this.labelPlaces.get(lab.e);
     const g = el("g", { class: "elabel", transform: `translate(${Math.round(x)},${Math.round(y)})` });
     const w = 6.8 * lab.text.length + 10;
     el("rect", { x: -w / 2, y: -8, width: w, height: 16, rx: 8 }, g);

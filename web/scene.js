@@ -132,21 +132,65 @@ export function makeLabelOf(layout, ix) {
   };
 }
 
-/** Hash helpers: "#program=" + encodeURIComponent(text). */
-export function programFromHash(hash) {
+/**
+ * The address's hash: "#program=" + encodeURIComponent(text) (the contract's share
+ * link), then "&"-separated extras: "frozen=" + the frozen leaves' labels, each
+ * encodeURIComponent'ed, joined by ",". Unknown parts are kept for later features.
+ *
+ * Returns {program, frozen, error}: program is null when the hash has none; error
+ * says why a program part could not be read (broken %-encoding), program then null.
+ */
+export function parseHash(hash) {
+  const out = { program: null, frozen: [], error: null };
   const h = (hash || "").replace(/^#/, "");
+  if (!h) return out;
   for (const part of h.split("&")) {
-    if (part.startsWith("program=")) {
+    const eq = part.indexOf("=");
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const raw = eq < 0 ? "" : part.slice(eq + 1);
+    if (key === "program") {
       try {
-        return decodeURIComponent(part.slice("program=".length));
+        out.program = decodeURIComponent(raw);
       } catch {
-        return null;
+        out.error = "its program is not readable (the link's %-encoding is broken, perhaps cut off when it was copied)";
+      }
+    } else if (key === "frozen" && raw) {
+      try {
+        out.frozen = raw.split(",").map(decodeURIComponent).filter(Boolean);
+      } catch {
+        out.frozen = [];
       }
     }
   }
-  return null;
+  return out;
 }
 
-export function hashForProgram(text) {
-  return "#program=" + encodeURIComponent(text);
+/** The program in a hash, or null (none, or unreadable). */
+export function programFromHash(hash) {
+  return parseHash(hash).program;
+}
+
+/** The hash for a program and its frozen leaves' labels (parseHash's inverse). */
+export function hashForProgram(text, frozen = []) {
+  let h = "#program=" + encodeURIComponent(text);
+  if (frozen.length) h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
+  return h;
+}
+
+/**
+ * A frame's formula as segments to draw: {text, kind, full?}. kind is "text", "num"
+ * (full = the repr; text = the short form, or the repr when `full` is asked),
+ * "up" (an upstream gradient) or "local" (a local derivative). Frames without
+ * parts (an older engine) come as one text segment.
+ */
+export function formulaSegments(frame, { full = false } = {}) {
+  if (!frame) return [];
+  if (!Array.isArray(frame.parts)) return [{ kind: "text", text: frame.text || "" }];
+  return frame.parts.map((part) => {
+    if (typeof part === "string") return { kind: "text", text: part };
+    if (part.n != null) return { kind: "num", text: full ? part.n : fmt(part.n), full: part.n };
+    if (part.up != null) return { kind: "up", text: part.up };
+    if (part.local != null) return { kind: "local", text: part.local };
+    return { kind: "text", text: "" };
+  });
 }

@@ -4,7 +4,7 @@
 
 const MIN_K = 0.0005;
 const MAX_K = 4;
-const READABLE_K = 0.8; // below this the records' text is too small to read
+export const READABLE_K = 0.8; // below this the records' text is too small to read
 const DRAG_THRESHOLD = 4; // pixels before a press becomes a drag (a click stays a click)
 
 export class Viewport {
@@ -16,6 +16,7 @@ export class Viewport {
     this.pointers = new Map();
     this.dragging = false;
     this.suppressClick = false;
+    this.onUserMove = null; // called when the user pans or zooms by hand (drag, wheel, pinch)
     this._bind();
   }
 
@@ -25,6 +26,7 @@ export class Viewport {
       e.preventDefault();
       const r = el.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002));
+      this.onUserMove?.();
       this.zoomAt(factor, e.clientX - r.left, e.clientY - r.top);
     }, { passive: false });
 
@@ -45,6 +47,7 @@ export class Viewport {
       if (!this.dragging && Math.hypot(e.clientX - p.x0, e.clientY - p.y0) > DRAG_THRESHOLD) {
         this.dragging = true;
         el.classList.add("dragging");
+        this.onUserMove?.();
         try { el.setPointerCapture(e.pointerId); } catch { /* pointer already gone */ }
       }
       if (this.dragging) {
@@ -148,6 +151,30 @@ export class Viewport {
     if (sy < m) ny += m - sy;
     else if (sy + sh > height - m) ny -= sy + sh - (height - m);
     if (nx !== x || ny !== y) this.set({ k, x: nx, y: ny });
+  }
+
+  /** Put a graph point at the centre of the view, at zoom k (default: the current one). */
+  centerOn(gx, gy, k = this.t.k) {
+    const { width, height } = this.size();
+    this.set({ k, x: width / 2 - gx * k, y: height / 2 - gy * k });
+  }
+
+  /** Move the drawing by (dx, dy) screen pixels. */
+  panBy(dx, dy) {
+    this.set({ k: this.t.k, x: this.t.x + dx, y: this.t.y + dy });
+  }
+
+  /** True when the whole graph is on screen at the current zoom. */
+  showsAll(bounds = this.bounds) {
+    const v = this.visibleRect();
+    return bounds.x >= v.x - 1 && bounds.y >= v.y - 1 &&
+      bounds.x + bounds.width <= v.x + v.width + 1 && bounds.y + bounds.height <= v.y + v.height + 1;
+  }
+
+  /** True when fitting the whole graph would make its text too small to read. */
+  tooBigToFit(bounds = this.bounds) {
+    const { width, height } = this.size();
+    return Math.min((width - 32) / bounds.width, (height - 32) / bounds.height) < READABLE_K;
   }
 
   /** The graph-space rectangle on screen (for culling). */
