@@ -271,6 +271,12 @@ function toggleFollow() {
   if (box) app.viewport.centerOn(box.x + box.width / 2, box.y + box.height / 2, Math.max(1, app.viewport.t.k));
 }
 
+/** The whole graph on screen: following the step would move it off again. */
+function fitAll() {
+  setFollow(false);
+  app.viewport.fit();
+}
+
 /** A graph larger than the view says how to move around it, until the first drag. */
 let panHintTimer = 0;
 function showPanHint(on) {
@@ -862,7 +868,7 @@ function wire() {
   });
   $("zoom-in").addEventListener("click", () => app.viewport.zoomBy(1.25));
   $("zoom-out").addEventListener("click", () => app.viewport.zoomBy(0.8));
-  $("fit").addEventListener("click", () => app.viewport.fit());
+  $("fit").addEventListener("click", fitAll);
   $("copy-link").addEventListener("click", copyLink);
   // The editor: wrap long lines (line numbers hide: they would not match), or widen it.
   const toggle = (id, apply) => {
@@ -967,7 +973,7 @@ function wire() {
     reset: () => doAction("reset"),
     nudge,
     play: togglePlay,
-    fit: () => app.viewport.fit(),
+    fit: fitAll,
     zoom_in: () => app.viewport.zoomBy(1.25),
     zoom_out: () => app.viewport.zoomBy(0.8),
     help: openHelp,
