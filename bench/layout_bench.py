@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from layout_tools import count_crossings, dot_layout  # noqa: E402
 from test_layout import chain_tape, graph_from_tape, random_tape  # noqa: E402
 
-from engine.dot import dot_layout  # noqa: E402
-from engine.layout import count_crossings, layout  # noqa: E402
+from engine.layout import layout  # noqa: E402
 
 
 def random_graph(n_nodes: int, seed: int = 1):

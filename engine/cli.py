@@ -81,10 +81,11 @@ def cmd_layout(args) -> int:
 
 def cmd_scene(args) -> int:
     from .examples import DEFAULT
+    from .scene import scene
     from .session import Session
 
     text = DEFAULT["program"] if args.default else _read(args.file)
-    print(json.dumps(Session(text).scene(), separators=(",", ":")))
+    print(json.dumps(scene(Session(text)), separators=(",", ":")))
     return 0
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from engine.errors import ProgramError
 from engine.examples import EXAMPLES, by_id
 from engine.program import compile_program
+from engine.scene import scene
 from engine.session import Session
 
 L_PROGRAM = by_id("micrograd-L")["program"]  # 3 forward steps, 7 backward steps
@@ -99,7 +100,7 @@ def test_undo_reset_and_set_leaf_that_change_nothing_say_so():
 def test_program_text_keeps_everything_but_the_changed_numbers():
     text = "# weights\na = -2.0  # start\nx = [3.0, 4]\ny = a * x[0] + x[1]\n"
     s = Session(text)
-    assert s.scene(layout=False)["program"] == text  # nothing changed: byte for byte
+    assert scene(s, layout=False)["program"] == text  # nothing changed: byte for byte
     s.act("set_leaf", node=0, value=1.5)
     reply = s.act("set_leaf", node=2, value=-0.25)
     assert reply["program"] == "# weights\na = 1.5  # start\nx = [3.0, -0.25]\ny = a * x[0] + x[1]\n"
@@ -114,7 +115,7 @@ def test_a_nudge_reply_carries_the_nudged_values():
     assert "a = 2.06\n" in reply["program"] and "b = -3.04\n" in reply["program"]
     assert "# micrograd's first graph\n" in reply["program"]
     assert compile_program(reply["program"]).init == s.timeline.start
-    assert "program" not in s.act("reset") and s.scene()["program"] == reply["program"]
+    assert "program" not in s.act("reset") and scene(s)["program"] == reply["program"]
     assert "program" not in s.act("undo")  # back before the reset: same values
     assert s.act("undo")["program"] == L_PROGRAM
 

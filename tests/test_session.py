@@ -8,6 +8,7 @@ from helpers import replay_frames, run
 
 from engine.errors import ProgramError
 from engine.examples import EXAMPLES, by_id
+from engine.scene import scene as scene_of
 from engine.session import Session
 
 L_PROGRAM = by_id("micrograd-L")["program"]
@@ -219,7 +220,7 @@ def test_reset_goes_to_the_start_and_keeps_the_current_values():
 def test_scene_is_plain_data():
     import json
 
-    scene = Session(L_PROGRAM).scene()
+    scene = scene_of(Session(L_PROGRAM))
     text = json.dumps(scene)
     assert json.loads(text)["timeline"]["values"][0] == "2.0"
     ids = {n["id"] for n in scene["layout"]["nodes"]}

@@ -1,15 +1,77 @@
-"""Graphviz ``dot`` on the same graphs, to compare layouts (tests and bench only).
+"""Tools to judge a layout, for the tests and the benchmark only (not shipped: nothing
+in engine/ imports this).
 
-Not part of the page: ``engine/layout.py`` is what the browser runs. This writes the
-graph as DOT with the same node sizes and gaps, runs ``dot -Tplain`` and reads its
-drawing back as a layout dict, so ``count_crossings`` can judge both the same way.
+``count_crossings`` counts the crossings of a finished drawing from its geometry, ours
+or Graphviz's alike; ``to_dot`` / ``parse_dot_plain`` / ``dot_layout`` render the same
+graph with Graphviz ``dot`` (same node sizes and gaps, ``dot -Tplain``) and read its
+drawing back as a layout dict, so both are counted the same way.
 """
 
 from __future__ import annotations
 
 import subprocess
 
-from .layout import NODE_SEP, RANK_SEP, node_size
+from engine.layout import NODE_SEP, RANK_SEP, node_size
+from engine.layout.crossings import inversions
+
+# --------------------------------------------------------------------------- crossings
+
+
+def count_crossings(result: dict) -> int:
+    """Edge crossings in a finished drawing (``layout``'s result or ``parse_dot_plain``'s).
+
+    Layers are the distinct centre positions of nodes along the rank axis (x for LR).
+    Each edge is cut where it passes a layer's centre line (interpolating its
+    ``points``, or a straight line if it has none), which turns it into one segment
+    per pair of adjacent layers; those segments are the dummy nodes' segments. Two
+    segments between the same two layers cross when their ends are in opposite order
+    on both lines (segments sharing an end never cross). The same function counts
+    both our drawings and dot's, so the two are compared on equal terms.
+    """
+    lr = result.get("direction", "LR") == "LR"
+    rc: dict[str, float] = {}
+    oc: dict[str, float] = {}
+    for nd in result["nodes"]:
+        cx = nd["x"] + nd["width"] / 2
+        cy = nd["y"] + nd["height"] / 2
+        rc[nd["id"]], oc[nd["id"]] = (cx, cy) if lr else (cy, cx)
+    centres = sorted({round(c, 3) for c in rc.values()})
+    layer = {c: k for k, c in enumerate(centres)}
+    gaps: list[list[tuple[float, float]]] = [[] for _ in range(max(0, len(centres) - 1))]
+    for e in result["edges"]:
+        s, t = e["source"], e["target"]
+        ls, lt = layer[round(rc[s], 3)], layer[round(rc[t], 3)]
+        if ls == lt:
+            continue  # a flat edge inside a layer: not between layers
+        pts = [(p[0], p[1]) if lr else (p[1], p[0]) for p in e.get("points") or ()]
+        if not pts:
+            pts = [(rc[s], oc[s]), (rc[t], oc[t])]
+        ys, ye = oc[s], oc[t]
+        if ls > lt:  # a backward edge: walk it from its left end
+            ls, lt, ys, ye = lt, ls, ye, ys
+        prev = round(ys, 6)
+        for k in range(ls + 1, lt):
+            cur = round(_cut(pts, centres[k]), 6)
+            gaps[k - 1].append((prev, cur))
+            prev = cur
+        gaps[lt - 1].append((prev, round(ye, 6)))
+    total = 0
+    for segs in gaps:
+        segs.sort()
+        total += inversions([b for _, b in segs])
+    return total
+
+
+def _cut(pts: list[tuple[float, float]], x: float) -> float:
+    """The second coordinate of the polyline ``pts`` where it first meets ``x``."""
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if min(x0, x1) <= x <= max(x0, x1):
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    # Not reached (should not happen): the nearest end.
+    return pts[0][1] if abs(pts[0][0] - x) < abs(pts[-1][0] - x) else pts[-1][1]
+
+
+# --------------------------------------------------------------------------- Graphviz
 
 
 def to_dot(nodes: list[dict], edges: list[dict], *, direction: str = "LR") -> str:
