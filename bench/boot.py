@@ -4,9 +4,8 @@
     python3 bench/boot.py [-n 5] [--json]
 
 Serves the repo on 127.0.0.1, then N times, alternately, opens
-  (a) web/dev/bare-pyodide.html   -- Pyodide alone: the floor for any Python page
-  (b) index.html                  -- the real page (web/dev/pyscript-demo.html until
-                                     index.html exists)
+  (a) tests/browser/fixtures/bare-pyodide.html -- Pyodide alone: the floor for any Python page
+  (b) index.html -- the real page (the engine in its worker)
 each in a fresh browser context (cold HTTP cache, like a first visit), and prints
 the medians of: bare boot, page first graph drawn (first `[data-node-id]` element),
 page ready (`body[data-ready=true]`), and ready / bare.
@@ -68,8 +67,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     ap.add_argument(
         "--page",
-        help="page to compare with bare Pyodide (default index.html, "
-        "or web/dev/pyscript-demo.html if there is no index.html)",
+        help="page to compare with bare Pyodide (default index.html)",
     )
     args = ap.parse_args()
 
@@ -79,13 +77,13 @@ def main() -> int:
     if started is None:
         return 1
     opts, server, base = started
-    page_path = args.page or ("index.html" if (ROOT / "index.html").is_file() else "web/dev/pyscript-demo.html")
+    page_path = args.page or "index.html"
     bare, page = [], []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**opts)
             for i in range(args.n):
-                b = measure(browser, base + "web/dev/bare-pyodide.html", int(args.timeout * 1000))
+                b = measure(browser, base + "tests/browser/fixtures/bare-pyodide.html", int(args.timeout * 1000))
                 p = measure(browser, base + page_path, int(args.timeout * 1000))
                 bare.append(b["ready"])
                 page.append(p)

@@ -95,7 +95,7 @@ def main() -> int:
                 t0 = time.perf_counter()
                 page.click("[data-testid=run]", timeout=300_000)
                 load_s = time.perf_counter() - t0
-                nodes = page.evaluate("window.gradstep.scene.timeline.values.length")
+                nodes = page.evaluate("window.gradstep.snapshot().timeline.values.length")
                 big = page.get_attribute("body", "data-big") == "true"
                 row = {"size": nodes, "drawing": "canvas" if big else "svg", "load_s": round(load_s, 2)}
                 fwd = page.evaluate(STEPS_JS, ["forward-step", args.steps])

@@ -52,8 +52,11 @@ def phase_of(position: int, forward: int, backward: int, ran: bool = False) -> s
 class Session:
     """A program being stepped through. Raises ``ProgramError`` for a bad program."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, frames: bool = True):
         self.text = text
+        # Whether timelines handed out carry every frame's text; the page's worker says
+        # no and asks for the frames it shows (Timeline.frame).
+        self.frames = frames
         self.tape = compile_program(text)
         self._versions = 0
         self.state = State(self._new_timeline(None), self._versions)
@@ -112,19 +115,6 @@ class Session:
         text = program_with(self.tape, self.timeline.start)
         return "\ufeff" + text if self.text.startswith("\ufeff") else text
 
-    def scene(self, layout: bool = True) -> dict:
-        """Everything the page draws: layout, timeline and state."""
-        scene = {
-            "program": self.program_text(),
-            "timeline": self.timeline.to_dict(self.state.version),
-            "state": self.state_dict(),
-        }
-        if layout:
-            from .graph import layout_tape  # the layout is not needed to step
-
-            scene["layout"] = layout_tape(self.tape)
-        return scene
-
     # --------------------------------------------------------------- actions
     def act(self, action: str, **args) -> dict:
         """Do one action; return the new state, plus the timeline and the program
@@ -151,7 +141,7 @@ class Session:
             before.timeline.drop_frames()  # the undo history keeps values, not text
         reply = {"state": self.state_dict()}
         if self.state.version != before.version:
-            reply["timeline"] = self.timeline.to_dict(self.state.version)
+            reply["timeline"] = self.timeline.to_dict(self.state.version, frames=self.frames)
             reply["program"] = self.program_text()
         if action == "nudge" and all(
                 a == b for a, b in zip(before.timeline.start, self.timeline.start, strict=True)):

@@ -29,7 +29,7 @@ def fmt(x: float) -> str:
 class Timeline:
     """Values, gradients and frames for one set of leaf values (immutable once made)."""
 
-    __slots__ = ("tape", "start", "values", "slopes", "grads", "forward", "backward", "_frames")
+    __slots__ = ("tape", "start", "values", "slopes", "grads", "forward", "backward", "_frames", "_users")
 
     def __init__(self, tape: Tape, start: list[float] | None = None):
         self.tape = tape
@@ -44,6 +44,7 @@ class Timeline:
             i for i in range(len(tape) - 1, -1, -1) if i != tape.output
         ]
         self._frames: list[dict] | None = None
+        self._users: list[list[tuple[int, int]]] | None = None
 
     @property
     def output_value(self) -> float:
@@ -61,6 +62,19 @@ class Timeline:
                 self.backward_frame(i, users[i]) for i in self.backward
             ]
         return self._frames
+
+    def frame(self, k: int) -> dict:
+        """Frame ``k`` (0-based) alone, without making the others: the page asks the
+        worker for the frames it shows, not for a whole timeline's worth of text."""
+        if self._frames is not None:
+            return self._frames[k]
+        forward = len(self.forward)
+        if k < forward:
+            return self.forward_frame(self.forward[k])
+        if self._users is None:
+            self._users = self.tape.consumers()
+        i = self.backward[k - forward]
+        return self.backward_frame(i, self._users[i])
 
     def drop_frames(self) -> None:
         """Forget the frames (they are made again on first use)."""
@@ -143,17 +157,26 @@ class Timeline:
         return f"d{d_of(tape.labels[consumer])}/d{d_of(tape.labels[inputs[k]])} = {formula}"
 
     # ------------------------------------------------------------------- data
-    def to_dict(self, version: int) -> dict:
+    def to_dict(self, version: int, frames: bool = True) -> dict:
+        """The timeline as JSON-ready data. ``inputs`` and ``slopes`` (each node's
+        inputs and the local derivative with respect to each, as ``repr``) are enough
+        for the page to place every value, gradient and edge label at every position;
+        ``frames=False`` leaves out the frames' text, which the page then asks for one
+        step at a time (``frame``)."""
         tape = self.tape
-        return {
+        out = {
             "version": version,
             "values": [fmt(v) for v in self.values],
             "grads": [fmt(g) for g in self.grads],
             "forward": self.forward,
             "backward": self.backward,
-            "frames": self.frames,
+            "inputs": [list(ins) for ins in tape.inputs],
+            "slopes": [[fmt(x) for x in sl] for sl in self.slopes],
             "output": tape.output,
             "names": tape.names,
             "leaves": tape.leaf_indices(),
         }
+        if frames:
+            out["frames"] = self.frames
+        return out
 

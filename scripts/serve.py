@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files from ROOT with the MIME types Pyodide/PyScript need, no caching."""
+    """Static files from ROOT with the MIME types Pyodide needs, no caching."""
 
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,

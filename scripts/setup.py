@@ -174,29 +174,44 @@ def vendor_wheel(pin: dict, force: bool) -> None:
         say(f"{spec}: hash ok -> web/vendor/wheels/{whls[0].name}")
 
 
+def engine_json(args: list[str], stdin: str | None = None) -> str:
+    """`python -m engine ARGS` printing JSON: its output, checked."""
+    cmd = [sys.executable, "-m", "engine", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
+        raise SetupError(
+            f"`python -m engine {' '.join(args)}` failed (exit {proc.returncode}); "
+            f"is engine/ complete?\n{tail}\n(use --vendor-only to skip this step)"
+        )
+    try:
+        json.loads(proc.stdout)
+    except ValueError as e:
+        raise SetupError(f"`python -m engine {' '.join(args)}` did not print JSON: {e}") from e
+    return proc.stdout
+
+
+def write(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, target)
+
+
 def build_data() -> None:
+    """The page's data: the default scene (drawn before Python is up), the examples and
+    each example's scene (stepped before Python is up), and the list of the engine's
+    files the worker loads."""
     BUILD.mkdir(parents=True, exist_ok=True)
-    jobs = [
-        (["scene", "--default"], BUILD / "default-scene.json"),
-        (["examples", "--json"], BUILD / "examples.json"),
-    ]
-    for args, target in jobs:
-        cmd = [sys.executable, "-m", "engine", *args]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if proc.returncode != 0:
-            tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
-            raise SetupError(
-                f"`python -m engine {' '.join(args)}` failed (exit {proc.returncode}); "
-                f"is engine/ complete?\n{tail}\n(use --vendor-only to skip this step)"
-            )
-        try:
-            json.loads(proc.stdout)
-        except ValueError as e:
-            raise SetupError(f"`python -m engine {' '.join(args)}` did not print JSON: {e}") from e
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(proc.stdout)
-        os.replace(tmp, target)
-        say(f"wrote {target.relative_to(ROOT)}")
+    write(BUILD / "default-scene.json", engine_json(["scene", "--default"]))
+    examples = engine_json(["examples", "--json"])
+    write(BUILD / "examples.json", examples)
+    for ex in json.loads(examples):
+        write(BUILD / "examples" / f"{ex['id']}.json", engine_json(["scene", "-"], stdin=ex["program"]))
+    files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
+    write(BUILD / "engine-files.json", json.dumps(files))
+    say(f"wrote {BUILD.relative_to(ROOT)}/: default scene, {len(json.loads(examples))} examples, "
+        f"{len(files)} engine files")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 # The project's single test command: `bash scripts/test.sh [pytest args]`.
 # Works on a fresh machine: installs the test dependencies, a Chromium for the
 # browser tests (Debian's; `playwright install` cannot download here), fetches the
-# vendored Pyodide/PyScript, then lints and runs pytest.
+# vendored Pyodide, then lints, runs the JavaScript unit tests and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +39,14 @@ python3 scripts/setup.py
 
 echo "== ruff check"
 ruff check .
+
+echo "== node --test tests/js/"
+# The page's pure JavaScript modules (web/scene.js, geometry.js, plot.js, viewport.js),
+# with node's built-in runner: no npm packages. Node 20.19+ (or 22.7+) loads web/*.js
+# as ES modules without a package.json. Ends with its "# pass N / # fail N" summary
+# (TAP when not on a terminal); a failure stops the run here (set -e).
+command -v node >/dev/null || { echo "error: node 20.19 or later is needed for tests/js/" >&2; exit 1; }
+node --test tests/js/
 
 echo "== pytest"
 # Browser tests fail (instead of skipping) when Chromium is missing.

@@ -1,7 +1,7 @@
 // Geometry shared by the SVG and canvas drawings: where each edge starts, bends and
 // ends, the smooth path through those points, and where its label sits.
 
-import { tapeIndex } from "./scene.js";
+import { stepAt, tapeIndex } from "./scene.js";
 
 const OP_LABELS = { "*": "×", "-": "−", "/": "÷", neg: "−", sigmoid: "σ", sqrt: "√", "**": "^" };
 
@@ -324,11 +324,11 @@ export function readTheme(el = document.documentElement) {
  * What the step that led to position p touched: the edges it used and the nodes at
  * their other ends (a forward step's inputs, a backward step's consumers).
  */
-export function stepFocus(tl, model, p) {
+export function stepFocus(tl, ix, model, p) {
   const edges = [];
   const related = new Set();
-  if (p <= 0 || p > tl.frames.length) return { edges, related };
-  const frame = tl.frames[p - 1];
+  const frame = stepAt(tl, ix, p);
+  if (!frame) return { edges, related };
   const i = frame.node;
   if (frame.kind === "forward") {
     for (const e of model.byConsumer.get(i) || []) {

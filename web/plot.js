@@ -17,18 +17,28 @@ function el(name, attrs, parent) {
   return e;
 }
 
-/** About `count` round values spanning [lo, hi] (1, 2 or 5 times a power of ten apart). */
+/**
+ * About `count` round values spanning [lo, hi]: the step is the value of 1, 2 or 5
+ * times a power of ten nearest to (hi - lo) / count, made smaller until at least two
+ * ticks fall inside (an axis with one tick shows no scale).
+ */
 export function niceTicks(lo, hi, count = 4) {
   const span = hi - lo;
   if (!(span > 0) || !Number.isFinite(span)) return [lo];
   const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  const nice = [0.5, 1, 2, 5, 10].map((m) => m * mag);
+  let step = nice.reduce((best, s) => (Math.abs(Math.log(s / raw)) < Math.abs(Math.log(best / raw)) ? s : best));
+  for (;;) {
+    const ticks = [];
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
+      ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+    }
+    if (ticks.length >= 2) return ticks;
+    // One tick or none: the next smaller round step (5 -> 2 -> 1 -> 0.5 ...).
+    const m = Math.round(step / 10 ** Math.floor(Math.log10(step) + 1e-9));
+    step = m === 5 ? step * 0.4 : step * 0.5;
   }
-  return ticks;
 }
 
 export function drawNudgePlot(svg, nudges) {

@@ -112,7 +112,7 @@ export class CanvasGraph {
       for (let j = 1; j < pts.length; j++) ctx.lineTo(pts[j][0], pts[j][1]);
     }
     ctx.stroke();
-    const focus = stepFocus(tl, model, p);
+    const focus = stepFocus(tl, this.ix, model, p);
     if (focus.edges.length) {
       ctx.strokeStyle = theme.accent;
       ctx.lineWidth = 3 / k;

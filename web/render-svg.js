@@ -221,7 +221,7 @@ export class SvgGraph {
     }
 
     // The step's edges and the nodes at their other ends.
-    const focus = stepFocus(tl, this.model, p);
+    const focus = stepFocus(tl, ix, this.model, p);
     for (const e of this.activeEdges) {
       const path = this.edgeEls.get(e);
       path.classList.remove("active");

@@ -15,9 +15,10 @@ export function edgeKey(consumer, input) {
 }
 
 /**
- * Precompute lookups for a timeline: which frame computes each node's value and
- * gradient, the local derivative per edge and when it becomes known, and the
- * scale for gradient colours.
+ * Precompute lookups for a timeline: which step computes each node's value and
+ * gradient, each node's uses (consumer, input position) in the order the backward
+ * pass adds their terms, the local derivative per edge and when it shows, and the
+ * scale for gradient colours. Needs no frames: `inputs` and `slopes` say it all.
  */
 export function indexTimeline(tl) {
   const n = tl.values.length;
@@ -29,13 +30,20 @@ export function indexTimeline(tl) {
   const bwdAt = new Int32Array(n).fill(-1);
   for (let k = 0; k < F; k++) fwdAt[tl.forward[k]] = k + 1;
   for (let k = 0; k < B; k++) bwdAt[tl.backward[k]] = F + k + 1;
-  // Local derivative labels: edge key -> {at, local}.
+  // uses[j] = [[consumer, k], ...], latest consumer first (engine/tape.py consumers).
+  const uses = Array.from({ length: n }, () => []);
+  for (let c = n - 1; c >= 0; c--) {
+    const ins = tl.inputs[c];
+    for (let k = 0; k < ins.length; k++) uses[ins[k]].push([c, k]);
+  }
+  // Local derivative labels: edge key -> {at, local, source}; shown once the input's
+  // gradient step (the one that uses it) is done.
   const locals = new Map();
-  for (let k = 0; k < B; k++) {
-    const frame = tl.frames[F + k];
-    if (!frame || !frame.terms) continue;
-    for (const t of frame.terms) {
-      locals.set(edgeKey(t.consumer, t.input), { at: F + k + 1, local: t.local, source: frame.node });
+  for (let c = 0; c < n; c++) {
+    const ins = tl.inputs[c];
+    for (let k = 0; k < ins.length; k++) {
+      const j = ins[k];
+      locals.set(edgeKey(c, k), { at: bwdAt[j], local: tl.slopes[c][k], source: j });
     }
   }
   let maxAbsGrad = 0;
@@ -48,7 +56,18 @@ export function indexTimeline(tl) {
   for (const [name, i] of Object.entries(tl.names || {})) {
     if (!nameOf.has(i)) nameOf.set(i, name);
   }
-  return { n, F, B, total: F + B, fwdAt, bwdAt, locals, maxAbsGrad, leaves, nameOf };
+  return { n, F, B, total: F + B, fwdAt, bwdAt, uses, locals, maxAbsGrad, leaves, nameOf };
+}
+
+/** What the step that led to position p did: {kind, node, inputs} or {kind, node, uses}. */
+export function stepAt(tl, ix, p) {
+  if (p <= 0 || p > ix.total) return null;
+  if (p <= ix.F) {
+    const node = tl.forward[p - 1];
+    return { kind: "forward", node, inputs: tl.inputs[node] };
+  }
+  const node = tl.backward[p - ix.F - 1];
+  return { kind: "backward", node, uses: node === tl.output ? [] : ix.uses[node] };
 }
 
 /** The value repr shown for node i at position p ("" while not computed). */
@@ -88,18 +107,18 @@ export function describeStep(tl, ix, p, labelOf) {
   if (p <= 0) {
     return "Only the leaves have values. Step forward to compute the graph one node at a time, inputs first.";
   }
-  const frame = tl.frames[p - 1];
+  const frame = stepAt(tl, ix, p);
   const name = labelOf(frame.node);
   if (frame.kind === "forward") {
     const k = p;
-    const ins = (frame.inputs || []).map(labelOf);
+    const ins = frame.inputs.map(labelOf);
     const from = ins.length ? ` from ${listWords(ins)}` : "";
     let s = `Forward step ${k} of ${ix.F}: computed ${name}${from}.`;
     if (p === ix.F) s += " The forward pass is done: step backward to find every gradient, starting at the output.";
     return s;
   }
   const k = p - ix.F;
-  const terms = frame.terms || [];
+  const terms = frame.uses.map(([consumer]) => ({ consumer }));
   let s;
   if (frame.node === tl.output) {
     s = `Backward step ${k} of ${ix.B}: the output's gradient with respect to itself is 1.`;

@@ -63,7 +63,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def vendored():
     """Fail early with a useful message if scripts/setup.py has not been run."""
-    missing = [p for p in ("web/vendor/pyodide/pyodide.mjs", "web/vendor/pyscript/core.js") if not (ROOT / p).is_file()]
+    missing = [p for p in ("web/vendor/pyodide/pyodide.mjs", "web/build/engine-files.json") if not (ROOT / p).is_file()]
     if missing:
         pytest.fail(f"{missing} missing: run `python3 scripts/setup.py` first")
 

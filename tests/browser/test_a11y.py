@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from test_page import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "vendor" / "axe" / "axe.min.js"
@@ -197,9 +198,11 @@ def test_a_leafs_name_starts_with_its_visible_text(pages):
     to_start(page)
     page.focus("[data-label=a].leaf")
     page.keyboard.press("Enter")
+    settle(page)  # freezing is the engine's: wait for its answer
     name = page.get_attribute("[data-label=a].leaf", "aria-label")
     assert name.startswith("a, data 2.0000, grad —") and "frozen" in name, name
     page.keyboard.press("Enter")
+    settle(page)
     assert "frozen" not in page.get_attribute("[data-label=a].leaf", "aria-label")
     check_clean(w)
 

@@ -133,7 +133,7 @@ def show_backward_done(page, program: str) -> dict:
 def test_edge_labels_cover_no_node_and_no_label(page, name):
     drawn = show_backward_done(page, PROGRAMS[name])
     # Every input edge shows its local derivative once the backward pass is done.
-    edges = page.evaluate("window.gradstep.scene.layout.edges")
+    edges = page.evaluate("window.gradstep.snapshot().layout.edges")
     assert len(drawn["labels"]) == sum(e.get("input") is not None for e in edges) > 0
     on_nodes, on_labels = collisions(drawn)
     assert not on_nodes, f"{name}: labels on nodes: {on_nodes}"
@@ -159,7 +159,7 @@ def test_op_symbols_fit_their_shape(page, name):
 
 def test_long_names_are_shown_whole(page):
     drawn = show_backward_done(page, LONG_NAMES)
-    layout_nodes = {n["id"]: n for n in page.evaluate("window.gradstep.scene.layout.nodes")}
+    layout_nodes = {n["id"]: n for n in page.evaluate("window.gradstep.snapshot().layout.nodes")}
     by_label = {v["label"]: v for v in drawn["values"]}
     for name in (NAME_30, NAME_40):
         v = by_label[name]

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from test_page import BOOT_MS, MICROGRAD, T, _watch, click, load, phase
+from test_page import BOOT_MS, MICROGRAD, T, _watch, click, load, phase, settle
 
 INDEXED = "x = [3.0, 4.0]\ny = x[0] ** 2 + x[1] ** 2\n"
 CHAIN = "x = 0.5\n" + "".join(f"x{k} = tanh(x{k - 1 if k > 1 else ''} * 1.1 + 0.1)\n" for k in range(1, 41))
@@ -112,9 +112,10 @@ def test_editor_wraps_widens_and_forgets_an_old_description(app):
     assert box.evaluate("e => e.clientWidth") > 2 * narrow
     click(page, "wide-editor")
     # An example's description goes when another program is run.
-    examples = page.evaluate("window.gradstep.examples")
+    examples = page.evaluate("window.gradstep.snapshot().examples")
     ex = next(e for e in examples if e.get("about"))
     page.select_option(T("examples"), ex["id"])
+    settle(page)
     assert page.is_visible("#about")
     load(page, MICROGRAD)
     assert page.is_hidden("#about")
@@ -147,7 +148,7 @@ def test_nudge_plot_has_a_legend_readable_ticks_and_both_lines(app):
 
 def test_examples_menu_works_with_arrow_keys(app):
     page = app
-    examples = page.evaluate("window.gradstep.examples")
+    examples = page.evaluate("window.gradstep.snapshot().examples")
     page.focus(T("examples"))
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
@@ -155,8 +156,9 @@ def test_examples_menu_works_with_arrow_keys(app):
     assert page.input_value(T("program")) == MICROGRAD
     assert page.input_value(T("examples")) == examples[1]["id"]
     page.keyboard.press("Enter")
+    settle(page)
     assert page.input_value(T("program")) == examples[1]["program"]
-    assert page.evaluate("window.gradstep.scene.program") == examples[1]["program"]
+    assert page.evaluate("window.gradstep.snapshot().program") == examples[1]["program"]
     assert page.input_value(T("examples")) == examples[1]["id"]  # it does not snap back
 
 
@@ -190,7 +192,7 @@ def test_wide_graph_follows_the_step_and_has_a_map(app):
     assert page.is_visible(T("pan-hint"))
     assert page.get_attribute(T("follow"), "aria-pressed") == "true"
     # Text stays readable: the scale is not shrunk to fit.
-    k = page.evaluate("window.gradstep.viewport.t.k")
+    k = page.evaluate("window.gradstep.snapshot().view.k")
     assert k >= 0.75
     host = page.locator(T("graph-host")).bounding_box()
     for _ in range(3):
@@ -201,9 +203,9 @@ def test_wide_graph_follows_the_step_and_has_a_map(app):
     assert host["x"] <= cur["x"] and cur["x"] + cur["width"] <= host["x"] + host["width"]
     # A click on the map's right end moves the view to the output.
     mm = page.locator(T("minimap")).bounding_box()
-    before = page.evaluate("window.gradstep.viewport.t.x")
+    before = page.evaluate("window.gradstep.snapshot().view.x")
     page.mouse.click(mm["x"] + 2, mm["y"] + mm["height"] / 2)
-    after = page.evaluate("window.gradstep.viewport.t.x")
+    after = page.evaluate("window.gradstep.snapshot().view.x")
     assert after > before  # the left end came into view
     assert page.get_attribute(T("follow"), "aria-pressed") == "false"
 
@@ -213,9 +215,9 @@ def test_graph_is_one_tab_stop_that_pans_and_focus_brings_leaves_into_view(app):
     load(page, CHAIN)
     assert page.get_attribute(".graph-svg", "tabindex") == "-1"
     page.focus(T("graph-host"))
-    x0 = page.evaluate("window.gradstep.viewport.t.x")
+    x0 = page.evaluate("window.gradstep.snapshot().view.x")
     page.keyboard.press("ArrowRight")  # pans, does not step
-    assert page.evaluate("window.gradstep.viewport.t.x") < x0
+    assert page.evaluate("window.gradstep.snapshot().view.x") < x0
     assert phase(page) == "start"
     # Pan the leaves out of sight, then Tab to the first leaf: the view follows.
     for _ in range(30):
@@ -239,13 +241,15 @@ def test_canvas_graph_leaves_are_reachable_by_keyboard(app):
     keys.nth(5).focus()
     assert page.is_visible("#focus-ring")
     page.keyboard.press("Enter")
-    assert page.evaluate("window.gradstep.scene.state.frozen") == [5]
+    settle(page)
+    assert page.evaluate("window.gradstep.snapshot().state.frozen") == [5]
     page.keyboard.press("e")
     editor = page.locator(T("leaf-editor"))
     assert editor.is_visible()
     editor.fill("2.5")
     page.keyboard.press("Enter")
-    assert page.evaluate("window.gradstep.scene.timeline.values[5]") == "2.5"
+    settle(page)
+    assert page.evaluate("window.gradstep.snapshot().timeline.values[5]") == "2.5"
     load(page, MICROGRAD)
 
 
@@ -290,8 +294,9 @@ def test_edited_and_nudged_values_and_frozen_leaves_survive_a_reload(fresh):
     page.dblclick(".vnode.leaf[data-label=c]")
     page.fill(T("leaf-editor"), "7.25")
     page.keyboard.press("Enter")
+    settle(page)
     page.click(".vnode.leaf[data-label=f]")
-    page.wait_for_function("window.gradstep.scene.state.frozen.length === 1")
+    page.wait_for_function("window.gradstep.snapshot().state.frozen.length === 1")
     click(page, "backward-all")
     click(page, "nudge")
     click(page, "backward-all")

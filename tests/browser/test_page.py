@@ -109,14 +109,21 @@ def fresh(browser, base_url):
 # --------------------------------------------------------------------------- helpers
 
 
+def settle(page):
+    """Wait until the engine has answered every action (body[data-busy] goes)."""
+    page.wait_for_selector("body:not([data-busy])", state="attached", timeout=120_000)
+
+
 def load(page, text):
     page.fill(T("program"), text)
     page.click(T("run"))
+    settle(page)
     assert page.is_hidden(T("error")), page.inner_text(T("error"))
 
 
 def click(page, testid):
     page.click(T(testid))
+    settle(page)
 
 
 def phase(page) -> str:
@@ -139,7 +146,14 @@ def values_grads(page) -> dict:
 
 
 def timeline(page) -> dict:
-    return page.evaluate("window.gradstep.scene.timeline")
+    return page.evaluate("window.gradstep.snapshot().timeline")
+
+
+def frame_texts(page) -> list[str]:
+    """Every frame's text of the program in the engine (the page fetches frames on demand)."""
+    reply = page.evaluate("window.gradstep.call('frames', {start: 0, count: 1000000})")
+    assert reply["ok"], reply
+    return [f["text"] for f in reply["frames"]]
 
 
 def step_until(page, testid, target_phase, limit=500):
@@ -176,7 +190,7 @@ def test_contract_attributes_and_controls(app):
     assert page.get_attribute("body", "data-ready") == "true"
     assert phase(page) == "start"
     tl = timeline(page)
-    layout = page.evaluate("window.gradstep.scene.layout")
+    layout = page.evaluate("window.gradstep.snapshot().layout")
     value_ids = {n["id"] for n in layout["nodes"] if n["kind"] != "op"}
     drawn = nodes(page)
     assert set(drawn) == value_ids
@@ -219,7 +233,7 @@ def test_forward_step_marks_the_current_node(app):
         assert page.get_attribute(f"[data-node-id=n{i}]", "data-value") == tl["values"][i]
         assert phase(page) == ("forward-done" if k == len(tl["forward"]) - 1 else "forward")
         # The formula shows short numbers; its full text (every digit) is kept beside it.
-        assert page.get_attribute(T("frame-text"), "data-text") == tl["frames"][k]["text"]
+        assert page.get_attribute(T("frame-text"), "data-text") == frame_texts(page)[k]
     click(page, "backward-step")
     assert phase(page) == "backward"
     out = tl["output"]
@@ -287,7 +301,7 @@ def test_nudge_moves_the_output_as_predicted(app):
     assert phase(page) == "forward-done"
     assert all(g == "" for _, g in values_grads(page).values())
     after = output_value(page)
-    nudge = page.evaluate("window.gradstep.scene.state.nudges.at(-1)")
+    nudge = page.evaluate("window.gradstep.snapshot().state.nudges.at(-1)")
     assert after < before
     assert nudge["predicted"] < 0 and nudge["actual"] < 0
     assert math.isclose(nudge["actual"], after - before, rel_tol=1e-12)
@@ -329,6 +343,7 @@ def test_edit_a_leaf_value_recomputes(app):
     editor.wait_for(state="visible")
     editor.fill("3")
     editor.press("Enter")
+    settle(page)
     assert page.get_attribute("[data-node-id=n0]", "data-value") == "3.0"
     assert phase(page) == "forward-done"
     assert page.get_attribute("[data-node-id=n6]", "data-value") == "-2.0"  # (3*-3 + 10) * -2
@@ -392,7 +407,8 @@ def test_markup_is_shown_as_text(app):
     click(page, "run")
     assert page.locator(T("error")).is_visible()
     # Through a scene (labels come from program text): drawn as text, never as markup.
-    scene = page.evaluate("structuredClone(window.gradstep.scene)")
+    snap = page.evaluate("window.gradstep.snapshot()")
+    scene = {k: snap[k] for k in ("program", "layout", "timeline", "state")}
     scene["program"] = "markup test"
     for n in scene["layout"]["nodes"]:
         if n["id"] == "n0":
@@ -434,7 +450,8 @@ def test_keyboard_shortcuts_and_help(app):
 
 def test_seek_slider_and_play(app):
     page = app
-    total = len(timeline(page)["frames"])
+    tl = timeline(page)
+    total = len(tl["forward"]) + len(tl["backward"])
     assert page.get_attribute(T("seek"), "max") == str(total)
     page.eval_on_selector(T("seek"), "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }", total)
     page.wait_for_function("document.querySelector('[data-testid=status]').dataset.phase === 'backward-done'")
@@ -486,13 +503,14 @@ def test_bad_share_link_shows_the_error(fresh):
 
 def test_examples_menu_loads_an_example(app):
     page = app
-    examples = page.evaluate("window.gradstep.examples")
+    examples = page.evaluate("window.gradstep.snapshot().examples")
     assert len(examples) >= 2
     ex = examples[1]
     page.select_option(T("examples"), ex["id"])
+    settle(page)
     assert page.input_value(T("program")) == ex["program"]
     assert phase(page) == "start"
-    assert page.evaluate("window.gradstep.scene.program") == ex["program"]
+    assert page.evaluate("window.gradstep.snapshot().program") == ex["program"]
     assert page.is_hidden(T("error"))
 
 
@@ -590,7 +608,7 @@ def test_ten_thousand_nodes_open_and_step(app):
     page.eval_on_selector(T("program"), "(e, t) => { e.value = t; e.dispatchEvent(new Event('input')); }",
                           chain(10_000))
     click(page, "run")
-    page.wait_for_function("window.gradstep.scene.timeline.values.length > 9000", timeout=120_000)
+    page.wait_for_function("window.gradstep.snapshot().timeline.values.length > 9000", timeout=120_000)
     assert page.get_attribute("body", "data-big") == "true"
     click(page, "forward-step")
     assert phase(page) == "forward"
@@ -625,37 +643,17 @@ def test_screenshots(browser, base_url, scheme, width, height, name):
 # --------------------------------------------------------------------------- no browser
 
 
-def test_pyscript_config_fetches_every_engine_module():
-    """index.html's "files" must hold the import closure of what web/main.py uses
-    (a module missing there fails only in the browser, as an ImportError)."""
-    import ast
+def test_worker_loads_every_engine_module():
+    """The worker writes the files web/build/engine-files.json lists into Pyodide; a
+    module missing there fails only in the browser, as an ImportError. The list is
+    every .py file of the engine package, and web/worker.py imports only from it."""
     import re
 
-    html = (ROOT / "index.html").read_text()
-    config = json.loads(re.search(r"<script type=\"py\"[^>]*config='([^']*)'", html).group(1))
-    files = set(config["files"])
-    for src, dest in config["files"].items():
-        assert src == dest and (ROOT / src).is_file(), src
-    assert config["interpreter"] == "./web/vendor/pyodide/pyodide.mjs"
-
-    def imports(module: str) -> set[str]:
-        tree = ast.parse((ROOT / "engine" / f"{module}.py").read_text())
-        out = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                out |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-        return out
-
-    main = (ROOT / "web" / "main.py").read_text()
-    todo = ["__init__"] + re.findall(r"^\s*from engine\.(\w+) import", main, re.M)
-    seen: set[str] = set()
-    while todo:
-        module = todo.pop()
-        if module not in seen:
-            seen.add(module)
-            todo.extend(imports(module))
-    missing = {f"./engine/{m}.py" for m in seen} - files
-    assert not missing, f"add to the config's files in index.html: {sorted(missing)}"
+    listed = json.loads((ROOT / "web" / "build" / "engine-files.json").read_text())
+    assert listed == sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
+    glue = (ROOT / "web" / "worker.py").read_text()
+    for module in re.findall(r"^\s*(?:from|import) (\w+)", glue, re.M):
+        assert module in {"engine", "json", "traceback"}, module
 
 
 def test_every_op_gives_the_cli_floats_bit_for_bit(app):
@@ -676,10 +674,13 @@ def test_every_op_gives_the_cli_floats_bit_for_bit(app):
         "p = softmax(zs)\n"
         "-log(p[0]) + mean(zs)\n"
     )
-    reply = json.loads(app.evaluate("t => window.gradstepPy.load(t, false)", text))
+    reply = app.evaluate("t => window.gradstep.call('load', {text: t, layout: false})", text)
     assert reply["ok"], reply
     browser = reply["scene"]["timeline"]
-    cpython = Session(text).scene(layout=False)["timeline"]
+    browser["frames"] = frame_texts(app)
+    from engine.scene import scene
+
+    cpython = scene(Session(text), layout=False)["timeline"]
     assert browser["values"] == cpython["values"]
     assert browser["grads"] == cpython["grads"]
-    assert [f["text"] for f in browser["frames"]] == [f["text"] for f in cpython["frames"]]
+    assert browser["frames"] == [f["text"] for f in cpython["frames"]]

@@ -1,0 +1,175 @@
+"""The engine in a worker (issue #7): stepping before Python is up and the hand-over,
+progress and Stop, a runaway program, a page that answers while the worker works.
+
+Python's start is held back by routing the worker's first request
+(web/build/engine-files.json) until the test lets it go.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_page import BOOT_MS, MICROGRAD, T, _watch, click, phase, settle
+
+ROOT = Path(__file__).resolve().parents[2]
+HELD = "**/web/build/engine-files.json"
+TRANSFORMS = "els => els.map(e => [e.dataset.nodeId, e.getAttribute('transform')])"
+
+
+def cli_scene(text: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "engine", "scene", "-"], input=text, cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.fixture
+def held(browser, base_url):
+    """A page whose worker waits for `release()` before Python can start."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    waiting = []
+    released = []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            waiting.append(route)
+
+    context.route(HELD, hold)
+    page = context.new_page()
+    watch = _watch(context, page)
+
+    def release():
+        released.append(True)
+        for route in waiting:
+            route.continue_()
+
+    yield page, release
+    watch.check()
+    context.close()
+
+
+def snap(page) -> dict:
+    return page.evaluate("window.gradstep.snapshot()")
+
+
+def test_steps_before_python_is_up_and_the_engine_takes_over(held):
+    page, release = held
+    page.goto("index.html")
+    page.wait_for_selector("[data-node-id]")
+    assert page.get_attribute("body", "data-ready") == "false"
+    assert snap(page)["engine"] == "starting"
+    want = cli_scene(page.input_value(T("program")))["timeline"]
+    # Every move works from the prebuilt timeline: forward, backward, -all, undo, reset.
+    click(page, "forward-step")
+    assert phase(page) == "forward"
+    click(page, "forward-all")
+    click(page, "backward-step")
+    click(page, "backward-step")
+    out = want["output"]
+    assert page.get_attribute(f"[data-node-id=n{out}]", "data-grad") == want["grads"][out]
+    click(page, "undo")
+    position = snap(page)["state"]["position"]
+    assert position == len(want["forward"]) + 1
+    assert page.get_attribute(T("frame-text"), "data-text") == want["frames"][position - 1]["text"]
+    drawn = page.eval_on_selector_all("[data-node-id]", TRANSFORMS)
+    release()
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    # The engine took over where the page was: same position, same drawing, same history.
+    s = snap(page)
+    assert s["engine"] == "ready" and s["mode"] == "engine"
+    assert s["state"]["position"] == position
+    assert page.eval_on_selector_all("[data-node-id]", TRANSFORMS) == drawn
+    click(page, "undo")  # the engine's history is the page's: back to forward-done
+    assert phase(page) == "forward-done"
+    reply = page.evaluate("window.gradstep.call('act', {name: 'seek', args: {position: 3}})")
+    assert reply["state"]["position"] == 3  # (the engine answers; it agreed on where it was)
+
+
+def test_what_needs_python_waits_for_it_and_says_so(held):
+    page, release = held
+    page.goto("index.html")
+    page.wait_for_selector("[data-node-id]")
+    click(page, "backward-all")
+    before = snap(page)["timeline"]["values"]
+    click(page, "nudge")
+    assert "Nudge will happen as soon as Python" in page.inner_text("#engine-status")
+    assert "wait for Python" in page.inner_text(T("controls-reason"))
+    assert snap(page)["timeline"]["values"] == before  # not yet
+    release()
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    s = snap(page)
+    assert len(s["state"]["nudges"]) == 1 and s["timeline"]["values"] != before
+    assert s["state"]["phase"] == "forward-done"
+    assert page.inner_text("#engine-status") == ""
+
+
+def test_long_work_shows_progress_and_stop_keeps_the_graph(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    watch = _watch(context, page)
+    page.goto("index.html#program=" + "x%20%3D%201.0%0Ay%20%3D%20x%20*%202.0%0A")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    before = snap(page)
+    # A runaway program: 60,000 lines take the worker many seconds.
+    runaway = "x = 1.0\n" + "".join(f"x{k} = x{k - 1 if k > 1 else ''} * 1.0001 + 0.5\n" for k in range(1, 60_000))
+    page.eval_on_selector(T("program"), "(e, t) => { e.value = t; e.dispatchEvent(new Event('input')); }", runaway)
+    # Measure the main thread while the worker works: gaps between animation frames.
+    page.evaluate("""() => { window.__gaps = []; let t = performance.now();
+      const f = () => { const n = performance.now(); window.__gaps.push(n - t); t = n;
+        if (!window.__stopGaps) requestAnimationFrame(f); }; requestAnimationFrame(f); }""")
+    page.click(T("run"))
+    page.wait_for_selector(f"{T('work')}:not([hidden])", timeout=10_000)
+    assert "s" in page.inner_text(T("work-text"))  # what it does, and for how long
+    # The page answers while the worker works: the graph on screen still steps
+    # (no settle: the worker is busy, the step shows at once all the same).
+    page.click(T("forward-all"))
+    assert phase(page) == "forward-done"
+    page.wait_for_timeout(1500)
+    page.evaluate("window.__stopGaps = true")
+    gaps = page.evaluate("window.__gaps")
+    assert len(gaps) > 20 and max(gaps) < 500, f"the main thread stalled: {max(gaps):.0f} ms"
+    # Stop: the worker ends, the graph and the program on screen are the ones from before.
+    page.click(T("stop"))
+    page.wait_for_selector(f"{T('work')}[hidden]", state="attached")
+    assert page.input_value(T("program")) == runaway  # the editor keeps what was typed
+    after = snap(page)
+    assert after["program"] == before["program"] and after["timeline"]["values"] == before["timeline"]["values"]
+    click(page, "backward-all")  # it steps while Python starts again
+    assert phase(page) == "backward-done"
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    assert snap(page)["state"]["phase"] == "backward-done"
+    click(page, "nudge")  # the fresh engine holds the graph on screen
+    assert phase(page) == "forward-done"
+    assert page.input_value(T("program")) == runaway
+    watch.check()
+    context.close()
+
+
+def test_only_what_the_view_needs_crosses(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    watch = _watch(context, page)
+    page.goto("index.html")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    tl = snap(page)["timeline"]
+    assert "frames" not in tl and {"inputs", "slopes"} <= set(tl)
+    page.fill(T("program"), MICROGRAD)
+    click(page, "run")
+    click(page, "forward-all")
+    click(page, "backward-step")
+    # The step's formula came on demand, and it is the CLI's.
+    text = page.get_attribute(T("frame-text"), "data-text")
+    want = cli_scene(MICROGRAD)["timeline"]
+    assert text == want["frames"][len(want["forward"])]["text"]
+    reply = page.evaluate("window.gradstep.call('act', {name: 'nudge', args: {rate: 0.01, direction: 'descend'}})")
+    assert reply["ok"] and "frames" not in reply["timeline"]
+    watch.check()
+    context.close()

@@ -1,0 +1,128 @@
+// The page's state in one place (no DOM here). The controller (app.js) changes it;
+// the panels and the graph view subscribe and draw what they show.
+//
+// What the store holds (docs/page.md has the snapshot tests read):
+//   scene     {program, layout, timeline, state} of the graph on screen, or null
+//   model     the layout's geometry (geometry.buildModel), made when the layout changes
+//   ix        lookups over the timeline (scene.indexTimeline), made when it changes
+//   labelOf   tape index -> the label drawn for it
+//   engine    "starting" | "ready" | "failed": the Python worker
+//   mode      "local" (stepping a prebuilt timeline before Python is up) | "engine"
+//   busy      null, or {what, since} while the worker runs a call
+//   note      what the last step did when not what its name says ("" for none)
+//   error     null, or {kind: "program" | "action", error: {line, col, message}, action}
+//   frames    frame index -> frame, for the current timeline (fetched on demand)
+//   examples  the worked examples [{id, title, program, about}]
+//
+// subscribe(fn) calls fn(state, changed) after every change, `changed` being the Set
+// of keys that changed ("scene" when a new layout came, "timeline", "state", ...).
+
+import { buildModel } from "./geometry.js";
+import { indexTimeline, makeLabelOf } from "./scene.js";
+
+export class Store {
+  constructor() {
+    this.s = {
+      scene: null, model: null, ix: null, labelOf: (i) => "n" + i,
+      engine: "starting", mode: "local", busy: null, note: "", error: null,
+      frames: new Map(), examples: [],
+    };
+    this.subs = new Set();
+  }
+
+  get state() {
+    return this.s;
+  }
+
+  subscribe(fn) {
+    this.subs.add(fn);
+    return () => this.subs.delete(fn);
+  }
+
+  /** Set plain fields and tell the subscribers. */
+  set(patch) {
+    const changed = new Set(Object.keys(patch));
+    Object.assign(this.s, patch);
+    this._emit(changed);
+  }
+
+  _emit(changed) {
+    for (const fn of this.subs) fn(this.s, changed);
+  }
+
+  /**
+   * A scene to show. Keeps the drawn layout (and the view) when the program and its
+   * node count are the same; then only the timeline and the state change.
+   */
+  setScene(scene) {
+    const old = this.s.scene;
+    if (!scene.layout) scene.layout = old.layout; // the engine's copy of the program on screen
+    const sameLayout = old != null && old.program === scene.program &&
+      old.layout.nodes.length === scene.layout.nodes.length;
+    const changed = new Set(["timeline", "state"]);
+    if (!sameLayout) {
+      this.s.model = buildModel(scene.layout);
+      changed.add("scene");
+    }
+    this.s.scene = scene;
+    this._index(scene.timeline);
+    this._emit(changed);
+  }
+
+  /** A reply from a step: a new state, maybe a new timeline, a program text, a note. */
+  applyReply(reply) {
+    const scene = this.s.scene;
+    const changed = new Set(["state", "note"]);
+    if (reply.timeline) {
+      scene.timeline = reply.timeline;
+      this._index(reply.timeline);
+      changed.add("timeline");
+    }
+    if (reply.program != null) {
+      scene.program = reply.program;
+      changed.add("program");
+    }
+    scene.state = reply.state;
+    this.s.note = reply.note || "";
+    this._emit(changed);
+  }
+
+  _index(tl) {
+    this.s.ix = indexTimeline(tl);
+    this.s.labelOf = makeLabelOf(this.s.scene.layout, this.s.ix);
+    // Frames of a prebuilt scene come with it; the engine's are fetched on demand.
+    this.s.frames = new Map((tl.frames || []).map((f, k) => [k, f]));
+  }
+
+  /** Frames fetched for the timeline of this version. */
+  addFrames(version, start, frames) {
+    if (!this.s.scene || this.s.scene.timeline.version !== version) return;
+    frames.forEach((f, k) => this.s.frames.set(start + k, f));
+    this._emit(new Set(["frames"]));
+  }
+}
+
+/**
+ * What tests and the console read (docs/page.md): plain data, a copy.
+ * `view` is the graph's transform {k, x, y}; `ready` is body[data-ready].
+ */
+export function snapshot(store, { view = null, ready = false } = {}) {
+  const s = store.state;
+  const sc = s.scene;
+  const tl = sc ? { ...sc.timeline } : null;
+  if (tl) delete tl.frames;
+  return JSON.parse(JSON.stringify({
+    ready,
+    engine: s.engine,
+    mode: s.mode,
+    busy: s.busy ? s.busy.what : null,
+    program: sc ? sc.program : null,
+    layout: sc ? sc.layout : null,
+    timeline: tl,
+    state: sc ? sc.state : null,
+    note: s.note,
+    error: s.error,
+    examples: s.examples,
+    view: view ? { ...view } : null,
+  }));
+}
