@@ -7,7 +7,8 @@ Serves the repo on 127.0.0.1, opens index.html in headless Chromium, and for eac
 size loads a chain program of about that many tape nodes (all of them value nodes
 drawn), then clicks forward-step and backward-step STEPS times each from inside the
 page and records per step:
-  - sync:   the click handler (Python's act + the diffing DOM update),
+  - sync:   the click handler (the page's own move + the diffing DOM update; the
+            engine in its worker is told after, off this thread),
   - update: sync + the style and layout it causes (+ the canvas redraw of big graphs,
             forced at once instead of in the next frame): the goal's measure, and
   - frame:  until the next frame is painted (at least the wait for the display's next
@@ -94,6 +95,7 @@ def main() -> int:
                 page.evaluate(SET_PROGRAM_JS, chain(size))
                 t0 = time.perf_counter()
                 page.click("[data-testid=run]", timeout=300_000)
+                page.wait_for_selector("body:not([data-busy])", state="attached", timeout=300_000)
                 load_s = time.perf_counter() - t0
                 nodes = page.evaluate("window.gradstep.snapshot().timeline.values.length")
                 big = page.get_attribute("body", "data-big") == "true"

@@ -141,7 +141,9 @@ class Session:
             before.timeline.drop_frames()  # the undo history keeps values, not text
         reply = {"state": self.state_dict()}
         if self.state.version != before.version:
-            reply["timeline"] = self.timeline.to_dict(self.state.version, frames=self.frames)
+            # The page's worker (frames=False) gets only what the new values change.
+            reply["timeline"] = self.timeline.to_dict(self.state.version, frames=self.frames,
+                                                      structure=self.frames)
             reply["program"] = self.program_text()
         if action == "nudge" and all(
                 a == b for a, b in zip(before.timeline.start, self.timeline.start, strict=True)):

@@ -157,21 +157,28 @@ class Timeline:
         return f"d{d_of(tape.labels[consumer])}/d{d_of(tape.labels[inputs[k]])} = {formula}"
 
     # ------------------------------------------------------------------- data
-    def to_dict(self, version: int, frames: bool = True) -> dict:
+    def to_dict(self, version: int, frames: bool = True, structure: bool = True) -> dict:
         """The timeline as JSON-ready data. ``inputs`` and ``slopes`` (each node's
         inputs and the local derivative with respect to each, as ``repr``) are enough
         for the page to place every value, gradient and edge label at every position;
         ``frames=False`` leaves out the frames' text, which the page then asks for one
-        step at a time (``frame``)."""
+        step at a time (``frame``). ``structure=False`` sends only what new leaf
+        values change (``version``, ``values``, ``grads``, ``slopes``): the orders,
+        inputs, names and leaves are the tape's and the page has them already."""
         tape = self.tape
-        out = {
+        changing = {
             "version": version,
             "values": [fmt(v) for v in self.values],
             "grads": [fmt(g) for g in self.grads],
+            "slopes": [[fmt(x) for x in sl] for sl in self.slopes],
+        }
+        if not structure:
+            return changing
+        out = {
+            **changing,
             "forward": self.forward,
             "backward": self.backward,
             "inputs": [list(ins) for ins in tape.inputs],
-            "slopes": [[fmt(x) for x in sl] for sl in self.slopes],
             "output": tape.output,
             "names": tape.names,
             "leaves": tape.leaf_indices(),

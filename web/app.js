@@ -61,6 +61,8 @@ window.gradstep = {
   snapshot: () => snapshot(store, { view: graph.viewport.t, ready: document.body.dataset.ready === "true" }),
   /** Call the engine worker directly: resolves with its parsed reply. */
   call: (method, args) => engine.call(method, args),
+  /** The last reply of a worker method ("load", "act", "frames"): {ms, bytes} (for benchmarks). */
+  lastReply: (method) => engine.last[method] ?? null,
   /** Draw a scene (layout, timeline, state) without Python. */
   drawScene: (scene) => showScene(scene, { synced: false }),
   get renderer() {

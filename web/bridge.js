@@ -20,6 +20,7 @@ export class EngineBridge extends EventTarget {
     this.pending = new Map(); // id -> {resolve, method}
     this.nextId = 1;
     this.busy = null; // {id, method, what, since} of the call running, or null
+    this.last = {}; // method -> {ms, bytes} of its last reply (for benchmarks and the console)
     this._spawn();
   }
 
@@ -52,6 +53,7 @@ export class EngineBridge extends EventTarget {
     } else if (m.type === "reply") {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
+      if (p) this.last[p.method] = { ms: performance.now() - p.sent, bytes: m.json.length };
       let reply;
       try {
         reply = JSON.parse(m.json);
@@ -79,7 +81,7 @@ export class EngineBridge extends EventTarget {
   /** Call a method of web/worker.py; resolves with its parsed reply. */
   call(method, args = {}, what = method) {
     const id = this.nextId++;
-    const promise = new Promise((resolve) => this.pending.set(id, { resolve, method, what }));
+    const promise = new Promise((resolve) => this.pending.set(id, { resolve, method, what, sent: performance.now() }));
     this.worker.postMessage({ id, method, args });
     if (!this.busy) this._next();
     return promise;

@@ -107,7 +107,11 @@ export class Stepper {
     const { can_undo: _a, ...a } = this.st;
     const { can_undo: _b, ...b } = reply.state;
     if (reply.timeline || JSON.stringify(a) !== JSON.stringify(b)) this.history.push(before);
-    if (reply.timeline) this.tl = reply.timeline;
+    if (reply.timeline) {
+      // The reply carries what new values change; the orders and inputs stay the tape's.
+      const { frames: _f, ...structure } = this.tl;
+      this.tl = { ...structure, ...reply.timeline };
+    }
     this.st = { ...reply.state };
     this.ran = reply.state.phase !== "start";
     return this.state();

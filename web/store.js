@@ -74,8 +74,11 @@ export class Store {
     const scene = this.s.scene;
     const changed = new Set(["state", "note"]);
     if (reply.timeline) {
-      scene.timeline = reply.timeline;
-      this._index(reply.timeline);
+      // An engine's reply carries what new values change (values, gradients, local
+      // derivatives); the orders, inputs and names stay the tape's.
+      const { frames: _old, ...structure } = scene.timeline;
+      scene.timeline = { ...structure, ...reply.timeline };
+      this._index(scene.timeline);
       changed.add("timeline");
     }
     if (reply.program != null) {

@@ -54,10 +54,11 @@ test("Stepper: what the engine did is recorded, and undone with the timeline bef
   const s = new Stepper(scene());
   s.move("backward_all");
   const tl = s.tl;
-  const nudged = { forward: [3, 4, 6], backward: [6, 5, 4, 3, 2, 1, 0], version: 2 };
+  // An engine's reply carries only what new values change.
+  const nudged = { version: 2, values: ["1.5"] };
   const st = s.record({ timeline: nudged, state: { ...s.state(), position: 3, phase: "forward-done", current: null, nudges: [{}] } });
   assert.equal(st.position, 3);
-  assert.equal(s.tl, nudged);
+  assert.deepEqual(s.tl, { forward: [3, 4, 6], backward: [6, 5, 4, 3, 2, 1, 0], version: 2, values: ["1.5"] });
   s.record({ state: { ...s.state(), frozen: [0] } }); // a freeze: no new timeline, a new state
   assert.equal(s.history.length, 3);
   s.record({ state: s.state() }); // nothing changed: nothing pushed (as the engine)
