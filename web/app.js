@@ -174,7 +174,7 @@ function labelOf(name) {
 function whenPython(what, fn) {
   if (store.state.engine === "ready") return fn();
   pending = { what, fn };
-  setEngineStatus(`${what} will happen as soon as Python has started (a few seconds the first time)…`);
+  setEngineStatus(`${what} will happen as soon as Python has started…`);
   return Promise.resolve(false);
 }
 
@@ -383,10 +383,12 @@ function updateControls() {
   const graph = s.scene != null;
   updateButtons(document, { graph });
   $("seek").disabled = !graph;
+  // (Only the dead end takes a line over the graph: while Python starts, the status
+  // beside Run says what waits for it, and nothing moves when it is up.)
   let reason = "";
-  if (!graph && s.engine !== "ready") reason = "The step buttons work as soon as a graph is drawn.";
-  else if (!graph) reason = "No graph yet: the program has an error. Fix it and press Run, or open the default example.";
-  else if (s.engine !== "ready") reason = "Stepping works now; Run, Nudge and editing values wait for Python, which is starting.";
+  if (!graph && s.engine === "ready") {
+    reason = "No graph yet: the program has an error. Fix it and press Run, or open the default example.";
+  }
   const box = $("controls-reason");
   box.textContent = reason;
   box.hidden = !reason;
@@ -524,7 +526,9 @@ async function boot() {
     $("status").textContent = "Waiting for Python…";
   }
   editor.updateGutter();
-  if (store.state.engine !== "ready") setEngineStatus("Starting the Python engine…");
+  if (store.state.engine !== "ready") {
+    setEngineStatus("Starting Python… (stepping works now)");
+  }
 }
 
 const booted = boot();
