@@ -101,30 +101,70 @@ def cmd_examples(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .numeric import METHODS, difference, gradcheck
+    """Backprop against finite differences, per named leaf (contract section 4)."""
+    from .numeric import check_rows
     from .program import compile_program
+    from .timeline import Timeline
 
     tape = compile_program(_read(args.file))
-    checks = gradcheck(tape, eps=args.h)
-    rows = []
-    for check in checks:
-        estimates = []
-        for method in METHODS:
-            try:
-                estimates.append(fmt(difference(tape, check.leaf, args.h, method)))
-            except ProgramError:
-                estimates.append("-")
-        rows.append((check.label, fmt(check.analytic), *estimates,
-                     "ok" if check.ok else f"FAIL {check.problem}".strip()))
     if args.sweep:
         return _sweep(tape, args.json)
+    timeline = Timeline(tape)  # a program whose own values fail is a bad program (exit 2)
+    start = timeline.start
+    rows = check_rows(tape, start, args.h, timeline.grads)
+    if args.closed_form:
+        _add_closed_forms(tape, start, rows)
+    status = 0 if all(row["ok"] for row in rows) else 1
     if args.json:
-        print(json.dumps([{"label": c.label, "analytic": c.analytic, "numeric": c.numeric,
-                           "ok": c.ok, "problem": c.problem} for c in checks]))
-    else:
-        print(f"h = {args.h!r}; central differences checked like torch's gradcheck\n")
-        print(_table(rows, ("leaf", "backprop", *METHODS, "check")))
-    return 0 if all(c.ok for c in checks) else 1
+        print(json.dumps({"h": args.h, "output": tape.labels[tape.output], "leaves": rows}))
+        return status
+    print(f"h = {args.h!r}; forward (f(x+h)-f(x))/h, backward (f(x)-f(x-h))/h, central "
+          "(f(x+h)-f(x-h))/2h;\nok when |backprop - central| <= 1e-5 + 1e-3*|central| "
+          "(torch's gradcheck)\n")
+    table = []
+    for row in rows:
+        central = row["central"]
+        error = None if central is None else abs(row["backprop"] - central)
+        relative = None if error is None or central == 0.0 else error / abs(central)
+        table.append((row["label"], fmt(row["backprop"]),
+                      *("-" if row[m] is None else fmt(row[m]) for m in ("forward", "backward", "central")),
+                      "-" if error is None else f"{error:.2e}",
+                      "-" if relative is None else f"{relative:.2e}",
+                      "ok" if row["ok"] else "FAIL"))
+    print(_table(table, ("leaf", "backprop", "forward", "backward", "central",
+                         "|bp - central|", "relative", "check")))
+    for row in rows:
+        if "problem" in row:
+            print(f"\n{row['label']}: {row['problem']}")
+    if args.closed_form:
+        out = tape.labels[tape.output]
+        print("\nclosed form (sympy):")
+        for row in rows:
+            if row.get("closed_form") is None:
+                print(f"  d{out}/d{row['label']}: {row.get('closed_form_problem', 'not available')}")
+            else:
+                print(f"  d{out}/d{row['label']} = {row['closed_form']} = {fmt(row['closed_form_value'])}")
+    return status
+
+
+def _add_closed_forms(tape, start, rows: list[dict]) -> None:
+    """``closed_form`` and ``closed_form_value`` on each row (``None`` with
+    ``closed_form_problem`` when sympy is missing or the formula cannot be made)."""
+    try:
+        import sympy  # noqa: F401
+
+        from .closed_form import closed_form
+    except ImportError:
+        for row in rows:
+            row.update(closed_form=None, closed_form_value=None,
+                       closed_form_problem="the closed form needs sympy: pip install sympy")
+        return
+    for i, row in zip(tape.leaf_indices(), rows, strict=True):
+        result = closed_form(tape, start, i)
+        row["closed_form"] = result["expr"]
+        row["closed_form_value"] = result["value"]
+        if result.get("problem"):
+            row["closed_form_problem"] = result["problem"]
 
 
 def _sweep(tape, as_json: bool) -> int:
@@ -181,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--h", type=_positive, default=1e-6, help="the step h (default 1e-6)")
     p.add_argument("--sweep", action="store_true",
                    help="the error of each difference against backprop for h = 1e-1 ... 1e-12")
+    p.add_argument("--closed-form", action="store_true",
+                   help="add each leaf's derivative written out as a formula (needs sympy)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check)
     return parser

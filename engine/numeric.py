@@ -13,6 +13,7 @@ central difference the way ``torch.autograd.gradcheck`` does.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .errors import ProgramError
@@ -46,6 +47,83 @@ def difference(tape: Tape, leaf: int, h: float, method: str = "central",
     if method == "backward":
         return (at(0.0) - at(-h)) / h
     return (at(h) - at(-h)) / (2.0 * h)
+
+
+def gradcheck_ok(backprop: float, central: float | None, atol: float = 1e-5,
+                 rtol: float = 1e-3) -> bool:
+    """torch's gradcheck rule: ``|backprop - central| <= atol + rtol * |central|``."""
+    return central is not None and abs(backprop - central) <= atol + rtol * abs(central)
+
+
+def shifted(tape: Tape, start: list[float], leaf: int, h: float) -> dict:
+    """f(x), f(x + h) and f(x - h) for one leaf, the others held at ``start``.
+
+    ``f(x)`` must be computable (it is the program itself); a shifted value that
+    leaves a domain is ``None`` with the reason in ``problems["plus"]`` or
+    ``problems["minus"]``. ``x + h`` is computed in float64, exactly as the seed
+    notebooks do (``a + h``), so their printed digits come out.
+    """
+    base = [float(v) if v is not None else None for v in start]
+
+    def at(x: float) -> float:
+        moved = list(base)
+        moved[leaf] = x
+        return _output(tape, moved)
+
+    x = base[leaf]
+    out = {"x": x, "f": at(x), "plus": None, "minus": None, "problems": {}}
+    for key, sign, moved in (("plus", "+", x + h), ("minus", "-", x - h)):
+        try:
+            out[key] = at(moved)
+        except ProgramError as error:
+            out["problems"][key] = f"x {sign} h = {moved!r} leaves the domain: {error.message}"
+    return out
+
+
+def estimates(tape: Tape, start: list[float], leaf: int, h: float) -> tuple[dict, str]:
+    """The three finite differences of one leaf at step ``h``, each ``None`` when it
+    cannot be computed, and a sentence saying why (empty when all three could).
+
+    Each is computed exactly as written: ``(f(x+h) - f(x)) / h``,
+    ``(f(x) - f(x-h)) / h`` and ``(f(x+h) - f(x-h)) / (2h)``, in float64.
+    """
+    s = shifted(tape, start, leaf, h)
+    f, plus, minus = s["f"], s["plus"], s["minus"]
+    out: dict = {
+        "forward": None if plus is None else (plus - f) / h,
+        "backward": None if minus is None else (f - minus) / h,
+        "central": None if plus is None or minus is None else (plus - minus) / (2.0 * h),
+    }
+    problems = [s["problems"][k] for k in ("plus", "minus") if k in s["problems"]]
+    for method in METHODS:
+        value = out[method]
+        if value is not None and not math.isfinite(value):
+            out[method] = None
+            problems.append(f"the {method} difference overflows float64 ({value!r}): h is too small "
+                            "for values this large")
+    return out, "; ".join(problems)
+
+
+def check_rows(tape: Tape, start: list[float], h: float,
+               grads: list[float] | None = None) -> list[dict]:
+    """One row per named leaf, in program order: ``check --json``'s ``leaves``.
+
+    ``{"label", "backprop", "forward", "backward", "central", "ok"}``, plus
+    ``"problem"`` when an estimate could not be computed.
+    """
+    start = list(start)
+    if grads is None:
+        _, slopes = tape.forward(start)
+        grads = tape.backward(slopes)
+    rows = []
+    for i in tape.leaf_indices():
+        found, problem = estimates(tape, start, i, h)
+        row = {"label": tape.labels[i], "backprop": grads[i], **found,
+               "ok": gradcheck_ok(grads[i], found["central"])}
+        if problem:
+            row["problem"] = problem
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,20 @@ def test_tanh_neuron():
     expected = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5, "n": 0.5}
     for name, number in expected.items():
         assert grads[name] == pytest.approx(number, abs=1e-12), name
+
+
+def test_chain_closed_form_is_the_notebooks_formula():
+    # seed 004: sympy's dy/domega0 has the notebook's value; the seed's point is its size
+    pytest.importorskip("sympy")
+    from engine.closed_form import closed_form
+
+    c = CHAIN
+    s0 = c["beta0"] + c["omega0"] * c["x"]
+    inner = c["omega1"] * math.sin(s0) + c["beta1"]
+    notebook = (-c["omega1"] * c["omega2"] * c["omega3"] * c["omega4"] * c["x"] * math.cos(s0)
+                * math.exp(inner) * math.sin(c["omega2"] * math.exp(inner) + c["beta2"])
+                / (c["omega3"] * math.cos(c["omega2"] * math.exp(inner) + c["beta2"]) + c["beta3"]))
+    tape = compile_program(by_id("chain-one-line")["program"])
+    result = closed_form(tape, tape.init, leaf(tape, "omega0"))
+    assert result["value"] == pytest.approx(notebook, rel=1e-13)
+    assert result["ops"] > result["backward_steps"]
