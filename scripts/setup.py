@@ -9,7 +9,13 @@
    the tests, never loaded by the page; --no-test-tools skips them and removes a
    copy fetched earlier, so a deploy (which publishes the repo root) leaves them out.
 2. For each pinned wheel: `pip download --no-deps NAME==VERSION`, sha256-checked,
-   into web/vendor/wheels/.
+   into web/vendor/wheels/. A pin with "bytecompile": true is also byte-compiled by
+   the vendored Pyodide's own Python under node (scripts/bytecompile.mjs) into
+   NAME-VERSION-pyodide.zip, which the worker unpacks instead of the wheel (its first
+   import is then many times faster: bench/pyodide_imports.mjs). web/vendor/wheels/
+   index.json tells the worker (web/worker-packages.js) each package's file and
+   dependencies. A stamp keyed by the pins, the Pyodide pin and bytecompile.mjs makes
+   a second run a no-op.
 3. Unless --vendor-only: write web/build/default-scene.json and
    web/build/examples.json from the engine's CLI.
 
@@ -24,17 +30,21 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "web" / "vendor.lock.json"
 BUILD = ROOT / "web" / "build"
 WHEELS = ROOT / "web" / "vendor" / "wheels"
+BYTECOMPILE = ROOT / "scripts" / "bytecompile.mjs"
+WHEEL_KEYS = ("name", "version", "sha256", "bytecompile", "import")
 
 
 class SetupError(Exception):
@@ -150,14 +160,16 @@ def drop_test_tool(pin: dict) -> None:
         say(f"{pin['name']}: test-only, skipped")
 
 
-def vendor_wheel(pin: dict, force: bool) -> None:
+def vendor_wheel(pin: dict, force: bool) -> Path:
+    """The pinned wheel in web/vendor/wheels/ (fetched unless there), hash-checked."""
     spec = f"{pin['name']}=={pin['version']}"
     WHEELS.mkdir(parents=True, exist_ok=True)
     if not force:
+        prefix = re.sub(r"[-_.]+", "_", pin["name"]).lower() + "-"
         for whl in WHEELS.glob("*.whl"):
-            if hashlib.sha256(whl.read_bytes()).hexdigest() == pin["sha256"]:
+            if whl.name.lower().startswith(prefix) and hashlib.sha256(whl.read_bytes()).hexdigest() == pin["sha256"]:
                 say(f"{spec}: already in web/vendor/wheels/")
-                return
+                return whl
     with tempfile.TemporaryDirectory(prefix="gradstep-whl-") as tmp:
         say(f"{spec}: pip download ...")
         run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--dest", tmp, spec])
@@ -170,8 +182,107 @@ def vendor_wheel(pin: dict, force: bool) -> None:
                 f"{spec}: wheel sha256 does not match web/vendor.lock.json\n"
                 f"  expected {pin['sha256']}\n  got      {got}"
             )
+        if not whls[0].name.endswith("-none-any.whl"):
+            raise SetupError(f"{spec}: {whls[0].name} is not a pure-Python wheel; Pyodide cannot use it")
         shutil.copy2(whls[0], WHEELS / whls[0].name)
         say(f"{spec}: hash ok -> web/vendor/wheels/{whls[0].name}")
+        return WHEELS / whls[0].name
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def wheel_depends(whl: Path, pinned: set[str]) -> list[str]:
+    """The wheel's required (not extra) dependencies, from its METADATA; each must be pinned."""
+    with zipfile.ZipFile(whl) as z:
+        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        text = z.read(meta).decode()
+    deps = []
+    for line in text.splitlines():
+        if not line.startswith("Requires-Dist:"):
+            continue
+        req, _, marker = line[len("Requires-Dist:") :].partition(";")
+        if "extra" in marker:
+            continue
+        name = canonical(re.match(r"\s*([A-Za-z0-9._-]+)", req).group(1))
+        if name not in pinned:
+            raise SetupError(f"{whl.name} requires {req.strip()!r}: pin a wheel of it in web/vendor.lock.json")
+        deps.append(name)
+    return deps
+
+
+def wheels_key(lock: dict) -> dict:
+    """What the wheels folder is made from: the pins, Pyodide (the bytecode's Python), the builder."""
+    pyodide = next((p for p in lock.get("npm", []) if p["name"] == "pyodide"), None)
+    return {
+        "wheels": [{k: pin[k] for k in WHEEL_KEYS if k in pin} for pin in lock.get("wheels", [])],
+        "pyodide": pyodide and {"version": pyodide["version"], "integrity": pyodide["integrity"]},
+        "bytecompile.mjs": hashlib.sha256(BYTECOMPILE.read_bytes()).hexdigest(),
+    }
+
+
+def wheels_up_to_date(key: dict) -> bool:
+    try:
+        stamp = json.loads((WHEELS / ".vendor-stamp").read_text())
+    except (OSError, ValueError):
+        return False
+    files = stamp.get("files", {})
+    return stamp.get("key") == key and all(
+        (WHEELS / name).is_file() and (WHEELS / name).stat().st_size == size for name, size in files.items()
+    )
+
+
+def vendor_wheels(lock: dict, force: bool) -> None:
+    pins = lock.get("wheels", [])
+    key = wheels_key(lock)
+    if not pins:
+        if WHEELS.is_dir() and (WHEELS / ".vendor-stamp").is_file():
+            shutil.rmtree(WHEELS)
+            say("no wheels pinned: removed web/vendor/wheels/")
+        return
+    if not force and wheels_up_to_date(key):
+        say(f"wheels: {', '.join(p['name'] + '==' + p['version'] for p in pins)} already in web/vendor/wheels/")
+        return
+    whls = {canonical(pin["name"]): vendor_wheel(pin, force) for pin in pins}
+    archives: dict[str, str] = {}
+    compile_pins = [pin for pin in pins if pin.get("bytecompile")]
+    if compile_pins:
+        pyodide = key["pyodide"]
+        if not pyodide or not (ROOT / "web/vendor/pyodide/pyodide.mjs").is_file():
+            raise SetupError("byte-compiling wheels needs the vendored Pyodide (web/vendor/pyodide/)")
+        say(f"byte-compiling {', '.join(p['name'] for p in compile_pins)} with Pyodide {pyodide['version']} ...")
+        todo = [str(whls[canonical(pin["name"])]) for pin in compile_pins]
+        out = run(["node", str(BYTECOMPILE), str(ROOT / "web/vendor/pyodide"), str(WHEELS), *todo])
+        for line in out.splitlines():
+            made = json.loads(line)
+            archives[made["wheel"]] = made["archive"]
+            say(f"  {made['archive']}: {made['files']} files, {made['bytes'] / 1e6:.1f} MB")
+    packages = {}
+    for pin in pins:
+        name = canonical(pin["name"])
+        whl = whls[name]
+        packages[name] = {
+            "version": pin["version"],
+            "import": pin.get("import", name.replace("-", "_")),
+            "depends": wheel_depends(whl, set(whls)),
+            "wheel": whl.name,
+            # What the worker unpacks into site-packages.
+            "file": archives.get(whl.name, whl.name),
+        }
+    index = {
+        "comment": "Made by scripts/setup.py from web/vendor.lock.json; read by web/worker-packages.js.",
+        "pyodide": key["pyodide"]["version"] if key["pyodide"] else None,
+        "packages": packages,
+    }
+    write(WHEELS / "index.json", json.dumps(index, indent=1) + "\n")
+    keep = {"index.json", ".vendor-stamp", *(p["wheel"] for p in packages.values()), *archives.values()}
+    for stale in WHEELS.iterdir():
+        if stale.name not in keep:
+            stale.unlink() if stale.is_file() else shutil.rmtree(stale)
+            say(f"removed stale web/vendor/wheels/{stale.name}")
+    files = {n: (WHEELS / n).stat().st_size for n in sorted(keep - {".vendor-stamp"})}
+    (WHEELS / ".vendor-stamp").write_text(json.dumps({"key": key, "files": files}, indent=1))
 
 
 def engine_json(args: list[str], stdin: str | None = None) -> str:
@@ -231,8 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                 drop_test_tool(pin)
             else:
                 vendor_npm(pin, args.force)
-        for pin in lock.get("wheels", []):
-            vendor_wheel(pin, args.force)
+        vendor_wheels(lock, args.force)
         if not args.vendor_only:
             build_data()
     except SetupError as e:

@@ -44,10 +44,16 @@ def build(out: Path) -> list[Path]:
     if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise SystemExit(f"site: {out} is not empty and holds no earlier site: refusing to empty it")
     skip_dirs = test_only_dests()
+    wheels = ROOT / "web" / "vendor" / "wheels"
+    loaded = wheel_files(wheels)
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         here = Path(folder).resolve()
-        return {n for n in names if n in WEB_SKIP or (here / n).resolve() in skip_dirs}
+        skip = {n for n in names if n in WEB_SKIP or (here / n).resolve() in skip_dirs}
+        if here == wheels.resolve() and loaded is not None:
+            # Only what the worker loads (index.json's files), not the wheels they were made from.
+            skip |= {n for n in names if n not in loaded and n != "index.json"}
+        return skip
 
     if out.exists():
         shutil.rmtree(out)
@@ -62,6 +68,15 @@ def build(out: Path) -> list[Path]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(py, dest)
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+
+
+def wheel_files(folder: Path) -> set[str] | None:
+    """The files web/worker-packages.js loads, from web/vendor/wheels/index.json (None: no index)."""
+    try:
+        index = json.loads((folder / "index.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return {p["file"] for p in index.get("packages", {}).values()}
 
 
 def main(argv: list[str] | None = None) -> int:
