@@ -37,6 +37,8 @@ export const ACTIONS = [
     help: "Run the program in the editor" },
   { name: "stop", label: "Stop", keys: ["Esc"], needs: "none", match: (e) => e.key === "Escape",
     help: "Stop long work in the engine (the program on screen stays)" },
+  { name: "lab", label: "Gradient lab", keys: ["L"], needs: "graph", match: key("l"),
+    help: "The gradient lab: backprop against finite differences, the closed form, paths" },
   { name: "help", label: "Help", keys: ["?"], needs: "none", match: (e) => e.key === "?", help: "This help" },
 ];
 

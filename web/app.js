@@ -25,6 +25,8 @@ import { GraphView } from "./graph-view.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
 import { Editor } from "./editor.js";
 import { copyLink, ExamplesMenu, showToast, wireExportMenu } from "./menus.js";
+import { LabPanel } from "./lab.js";
+import { Practice } from "./practice.js";
 
 const $ = (id) => document.getElementById(id);
 const BUSY_SHOWN_MS = 300; // work shorter than this shows no progress
@@ -36,6 +38,10 @@ let synced = false; // the engine holds the program on screen (else it is told n
 let pending = null; // {what, fn}: an action waiting for Python
 let playTimer = 0;
 let linkFrozen = []; // frozen leaves named by the address at start
+let linkViews = {}; // {practice, lab} named by the address at start
+let engineGeneration = 0; // one more at every Stop: work of a stopped engine ends quietly
+let restarted = false; // Python was stopped and starts again
+let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
 
 // ------------------------------------------------------------------ parts of the page
 
@@ -51,10 +57,25 @@ const editor = new Editor({
   run: () => run("run"),
   openDefault: openDefaultExample,
   frozenLabels: (text) => (store.state.scene && text === store.state.scene.program ? frozenLabels() : []),
+  views: () => ({ practice: practice?.mode, lab: lab?.shown }),
   onInput: () => examples.show(editor.text),
   onResize: () => graph.viewport.fit(store.state.model?.bounds, { readable: true }),
 });
 const examples = new ExamplesMenu(chooseExample);
+const lab = new LabPanel(store, {
+  call: (method, args, what) => engine.call(method, args, what),
+  ready: () => store.state.engine === "ready" && synced,
+  onShow: () => editor.updateHash(true),
+});
+const practice = new Practice(store, {
+  step: (name, args) => step(name, args),
+  frame: async (k) => {
+    if (!store.state.frames.has(k)) await needFrame(k);
+    return store.state.frames.get(k) || null;
+  },
+  onMode: () => editor.updateHash(true),
+  big: () => document.body.dataset.big === "true",
+});
 
 // The page's own view of itself, for the tests and the console (docs/page.md).
 window.gradstep = {
@@ -89,8 +110,9 @@ function run(name, args = {}) {
     case "follow": return graph.toggleFollow();
     case "edit": return editor.focus();
     case "help": return openHelp();
+    case "lab": return lab.show();
     case "stop": return stopWork();
-    case "run": return whenPython("Run", () => loadProgram(editor.text));
+    case "run": return whenPython("Run", () => enqueue(() => loadProgram(editor.text)));
     case "nudge": return nudge();
     default:
       if (a && !can(a)) return;
@@ -111,9 +133,17 @@ function step(name, args = {}) {
     return whenPython(labelOf(name), () => step(name, args));
   }
   if (queued === 0 && MOVES.has(name)) return Promise.resolve(move(name, args));
+  return enqueue(() => (MOVES.has(name) ? move(name, args) : change(name, args)));
+}
+
+/**
+ * Run `fn` after every action queued before it (a change of values, a load): what
+ * the page does with the engine's answers happens in the order it was asked for.
+ */
+function enqueue(fn) {
   queued++;
   setBusy();
-  const done = queue.then(() => (MOVES.has(name) ? move(name, args) : change(name, args)));
+  const done = queue.then(fn);
   queue = done.then(() => {}, () => {}).finally(() => {
     queued--;
     setBusy();
@@ -125,8 +155,13 @@ function step(name, args = {}) {
 function move(name, args) {
   const st = stepper.state();
   const tl = stepper.tl;
+  const shown = store.state.scene.program;
   const state = stepper.move(name, args);
-  store.applyReply({ state, timeline: stepper.tl !== tl ? stepper.tl : null });
+  // An undo of a nudge, an edit or a freeze brings its values (and program text) back.
+  const program = stepper.program !== shown ? stepper.program : null;
+  store.applyReply({ state, timeline: stepper.tl !== tl ? stepper.tl : null, program });
+  if (program != null) followValues(program, shown);
+  if (program != null || JSON.stringify(st.frozen) !== JSON.stringify(state.frozen)) editor.updateHash(true);
   // (The engine says what a move did when it is not what its name says; before it is
   // up, the one a learner meets at once is said here.)
   if (!synced && name === "undo" && !st.can_undo) store.set({ note: "Nothing to undo." });
@@ -150,7 +185,7 @@ async function change(name, args) {
   editor.clearError("action");
   const shown = store.state.scene.program;
   const state = stepper.record(reply);
-  store.applyReply({ ...reply, state });
+  store.applyReply({ ...reply, state, program: stepper.program !== shown ? stepper.program : null });
   if (reply.program != null) followValues(reply.program, shown);
   if (name === "toggle_freeze") editor.updateHash(true);
   return true;
@@ -259,8 +294,9 @@ async function loadProgram(text, { fromUser = true, frozen = null, replay = null
     scene.timeline.frames = old.timeline.frames;
   }
   showScene(scene, { synced: true });
-  for (const position of replay || []) move("seek", { position });
+  // Freezes first, then the moves: the latest moves are the first undone.
   await refreeze(keep);
+  for (const position of replay || []) move("seek", { position });
   if (fromUser) editor.updateHash(true);
   editor.ran(text);
   examples.show(text);
@@ -289,10 +325,10 @@ async function chooseExample(ex) {
   editor.updateHash(true);
   editor.showAbout(ex.program, ex.about);
   editor.clearError();
-  if (store.state.engine === "ready") return loadProgram(ex.program);
+  if (store.state.engine === "ready") return enqueue(() => loadProgram(ex.program));
   const scene = await prebuilt(`./web/build/examples/${ex.id}.json`);
   if (scene && editor.text === ex.program) showScene(scene);
-  else pending = { what: "Building the example", fn: () => loadProgram(ex.program) };
+  else pending = { what: "Building the example", fn: () => enqueue(() => loadProgram(ex.program)) };
 }
 
 async function openDefaultExample() {
@@ -312,35 +348,47 @@ async function prebuilt(url) {
 
 // ------------------------------------------------------------------ frames on demand
 
-const asked = new Set(); // "version:start" asked and not yet answered
+const asked = new Map(); // "version:start" -> the promise of frames asked and not yet come
 const FRAME_WINDOW = 24;
 
-/** Frame k's text is not here: ask the engine for the frames around it. */
+/** Frame k's text is not here: ask the engine for the frames around it (resolves when they came). */
 function needFrame(k) {
-  if (!synced || store.state.engine !== "ready") return;
+  if (!synced || store.state.engine !== "ready") return Promise.resolve();
   const version = store.state.scene.timeline.version;
   const start = Math.max(0, k - 4);
   const key = `${version}:${start}`;
-  if (asked.has(key)) return;
-  asked.add(key);
-  engine.call("frames", { start, count: FRAME_WINDOW }, "the step's formula").then((reply) => {
-    asked.delete(key);
-    if (reply.ok) store.addFrames(reply.version, reply.start, reply.frames);
-  });
+  if (!asked.has(key)) {
+    const scene = store.state.scene; // (versions restart with each program: the scene tells them apart)
+    asked.set(key, engine.call("frames", { start, count: FRAME_WINDOW }, "the step's formula").then((reply) => {
+      asked.delete(key);
+      if (reply.ok && store.state.scene === scene) store.addFrames(reply.version, reply.start, reply.frames);
+    }));
+  }
+  return asked.get(key);
 }
 
 // ------------------------------------------------------------------ play
 
 function togglePlay() {
+  if (playStarting) return;
   if (playTimer) stopPlay();
   else startPlay();
 }
 
+let playStarting = false;
 async function startPlay() {
-  if (!store.state.scene) return;
+  if (!store.state.scene || playStarting) return;
   stopPlay();
   // From the end, play again from the start, keeping nudged and edited values.
-  if (store.state.scene.state.phase === "backward-done") await step("seek", { position: 0 });
+  if (store.state.scene.state.phase === "backward-done") {
+    playStarting = true;
+    try {
+      await step("seek", { position: 0 });
+    } finally {
+      playStarting = false;
+    }
+    if (playTimer) return;
+  }
   let inFlight = false;
   const tick = async () => {
     if (inFlight) return; // the engine is still on the last step: skip a beat
@@ -420,7 +468,10 @@ function showBusy(busy) {
  * screen stays and steps on locally; the fresh engine takes it over when it is up.
  */
 function stopWork() {
-  if (!store.state.busy && store.state.engine === "ready") return;
+  if (!store.state.busy) return; // nothing running (Esc also closes menus: it must not restart Python)
+  stoppedText = engine.busy?.method === "load" ? editor.text : null;
+  engineGeneration++;
+  restarted = true;
   engine.stop();
   pending = null;
   synced = false; // the fresh engine knows nothing yet: the page steps on its own
@@ -432,20 +483,48 @@ function stopWork() {
 }
 
 /** Python is up: hand the graph on screen over to it, then do what waited. */
+/**
+ * Python is up: hand the graph on screen over to it (its program, frozen leaves and
+ * position, the moves of its undo history replayed), then do what waited. Moves and
+ * changes asked for meanwhile queue behind the hand-over. After a Stop the undo
+ * history starts afresh (values changed before it are not replayed), and a program
+ * whose loading was stopped is not loaded again by itself.
+ */
 async function engineReady() {
   await booted; // the first graph is on screen (or known to be missing)
+  const generation = engineGeneration;
   store.set({ engine: "ready" });
   setEngineStatus("");
-  const scene = store.state.scene;
-  const replay = scene ? stepper.replay() : [];
-  const frozen = store.state.scene?.state.frozen?.length ? frozenLabels() : linkFrozen;
-  const text = scene && !pending ? scene.program : editor.text;
   const waiting = pending;
   pending = null;
-  if (text.trim()) await loadProgram(text, { fromUser: false, frozen, replay: scene && text === scene.program ? replay : [] });
+  await enqueue(async () => {
+    const scene = store.state.scene;
+    const frozen = scene?.state.frozen?.length ? frozenLabels() : linkFrozen;
+    const replay = !scene ? [] : restarted ? [stepper.state().position] : stepper.replay();
+    const text = scene ? scene.program : editor.text;
+    if (text.trim() && !(scene == null && text === stoppedText)) {
+      await loadProgram(text, { fromUser: false, frozen, replay });
+    } else if (!scene) {
+      graph.setEmpty("Stopped. Edit the program and press Run, or open an example.");
+      $("status").textContent = "No graph yet.";
+    }
+    if (restarted && scene) store.set({ note: "Python was restarted: Undo starts again from here." });
+  });
+  if (generation !== engineGeneration) return; // stopped meanwhile: the next start takes over
+  restarted = false;
   updateControls();
   if (waiting && waiting.fn) await waiting.fn();
-  document.body.dataset.ready = "true";
+  applyLinkViews();
+  if (generation === engineGeneration) document.body.dataset.ready = "true";
+}
+
+/** The views the address asked for (&practice=, &lab), once there is a graph to show them on. */
+function applyLinkViews() {
+  if (!store.state.scene) return;
+  const { practice: mode, lab: open } = linkViews;
+  linkViews = {};
+  if (open) lab.show();
+  if (mode) practice.setMode(mode);
 }
 
 function startEngine() {
@@ -496,8 +575,10 @@ function wire() {
     if (link.error) editor.showLinkProblem(link.error);
     if (link.program != null && link.program !== editor.text) {
       editor.setText(link.program);
-      whenPython("Opening the link", () => loadProgram(link.program, { fromUser: false, frozen: link.frozen }));
+      whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
     }
+    if (link.lab && !lab.shown) lab.show();
+    if ((link.practice || "off") !== practice.mode) practice.setMode(link.practice || "off");
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => graph.setTheme());
 }
@@ -510,6 +591,7 @@ async function boot() {
   const link = parseHash(location.hash);
   if (link.error) editor.showLinkProblem(link.error);
   linkFrozen = link.frozen;
+  linkViews = { practice: link.practice, lab: link.lab };
   const list = await prebuilt("./web/build/examples.json");
   if (list) examples.fill(list);
   store.set({ examples: examples.list });
@@ -526,6 +608,7 @@ async function boot() {
     $("status").textContent = "Waiting for Python…";
   }
   editor.updateGutter();
+  applyLinkViews();
   if (store.state.engine !== "ready") {
     setEngineStatus("Starting Python… (stepping works now)");
   }

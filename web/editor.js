@@ -10,7 +10,7 @@ const PENDING = "gradstep:pending-edit";
 
 export class Editor {
   /**
-   * @param {{run(), openDefault(), frozenLabels(): string[], onInput()}} handlers
+   * @param {{run(), openDefault(), frozenLabels(text): string[], views(): {practice, lab}, onInput()}} handlers
    */
   constructor(handlers) {
     this.handlers = handlers;
@@ -56,7 +56,7 @@ export class Editor {
     clearTimeout(this.hashTimer);
     const write = () => {
       this.hashWritten = performance.now();
-      const h = hashForProgram(this.text, this.handlers.frozenLabels(this.text));
+      const h = hashForProgram(this.text, this.handlers.frozenLabels(this.text), this.handlers.views());
       if (location.hash !== h) history.replaceState(null, "", h);
       try { sessionStorage.removeItem(PENDING); } catch { /* storage off */ }
     };

@@ -1,7 +1,7 @@
 // The engine's Web Worker: Pyodide and the repository's engine/ files, off the page's
 // main thread (which only draws and takes input).
 //
-// Messages in:  {id, method, args}           (method: load | act | frames)
+// Messages in:  {id, method, args}           (method: load | act | frames | packages)
 // Messages out: {type: "ready", ms}           once Python and the engine are up
 //               {type: "failed", message}     when they cannot start
 //               {type: "progress", id, what}  the phase of a long call
@@ -10,6 +10,10 @@
 // Only strings and plain objects cross (no SharedArrayBuffer, no special headers):
 // this works from GitHub Pages and from any static server. Calls run one at a time,
 // in order; the page stops a runaway call by terminating this worker.
+//
+// "packages" ({names: ["sympy", "networkx"]}) is answered here, not by worker.py: it
+// installs and imports those Python packages (web/worker-packages.js, on first need)
+// and replies {"ok": true, "versions": {name: version}}; Python code can then import them.
 
 const base = new URL("../", import.meta.url); // the repository root as served
 
@@ -31,7 +35,7 @@ async function start() {
   pyodide.FS.writeFile(home + "gradstep_worker.py", glue);
   pyodide.runPython(`import sys\nif ${JSON.stringify(home)} not in sys.path: sys.path.insert(0, ${JSON.stringify(home)})`);
   const mod = pyodide.pyimport("gradstep_worker");
-  return { mod, ms: performance.now() - t0 };
+  return { mod, pyodide, ms: performance.now() - t0 };
 }
 
 function okText(r) {
@@ -45,8 +49,10 @@ function okJson(r) {
 }
 
 let current = 0; // the id of the call running now, for progress messages
+let python = null; // the Pyodide instance, for "packages"
 const booted = start().then(
-  ({ mod, ms }) => {
+  ({ mod, pyodide, ms }) => {
+    python = pyodide;
     mod.progress = (what) => postMessage({ type: "progress", id: current, what: String(what) });
     postMessage({ type: "ready", ms });
     return mod;
@@ -64,7 +70,28 @@ self.onmessage = (e) => {
   queue = queue.then(async () => {
     const mod = await booted;
     current = id;
-    const json = mod.handle(method, JSON.stringify(args ?? {}));
+    let json;
+    try {
+      json = method === "packages" ? await packages(args) : mod.handle(method, JSON.stringify(args ?? {}));
+    } catch (err) {
+      // Python itself failed (not the program: handle() answers those): still answer,
+      // or the page would wait for this reply for ever.
+      const message = `the engine failed (${String(err && err.message ? err.message : err).split("\n").pop()}); press Stop to restart it`;
+      json = JSON.stringify({ ok: false, error: { line: null, col: null, message } });
+    }
     postMessage({ type: "reply", id, json });
   }).catch(() => { /* failed to boot: reported above */ });
 };
+
+async function packages(args) {
+  try {
+    const { loadPackages } = await import("./worker-packages.js");
+    const progress = (what) => postMessage({ type: "progress", id: current, what: String(what) });
+    const versions = await loadPackages(python, args?.names ?? [], progress);
+    return JSON.stringify({ ok: true, versions });
+  } catch (e) {
+    console.warn(e);
+    const message = String(e && e.message ? e.message : e).split("\n").slice(-3).join("\n");
+    return JSON.stringify({ ok: false, error: { line: null, col: null, message: `packages: ${message}` } });
+  }
+}

@@ -154,13 +154,14 @@ export function makeLabelOf(layout, ix) {
 /**
  * The address's hash: "#program=" + encodeURIComponent(text) (the contract's share
  * link), then "&"-separated extras: "frozen=" + the frozen leaves' labels, each
- * encodeURIComponent'ed, joined by ",". Unknown parts are kept for later features.
+ * encodeURIComponent'ed, joined by ","; "practice=forward" or "practice=backward";
+ * "lab" when the gradient lab is open. Unknown parts are ignored.
  *
- * Returns {program, frozen, error}: program is null when the hash has none; error
- * says why a program part could not be read (broken %-encoding), program then null.
+ * Returns {program, frozen, practice, lab, error}: program is null when the hash has
+ * none; error says why a program part could not be read (broken %-encoding).
  */
 export function parseHash(hash) {
-  const out = { program: null, frozen: [], error: null };
+  const out = { program: null, frozen: [], practice: null, lab: false, error: null };
   const h = (hash || "").replace(/^#/, "");
   if (!h) return out;
   for (const part of h.split("&")) {
@@ -173,6 +174,10 @@ export function parseHash(hash) {
       } catch {
         out.error = "its program is not readable (the link's %-encoding is broken, perhaps cut off when it was copied)";
       }
+    } else if (key === "practice" && (raw === "forward" || raw === "backward")) {
+      out.practice = raw;
+    } else if (key === "lab") {
+      out.lab = true;
     } else if (key === "frozen" && raw) {
       try {
         out.frozen = raw.split(",").map(decodeURIComponent).filter(Boolean);
@@ -189,10 +194,12 @@ export function programFromHash(hash) {
   return parseHash(hash).program;
 }
 
-/** The hash for a program and its frozen leaves' labels (parseHash's inverse). */
-export function hashForProgram(text, frozen = []) {
+/** The hash for a program, its frozen leaves' labels and the views open (parseHash's inverse). */
+export function hashForProgram(text, frozen = [], { practice = null, lab = false } = {}) {
   let h = "#program=" + encodeURIComponent(text);
   if (frozen.length) h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
+  if (practice === "forward" || practice === "backward") h += "&practice=" + practice;
+  if (lab) h += "&lab";
   return h;
 }
 

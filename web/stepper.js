@@ -26,9 +26,10 @@ export class Stepper {
   /** @param {{timeline, state}} scene where to start (a prebuilt or an engine scene) */
   constructor(scene) {
     this.tl = scene.timeline;
+    this.program = scene.program; // the program text with the leaf values of `tl`
     this.st = { ...scene.state };
     this.ran = scene.state.phase !== "start";
-    this.history = []; // earlier {tl, st, ran}
+    this.history = []; // earlier {tl, st, ran, program}
     this.st.can_undo = false;
   }
 
@@ -73,7 +74,8 @@ export class Stepper {
         q = clamp(Number(args.position) | 0);
         break;
       case "reset": // back to the start; the leaf values and the nudges stay
-        return p === 0 && !this.ran ? null : [0, false];
+        // (after an edit at the start the state still names the edited leaf: a change)
+        return p === 0 && !this.ran && this.st.current == null ? null : [0, false];
       default:
         throw new Error(`${name} is not a move`);
     }
@@ -85,12 +87,12 @@ export class Stepper {
   move(name, args = {}) {
     if (name === "undo") {
       const last = this.history.pop();
-      if (last) ({ tl: this.tl, st: this.st, ran: this.ran } = last);
+      if (last) ({ tl: this.tl, st: this.st, ran: this.ran, program: this.program } = last);
       return this.state();
     }
     const to = this._target(name, args);
     if (to) {
-      this.history.push({ tl: this.tl, st: this.st, ran: this.ran });
+      this.history.push(this._saved());
       this.st = this._at(to[0], to[1]);
       this.ran = to[1];
     }
@@ -103,7 +105,7 @@ export class Stepper {
    * anything (as the engine's does).
    */
   record(reply) {
-    const before = { tl: this.tl, st: this.st, ran: this.ran };
+    const before = this._saved();
     const { can_undo: _a, ...a } = this.st;
     const { can_undo: _b, ...b } = reply.state;
     if (reply.timeline || JSON.stringify(a) !== JSON.stringify(b)) this.history.push(before);
@@ -112,9 +114,14 @@ export class Stepper {
       const { frames: _f, ...structure } = this.tl;
       this.tl = { ...structure, ...reply.timeline };
     }
+    if (reply.program != null) this.program = reply.program;
     this.st = { ...reply.state };
     this.ran = reply.state.phase !== "start";
     return this.state();
+  }
+
+  _saved() {
+    return { tl: this.tl, st: this.st, ran: this.ran, program: this.program };
   }
 
   state() {

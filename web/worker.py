@@ -13,6 +13,10 @@ Methods:
 - ``act(name, args)``: one stepper action (engine.session.Session.act).
 - ``frames(start, count)``: the text of frames ``start .. start+count-1`` of the
   current timeline, with the timeline's version.
+- ``lab(what, leaf, h)``: the gradient lab at the current leaf values
+  (engine/lab.py): ``compare``, ``error_curve``, ``slope_view``, ``closed_form``,
+  ``paths``, ``forward_mode``. Every float in the reply is sent as its ``repr``
+  (``{"r": "0.1"}``-free: plain strings), so the page shows Python's digits exactly.
 
 Keep the imports light: everything imported here adds to the worker's start-up.
 """
@@ -61,7 +65,40 @@ def _frames(start, count=1):
     return {"ok": True, "version": _session.state.version, "start": int(start), "frames": frames}
 
 
-_METHODS = {"load": _load, "act": _act, "frames": _frames}
+_LAB = ("compare", "error_curve", "slope_view", "closed_form", "paths", "forward_mode")
+
+
+def _reprs(x):
+    """Floats as their repr strings (the page shows Python's digits), nested."""
+    if isinstance(x, float):
+        return repr(x)
+    if isinstance(x, dict):
+        return {k: _reprs(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_reprs(v) for v in x]
+    return x
+
+
+def _lab(what, leaf=None, h=1e-6, **extra):
+    if _session is None:
+        return _fail("no program is loaded")
+    if what not in _LAB:
+        raise ValueError(f"the lab has no {what!r}; one of {', '.join(_LAB)}")
+    from engine import lab
+
+    progress({"compare": "comparing the gradients", "closed_form": "deriving the closed form",
+              "paths": "finding the paths", "error_curve": "measuring the error against h",
+              }.get(what, "computing"))
+    tape, start = _session.tape, _session.timeline.start
+    fn = getattr(lab, what)
+    args = [tape, start] + ([] if what == "compare" else [int(leaf)])
+    if what in ("compare", "slope_view"):
+        args.append(float(h))
+    result = fn(*args, **extra)
+    return {"ok": True, "version": _session.state.version, "what": what, "result": _reprs(result)}
+
+
+_METHODS = {"load": _load, "act": _act, "frames": _frames, "lab": _lab}
 
 
 def handle(method, args_json="{}"):

@@ -127,10 +127,11 @@ def test_long_work_shows_progress_and_stop_keeps_the_graph(browser, base_url):
     page.click(T("run"))
     page.wait_for_selector(f"{T('work')}:not([hidden])", timeout=10_000)
     assert "s" in page.inner_text(T("work-text"))  # what it does, and for how long
-    # The page answers while the worker works: the graph on screen still steps
-    # (no settle: the worker is busy, the step shows at once all the same).
-    page.click(T("forward-all"))
-    assert phase(page) == "forward-done"
+    # The page answers while the worker works: zoom, pan, the menus, Stop. (A step
+    # clicked now waits for the new graph: it is the one it is for.)
+    k = snap(page)["view"]["k"]
+    page.click(T("zoom-in"))
+    assert snap(page)["view"]["k"] > k
     page.wait_for_timeout(1500)
     page.evaluate("window.__stopGaps = true")
     gaps = page.evaluate("window.__gaps")
@@ -173,3 +174,99 @@ def test_only_what_the_view_needs_crosses(browser, base_url):
     assert reply["ok"] and "frames" not in reply["timeline"]
     watch.check()
     context.close()
+
+
+def engine_state(page) -> dict:
+    """The engine's own state (a seek to where the page is changes nothing there)."""
+    p = snap(page)["state"]["position"]
+    reply = page.evaluate("p => window.gradstep.call('act', {name: 'seek', args: {position: p}})", p)
+    assert reply["ok"], reply
+    return reply["state"]
+
+
+def agree(page):
+    """The page and the engine are at the same position, phase and values."""
+    settle(page)
+    mine, theirs = snap(page)["state"], engine_state(page)
+    for key in ("position", "phase", "current", "timeline_version", "frozen", "can_undo"):
+        assert mine[key] == theirs[key], (key, mine, theirs)
+
+
+@pytest.fixture
+def ready(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    watch = _watch(context, page)
+    page.goto("index.html")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    yield page
+    watch.check()
+    context.close()
+
+
+def test_steps_clicked_while_a_program_loads_apply_to_the_new_graph(ready):
+    page = ready
+    page.fill(T("program"), "x = 1.5\ny = x * x\nz = y + x\n")
+    page.click(T("run"))
+    page.click(T("backward-step"))  # no waiting: the load is still running
+    page.click(T("backward-step"))
+    agree(page)
+    s = snap(page)
+    assert s["program"].startswith("x = 1.5") and s["state"]["position"] == len(s["timeline"]["forward"]) + 2
+
+
+def test_undo_of_values_brings_their_program_and_link_back(ready):
+    page = ready
+    click(page, "backward-all")
+    text = page.input_value(T("program"))
+    link = "#program=" + page.evaluate("t => encodeURIComponent(t)", text)
+    click(page, "nudge")
+    assert page.input_value(T("program")) != text
+    assert page.evaluate("location.hash") != link
+    click(page, "undo")
+    assert page.input_value(T("program")) == text
+    assert page.evaluate("location.hash") == link
+    page.click("[data-node-id=n0]")  # freeze a
+    settle(page)
+    page.wait_for_function("location.hash.includes('&frozen=a')")
+    click(page, "undo")
+    page.wait_for_function("!location.hash.includes('&frozen=')")
+    agree(page)
+
+
+def test_reset_after_an_edit_at_the_start_agrees_with_the_engine(ready):
+    page = ready
+    page.dblclick("[data-node-id=n0]")
+    page.fill(T("leaf-editor"), "5.0")
+    page.keyboard.press("Enter")
+    settle(page)
+    click(page, "reset")
+    click(page, "undo")
+    agree(page)
+    assert page.get_attribute("[data-node-id=n0]", "data-value") == "5.0"
+
+
+def test_play_pressed_twice_quickly_stops_when_paused(ready):
+    page = ready
+    click(page, "backward-all")
+    page.keyboard.press("n")
+    page.keyboard.press("p")
+    page.keyboard.press("p")
+    settle(page)
+    page.wait_for_timeout(300)
+    if page.get_attribute(T("play"), "aria-pressed") == "true":
+        click(page, "play")
+    at = snap(page)["state"]["position"]
+    page.wait_for_timeout(1500)
+    assert snap(page)["state"]["position"] == at  # nothing plays on behind a "Play" button
+
+
+def test_escape_while_python_starts_does_not_restart_it(held):
+    page, release = held
+    page.goto("index.html")
+    page.wait_for_selector("[data-node-id]")
+    page.click(T("status"))
+    page.keyboard.press("Escape")
+    assert "Stopped" not in page.inner_text("#engine-status")
+    release()
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
