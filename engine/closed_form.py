@@ -213,7 +213,7 @@ def closed_form(tape: Tape, start: list[float], leaf: int) -> dict:
     """d(output)/d(leaf) as a formula, its value at ``start``, and its size next to
     backprop's.
 
-    ``{"leaf", "label", "name" (``dy/dx``), "expr", "latex", "value", "backprop",
+    ``{"leaf", "label", "name" (``dy/dx``), "expr", "latex", "pretty", "value", "backprop",
     "agrees", "ops", "backward_steps", "backward_total", "size_note", "branches"}``.
     ``ops`` is sympy's ``count_ops`` of the derivative (every operation of the
     written-out formula, repeats counted); ``backward_steps`` counts the backward
@@ -267,7 +267,12 @@ def closed_form(tape: Tape, start: list[float], leaf: int) -> dict:
     else:
         note = (f"d{out}/d{label} is small ({ops} operations); backprop takes {steps} backward "
                 "steps. Formulas grow with every shared piece and product rule; backprop does not.")
-    result = {**base, "expr": python_source(d), "latex": sympy.latex(d), "value": value,
+    # A formula people read: sympy's two-dimensional Unicode drawing (fractions, powers,
+    # roots), kept for formulas that fit a panel; the Python expression always.
+    pretty = sympy.pretty(d, use_unicode=True, wrap_line=False)
+    if max(len(line) for line in pretty.splitlines()) > 160 or pretty.count("\n") > 12:
+        pretty = None
+    result = {**base, "expr": python_source(d), "latex": sympy.latex(d), "pretty": pretty, "value": value,
               "agrees": agrees, "ops": ops, "size_note": note, "branches": branches}
     if problem:
         result["problem"] = problem

@@ -65,6 +65,7 @@ const examples = new ExamplesMenu(chooseExample);
 const lab = new LabPanel(store, {
   call: (method, args, what) => engine.call(method, args, what),
   ready: () => store.state.engine === "ready" && synced,
+  setLeaf: (node, value) => step("set_leaf", { node, value }),
   onShow: () => editor.updateHash(true),
 });
 const practice = new Practice(store, {

@@ -143,8 +143,11 @@ export function drawErrorPlot(svg, curve, h) {
  * @param {SVGSVGElement} svg
  * @param {object} view engine/lab.py slope_view's reply: {xs, ys, x, y, slope,
  *   forward: [[x0, y0], [x1, y1]], central: [[x0, y0], [x1, y1]]}
+ * @param {Array<{x, y}>} trail earlier points of the leaf (nudges, edits), oldest first
+ * @returns {{toX(px): number, point: SVGCircleElement}|null} for dragging the point:
+ *   the leaf value under a screen x, and the point's element
  */
-export function drawSlopeView(svg, view) {
+export function drawSlopeView(svg, view, trail = []) {
   const xs = (view?.xs || []).map(num);
   const ys = (view?.ys || []).map(num);
   if (!xs.length) return frame(svg, "Choose a leaf to see the output against it.");
@@ -196,7 +199,33 @@ export function drawSlopeView(svg, view) {
     el("circle", { cx: X(ax), cy: Y(ay), r: 3, class: cls + " dot" }, g);
     el("circle", { cx: X(bx), cy: Y(by), r: 3, class: cls + " dot" }, g);
   }
-  el("circle", { cx: X(x0), cy: Y(y0), r: 5, class: "s-point" }, svg);
+  // Each nudge or edit of the leaf as a step along the curve, oldest faintest.
+  const steps = trail.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.x >= xa && p.x <= xb);
+  if (steps.length > 1) {
+    polyline(g, steps.map((p) => [X(p.x), Y(p.y)]), "s-trail");
+    for (const p of steps.slice(0, -1)) el("circle", { cx: X(p.x), cy: Y(p.y), r: 2.5, class: "s-trail-dot" }, g);
+  }
+  const point = el("circle", { cx: X(x0), cy: Y(y0), r: 6, class: "s-point", tabindex: "0", role: "slider",
+    "aria-label": `${view.label || "leaf"} = ${x0}: drag, or use the arrow keys, to move it`,
+    "aria-valuenow": String(x0), "aria-valuemin": String(xa), "aria-valuemax": String(xb) }, svg);
   legend(svg, [{ label: "output", cls: "s-curve" }, { label: "tangent (backprop)", cls: "s-tangent" },
     { label: "forward", cls: "s-forward" }, { label: "central", cls: "s-central" }]);
+  const toX = (px) => {
+    const r = svg.getBoundingClientRect();
+    const vx = ((px - r.left) / r.width) * W;
+    return xa + ((Math.min(W - PAD.r, Math.max(PAD.l, vx)) - PAD.l) / (W - PAD.l - PAD.r)) * (xb - xa);
+  };
+  // Where the curve is at x (between two computed points), for the point while dragged.
+  const yAt = (x) => {
+    let k = 1;
+    while (k < xs.length - 1 && xs[k] < x) k++;
+    const [a, b, ya, yb] = [xs[k - 1], xs[k], ys[k - 1], ys[k]];
+    return ya == null || yb == null ? null : ya + ((yb - ya) * (x - a)) / (b - a || 1);
+  };
+  const moveTo = (x) => {
+    const y = yAt(x);
+    point.setAttribute("cx", X(x));
+    if (y != null) point.setAttribute("cy", Y(y));
+  };
+  return { toX, moveTo, point, step: (xb - xa) / 50 };
 }

@@ -126,7 +126,9 @@ export class LabPanel {
     ]);
     if (curve) this.drawError(curve, h);
     if (view) {
-      drawSlopeView(this.dom.slope, { ...view, label: this.dom.leaf.selectedOptions[0]?.textContent });
+      this.follow(leaf, view);
+      const drawn = drawSlopeView(this.dom.slope, { ...view, label: this.dom.leaf.selectedOptions[0]?.textContent }, this.trail);
+      this.dragPoint(drawn, leaf);
       const sec = view.secant_slopes || {};
       this.dom.slopeNote.textContent = `Tangent slope (backprop) ${fmt(view.slope)}; the secants' slopes at h = ${h}: ` +
         `forward ${fmt(sec.forward)}, central ${fmt(sec.central)}.` +
@@ -143,6 +145,47 @@ export class LabPanel {
       const closed = await ask("closed_form", { leaf }, "deriving the closed form");
       if (closed) this.drawClosed(closed);
     }
+  }
+
+  /** The leaf's values so far (nudges and edits), drawn as steps along the curve. */
+  follow(leaf, view) {
+    const here = { x: Number(view.x), y: Number(view.y) };
+    const key = `${this.store.state.scene.program.replace(/[-+\d.e]+/g, "#")}|${leaf}`;
+    if (key !== this.trailKey) {
+      this.trailKey = key; // another program or leaf: a new trail
+      this.trail = [];
+    }
+    const last = this.trail[this.trail.length - 1];
+    if (!last || last.x !== here.x || last.y !== here.y) this.trail.push(here);
+    if (this.trail.length > 50) this.trail.shift();
+  }
+
+  /** Drag the point (or arrow keys on it) to move the leaf: its new value goes to the engine. */
+  dragPoint(drawn, leaf) {
+    if (!drawn) return;
+    const { point, toX, moveTo, step } = drawn;
+    let x = null;
+    point.addEventListener("pointerdown", (e) => {
+      point.setPointerCapture(e.pointerId);
+      x = toX(e.clientX);
+    });
+    point.addEventListener("pointermove", (e) => {
+      if (x == null) return;
+      x = toX(e.clientX);
+      moveTo(x);
+    });
+    point.addEventListener("pointerup", () => {
+      if (x != null) this.engine.setLeaf(leaf, Number(x.toPrecision(6)));
+      x = null;
+    });
+    point.addEventListener("keydown", (e) => {
+      const d = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+      if (!d) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const now = Number(point.getAttribute("aria-valuenow"));
+      this.engine.setLeaf(leaf, Number((now + d * step * (e.shiftKey ? 5 : 1)).toPrecision(6)));
+    });
   }
 
   /** Load a package in the worker once; false (and said) when it cannot be had. */
@@ -174,6 +217,7 @@ export class LabPanel {
         row.label,
         ...["backprop", "forward", "backward", "central"].map((k) => (row[k] == null ? "—" : row[k])),
         row.abs_error?.central == null ? "—" : fmt(row.abs_error.central),
+        row.rel_error?.central == null ? "—" : fmt(row.rel_error.central),
       ];
       cells.forEach((text, k) => {
         const td = document.createElement(k === 0 ? "th" : "td");
@@ -209,6 +253,17 @@ export class LabPanel {
     const box = this.dom.closed;
     box.dataset.value = c.value ?? "";
     box.replaceChildren();
+    if (c.expr == null) {
+      box.textContent = c.problem || "No closed form for this program.";
+      return;
+    }
+    if (c.pretty) {
+      const pre = document.createElement("pre");
+      pre.className = "closed-pretty";
+      pre.setAttribute("aria-hidden", "true"); // the line below says the same, for reading aloud
+      pre.textContent = `${c.name} =\n${c.pretty}`;
+      box.append(pre);
+    }
     const expr = document.createElement("code");
     expr.className = "closed-expr";
     expr.textContent = `${c.name || "d(output)/d(leaf)"} = ${c.expr}`;

@@ -208,3 +208,27 @@ def test_closed_form_error_plot_paths_and_forward_mode(app):
     last = page.locator(f"{T('forward-mode')} tbody tr").last
     assert last.locator("th").inner_text() == "f"  # the output, last in forward order
     assert last.locator("td").nth(1).inner_text() == f"{b['backprop']:.4f}"  # its tangent: d f/d b
+
+
+def test_slope_view_tangent_secants_drag_and_nudge_steps(app):
+    """Seed 001's quadratic 3x² - 4x + 5 at x = 3: the tangent's slope is 14."""
+    page = app
+    load(page, "x = 3.0\ny = 3*x**2 - 4*x + 5\n")
+    page.click(T("lab-open"))
+    page.fill(T("fd-h"), "0.5")
+    page.wait_for_function("document.querySelector('#slope-note').textContent.includes('at h = 0.5:')", timeout=60_000)
+    settle(page)
+    assert "Tangent slope (backprop) 14.0000" in page.inner_text("#slope-note")
+    assert "forward 15.5000, central 14.0000" in page.inner_text("#slope-note")  # 3h + 14 and exactly 14
+    assert page.locator(f"{T('slope-view')} .secant").count() == 2
+    # The point moves with the arrow keys: the leaf's value changes in the engine.
+    page.focus(f"{T('slope-view')} .s-point")
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    page.wait_for_function("window.gradstep.snapshot().timeline.values[0] !== '3.0'")
+    x = float(page.evaluate("window.gradstep.snapshot().timeline.values[0]"))
+    assert x > 3.0
+    # A nudge is a step along the curve: the trail joins the points.
+    click(page, "backward-all")
+    click(page, "nudge")
+    page.wait_for_selector(f"{T('slope-view')} .s-trail", timeout=60_000)
