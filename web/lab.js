@@ -130,7 +130,7 @@ export class LabPanel {
       const drawn = drawSlopeView(this.dom.slope, { ...view, label: this.dom.leaf.selectedOptions[0]?.textContent }, this.trail);
       this.dragPoint(drawn, leaf);
       const sec = view.secant_slopes || {};
-      this.dom.slopeNote.textContent = `Tangent slope (backprop) ${fmt(view.slope)}; the secants' slopes at h = ${h}: ` +
+      this.dom.slopeNote.textContent = `Tangent slope (backprop) ${fmt(view.slope)}; the secants' slopes at h = ${this.dom.h.value.trim()}: ` +
         `forward ${fmt(sec.forward)}, central ${fmt(sec.central)}.` +
         (h < 1e-3 ? " At so small an h they lie on the tangent: try h = 0.5 to see them apart." : "");
     }
@@ -257,7 +257,7 @@ export class LabPanel {
       box.textContent = c.problem || "No closed form for this program.";
       return;
     }
-    if (c.pretty) {
+    if (c.pretty && c.pretty.includes("\n")) { // (one line: the expression below says it)
       const pre = document.createElement("pre");
       pre.className = "closed-pretty";
       pre.setAttribute("aria-hidden", "true"); // the line below says the same, for reading aloud
