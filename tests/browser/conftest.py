@@ -9,6 +9,11 @@ Fixtures
 - `page_errors`: uncaught page errors and console errors of the test's page;
   `page_errors.assert_none()`.
 
+- `shared` (module): one booted page of the module (Pyodide takes seconds to start),
+  `app`: that page back on micrograd's program at the start, checked after the test;
+  `fresh`: a new page of its own (navigation tests), yields (page, watch).
+  Helpers that drive the page are in pagetools.py.
+
 Every test under tests/browser gets the `browser` marker (deselect with -m "not browser").
 If no Chromium is found the tests are skipped, unless GRADSTEP_REQUIRE_BROWSER=1
 (scripts/test.sh sets it) in which case they fail.
@@ -19,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -127,3 +133,46 @@ def page_errors(page) -> PageErrors:
 
     page.on("console", on_console)
     return errors
+
+
+@pytest.fixture(scope="module")
+def shared(browser, base_url):
+    """One booted page for the module's tests."""
+    from pagetools import BOOT_MS, watch
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    w = watch(context, page)
+    page.goto("index.html")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    yield SimpleNamespace(page=page, watch=w)
+    context.close()
+
+
+@pytest.fixture
+def app(shared):
+    """The shared page, back on the micrograd program at the start (no practice, default nudge)."""
+    from pagetools import MICROGRAD, T, load, settle
+
+    page = shared.page
+    page.keyboard.press("Escape")  # close a dialog or menu a failed test left open
+    page.fill(T("nudge-rate"), "0.01")
+    page.select_option(T("nudge-direction"), "descend")
+    page.select_option(T("practice"), "off")
+    settle(page)
+    load(page, MICROGRAD)
+    yield page
+    shared.watch.check()
+
+
+@pytest.fixture
+def fresh(browser, base_url):
+    """A new page of its own (for navigation tests); yields (page, watch)."""
+    from pagetools import watch
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    w = watch(context, page)
+    yield page, w
+    w.check()
+    context.close()

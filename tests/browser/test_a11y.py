@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from test_page import settle
+from pagetools import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "vendor" / "axe" / "axe.min.js"

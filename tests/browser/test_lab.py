@@ -9,11 +9,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
-import pytest
-from test_page import BOOT_MS, MICROGRAD, T, _watch, click, load, phase, settle
+from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_003 = "a = 2.0\nb = 3.0\nc = 4.0\nf = -a**3 + sin(3*b) - 1.0/c + b**2.5 - a**0.5\n"
@@ -24,28 +22,6 @@ def cli(args, text) -> dict:
                          capture_output=True, text=True)
     assert out.returncode in (0, 1), out.stderr
     return json.loads(out.stdout)
-
-
-@pytest.fixture(scope="module")
-def shared(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    watch = _watch(context, page)
-    page.goto("index.html")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    yield SimpleNamespace(page=page, watch=watch)
-    context.close()
-
-
-@pytest.fixture
-def app(shared):
-    page = shared.page
-    page.keyboard.press("Escape")
-    page.select_option(T("practice"), "off")
-    settle(page)
-    load(page, MICROGRAD)
-    yield page
-    shared.watch.check()
 
 
 def answer(page, text):
@@ -107,10 +83,8 @@ def test_forward_practice_accepts_four_decimals_and_names_the_formula(app):
     assert score(page) == (0, 2)
 
 
-def test_share_link_keeps_the_practice_mode(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    watch = _watch(context, page)
+def test_share_link_keeps_the_practice_mode(fresh):
+    page, _ = fresh
     text = "x = 2.0\ny = sin(x) * exp(x)\n"  # not an example: built by the engine
     page.goto("index.html#program=" + quote(text, safe="") + "&practice=backward")
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
@@ -121,8 +95,6 @@ def test_share_link_keeps_the_practice_mode(browser, base_url):
     page.select_option(T("practice"), "forward")
     settle(page)
     page.wait_for_function("location.hash.endsWith('&practice=forward')")
-    watch.check()
-    context.close()
 
 
 # ------------------------------------------------------------------ the lab

@@ -8,46 +8,12 @@ reported no error.
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 from urllib.parse import quote
 
-import pytest
-from test_page import BOOT_MS, MICROGRAD, T, _watch, click, load, phase, settle
+from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, settle
 
 INDEXED = "x = [3.0, 4.0]\ny = x[0] ** 2 + x[1] ** 2\n"
 CHAIN = "x = 0.5\n" + "".join(f"x{k} = tanh(x{k - 1 if k > 1 else ''} * 1.1 + 0.1)\n" for k in range(1, 41))
-
-
-@pytest.fixture(scope="module")
-def shared(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    page = context.new_page()
-    watch = _watch(context, page)
-    page.goto("index.html")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    yield SimpleNamespace(page=page, watch=watch)
-    context.close()
-
-
-@pytest.fixture
-def app(shared):
-    page = shared.page
-    page.keyboard.press("Escape")
-    page.fill(T("nudge-rate"), "0.01")
-    page.select_option(T("nudge-direction"), "descend")
-    load(page, MICROGRAD)
-    yield page
-    shared.watch.check()
-
-
-@pytest.fixture
-def fresh(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    watch = _watch(context, page)
-    yield page, watch
-    watch.check()
-    context.close()
 
 
 def leaf_values(page) -> dict[str, str]:

@@ -14,24 +14,26 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
+from pagetools import (
+    BOOT_MS,
+    MICROGRAD,
+    T,
+    click,
+    frame_texts,
+    load,
+    nodes,
+    phase,
+    settle,
+    step_until,
+    timeline,
+    values_grads,
+    watch,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-BOOT_MS = 120_000
-T = "[data-testid={}]".format
-
-MICROGRAD = """\
-a = 2.0
-b = -3.0
-c = 10.0
-e = a * b
-d = e + c
-f = -2.0
-L = d * f
-"""
 
 PROGRAMS = {
     "micrograd": MICROGRAD,
@@ -48,120 +50,7 @@ PROGRAMS = {
 # bit for bit.
 
 
-# --------------------------------------------------------------------------- fixtures
-
-
-def _is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or parts.hostname == "127.0.0.1"
-
-
-def _watch(context, page):
-    """Record requests and page errors; return an object whose check() asserts both."""
-    w = SimpleNamespace(requests=[], errors=[])
-    context.on("request", lambda r: w.requests.append(r.url))
-    page.on("pageerror", lambda e: w.errors.append(f"pageerror: {e}"))
-    page.on("console", lambda m: m.type == "error" and w.errors.append(f"console.error: {m.text}"))
-
-    def check():
-        foreign = [u for u in w.requests if not _is_local(u)]
-        assert not foreign, f"requests left 127.0.0.1: {foreign}"
-        assert not w.errors, "page reported errors:\n" + "\n".join(w.errors)
-
-    w.check = check
-    return w
-
-
-@pytest.fixture(scope="module")
-def shared(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    page = context.new_page()
-    watch = _watch(context, page)
-    page.goto("index.html")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    yield SimpleNamespace(page=page, watch=watch)
-    context.close()
-
-
-@pytest.fixture
-def app(shared):
-    """The shared page, back on the micrograd program at the start."""
-    page = shared.page
-    page.keyboard.press("Escape")  # close a dialog or menu a failed test left open
-    page.fill(T("nudge-rate"), "0.01")
-    page.select_option(T("nudge-direction"), "descend")
-    load(page, MICROGRAD)
-    yield page
-    shared.watch.check()
-
-
-@pytest.fixture
-def fresh(browser, base_url):
-    """A new page of its own (for navigation tests); yields (page, watch)."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    watch = _watch(context, page)
-    yield page, watch
-    watch.check()
-    context.close()
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def settle(page):
-    """Wait until the engine has answered every action (body[data-busy] goes)."""
-    page.wait_for_selector("body:not([data-busy])", state="attached", timeout=120_000)
-
-
-def load(page, text):
-    page.fill(T("program"), text)
-    page.click(T("run"))
-    settle(page)
-    assert page.is_hidden(T("error")), page.inner_text(T("error"))
-
-
-def click(page, testid):
-    page.click(T(testid))
-    settle(page)
-
-
-def phase(page) -> str:
-    return page.get_attribute(T("status"), "data-phase")
-
-
-def nodes(page) -> dict:
-    """data-node-id -> (label, value, grad, current) of every drawn value node."""
-    rows = page.eval_on_selector_all(
-        "[data-node-id]",
-        "els => els.map(e => [e.getAttribute('data-node-id'), e.getAttribute('data-label'),"
-        " e.getAttribute('data-value'), e.getAttribute('data-grad'),"
-        " e.getAttribute('data-current')])",
-    )
-    return {r[0]: tuple(r[1:]) for r in rows}
-
-
-def values_grads(page) -> dict:
-    return {k: (v[1], v[2]) for k, v in nodes(page).items()}
-
-
-def timeline(page) -> dict:
-    return page.evaluate("window.gradstep.snapshot().timeline")
-
-
-def frame_texts(page) -> list[str]:
-    """Every frame's text of the program in the engine (the page fetches frames on demand)."""
-    reply = page.evaluate("window.gradstep.call('frames', {start: 0, count: 1000000})")
-    assert reply["ok"], reply
-    return [f["text"] for f in reply["frames"]]
-
-
-def step_until(page, testid, target_phase, limit=500):
-    for _ in range(limit):
-        if phase(page) == target_phase:
-            return
-        click(page, testid)
-    raise AssertionError(f"{testid} never reached {target_phase}")
 
 
 def cli_grad(text, tmp_path) -> dict:
@@ -627,7 +516,7 @@ def test_ten_thousand_nodes_open_and_step(app):
 def test_screenshots(browser, base_url, scheme, width, height, name):
     context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, color_scheme=scheme)
     page = context.new_page()
-    watch = _watch(context, page)
+    w = watch(context, page)
     page.goto("index.html")
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
     click(page, "forward-all")
@@ -636,7 +525,7 @@ def test_screenshots(browser, base_url, scheme, width, height, name):
     page.screenshot(path=f"/tmp/gradstep-{name}-{scheme}.png", full_page=True)
     # No horizontal scrolling at any width.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    watch.check()
+    w.check()
     context.close()
 
 

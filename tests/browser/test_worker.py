@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_page import BOOT_MS, MICROGRAD, T, _watch, click, phase, settle
+from pagetools import BOOT_MS, MICROGRAD, T, click, phase, settle, snap, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD = "**/web/build/engine-files.json"
@@ -41,7 +41,7 @@ def held(browser, base_url):
 
     context.route(HELD, hold)
     page = context.new_page()
-    watch = _watch(context, page)
+    w = watch(context, page)
 
     def release():
         released.append(True)
@@ -49,12 +49,8 @@ def held(browser, base_url):
             route.continue_()
 
     yield page, release
-    watch.check()
+    w.check()
     context.close()
-
-
-def snap(page) -> dict:
-    return page.evaluate("window.gradstep.snapshot()")
 
 
 def test_steps_before_python_is_up_and_the_engine_takes_over(held):
@@ -110,10 +106,8 @@ def test_what_needs_python_waits_for_it_and_says_so(held):
     assert page.inner_text("#engine-status") == ""
 
 
-def test_long_work_shows_progress_and_stop_keeps_the_graph(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    watch = _watch(context, page)
+def test_long_work_shows_progress_and_stop_keeps_the_graph(fresh):
+    page, _ = fresh
     page.goto("index.html#program=" + "x%20%3D%201.0%0Ay%20%3D%20x%20*%202.0%0A")
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
     before = snap(page)
@@ -150,14 +144,10 @@ def test_long_work_shows_progress_and_stop_keeps_the_graph(browser, base_url):
     click(page, "nudge")  # the fresh engine holds the graph on screen
     assert phase(page) == "forward-done"
     assert page.input_value(T("program")) == runaway
-    watch.check()
-    context.close()
 
 
-def test_only_what_the_view_needs_crosses(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    watch = _watch(context, page)
+def test_only_what_the_view_needs_crosses(fresh):
+    page, _ = fresh
     page.goto("index.html")
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
     tl = snap(page)["timeline"]
@@ -172,8 +162,6 @@ def test_only_what_the_view_needs_crosses(browser, base_url):
     assert text == want["frames"][len(want["forward"])]["text"]
     reply = page.evaluate("window.gradstep.call('act', {name: 'nudge', args: {rate: 0.01, direction: 'descend'}})")
     assert reply["ok"] and "frames" not in reply["timeline"]
-    watch.check()
-    context.close()
 
 
 def engine_state(page) -> dict:
@@ -193,15 +181,11 @@ def agree(page):
 
 
 @pytest.fixture
-def ready(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    watch = _watch(context, page)
+def ready(fresh):
+    page, _ = fresh
     page.goto("index.html")
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    yield page
-    watch.check()
-    context.close()
+    return page
 
 
 def test_steps_clicked_while_a_program_loads_apply_to_the_new_graph(ready):
