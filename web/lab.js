@@ -74,7 +74,8 @@ export class LabPanel {
     if (!s.scene) return;
     for (const i of s.scene.timeline.leaves) {
       const o = document.createElement("option");
-      o.value = String(i);
+      o.value = s.labelOf(i); // the contract's "select of leaf labels"
+      o.dataset.node = String(i);
       o.textContent = s.labelOf(i);
       sel.append(o);
     }
@@ -100,7 +101,7 @@ export class LabPanel {
       return;
     }
     this.dom.h.removeAttribute("aria-invalid");
-    const leaf = Number(this.dom.leaf.value || s.scene.timeline.leaves[0]);
+    const leaf = Number(this.dom.leaf.selectedOptions[0]?.dataset.node ?? s.scene.timeline.leaves[0]);
     const version = s.scene.timeline.version;
     const key = `${version}|${h}|${leaf}|${s.scene.program.length}`;
     if (key === this.asked) return;
