@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from .errors import ProgramError
@@ -196,6 +197,162 @@ def _positive(text: str) -> float:
     return value
 
 
+class _TrainArgumentError(Exception):
+    """A bad argument to ``train``: reported as one line, ``error: ...``, exit 2."""
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as one line (no usage block)."""
+
+    def error(self, message):
+        raise _TrainArgumentError(message)
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _layers(text: str) -> list[int]:
+    parts = text.split(",")
+    try:
+        sizes = [int(part) for part in parts]
+    except ValueError:
+        sizes = []
+    if not sizes or any(size < 1 for size in sizes) or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"must be a comma-separated list of positive whole numbers, like 16,16, not {text!r}")
+    return sizes
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number, not {text}")
+    return value
+
+
+def _dataset(text: str) -> str:
+    from .datasets import NAMES
+
+    if text not in NAMES:
+        raise argparse.ArgumentTypeError(f"unknown dataset {text!r}: choose one of {', '.join(NAMES)}")
+    return text
+
+
+def _add_train_arguments(p: argparse.ArgumentParser) -> None:
+    from .datasets import NAMES
+    from .nn import ACTIVATIONS
+    from .train import LOSSES
+
+    p.add_argument("--dataset", required=True, type=_dataset, metavar="D", help=" | ".join(NAMES))
+    p.add_argument("--layers", required=True, type=_layers, metavar="16,16",
+                   help="the hidden layers' sizes (the output layer is added)")
+    p.add_argument("--steps", required=True, type=_positive_int, metavar="N")
+    p.add_argument("--seed", required=True, type=_seed, metavar="S",
+                   help="seeds the dataset, the weights and the batches")
+    p.add_argument("--batch", type=_positive_int, metavar="B",
+                   help="points per step, drawn at random each step (default: all, in order)")
+    p.add_argument("--lr", type=_rate, metavar="R",
+                   help="the first step's learning rate (default 1.0); it falls linearly to R/10 "
+                        "over 100 steps, then stays (micrograd's 1.0 - 0.9*k/100)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden units (default relu)")
+    p.add_argument("--loss", choices=LOSSES,
+                   help="default: hinge (micrograd's, with L2) for two classes, cross_entropy for spiral")
+    p.add_argument("--points", type=_positive_int, default=100, metavar="N",
+                   help="dataset size (default 100)")
+    p.add_argument("--noise", type=float, metavar="X", help="dataset noise (default: the dataset's own)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    p = _OneLineParser(prog="python -m engine train",
+                       description="train an MLP on a 2-D dataset, deterministically")
+    _add_train_arguments(p)
+    return p
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float], width: int = 60, log: bool = False) -> str:
+    """The values as block characters, lowest ▁ to highest █, averaged into at most
+    ``width`` columns; ``log`` scales them logarithmically (positive values only)."""
+    if not values:
+        return ""
+    if log:
+        values = [math.log10(v) for v in values]
+    columns = min(width, len(values))
+    means = []
+    for c in range(columns):
+        chunk = values[c * len(values) // columns:(c + 1) * len(values) // columns]
+        means.append(sum(chunk) / len(chunk))
+    low, high = min(means), max(means)
+    if high == low:
+        return SPARKS[0] * columns
+    return "".join(SPARKS[min(len(SPARKS) - 1, int((m - low) / (high - low) * len(SPARKS)))] for m in means)
+
+
+def cmd_train(args) -> int:
+    """Train as contract 5 says; a table and a loss curve, or one JSON object."""
+    from .datasets import CLASSES, DEFAULT_NOISE
+    from .train import DECAY, DECAY_STEPS, DEFAULT_LR, default_loss, learning_rate, train
+
+    if args.noise is not None and not 0.0 <= args.noise < float("inf"):
+        raise _TrainArgumentError(f"--noise must be 0 or more, not {args.noise}")
+    loss = args.loss or default_loss(CLASSES[args.dataset])
+    if loss == "hinge" and CLASSES[args.dataset] != 2:
+        raise _TrainArgumentError(f"the hinge loss needs two classes; {args.dataset} has {CLASSES[args.dataset]}")
+    progress = None
+    if not args.json and sys.stderr.isatty() and args.steps >= 20:
+        def progress(k, value):
+            print(f"\rstep {k}/{args.steps}  loss {value:.6f}", end="" if k < args.steps else "\n",
+                  file=sys.stderr, flush=True)
+    result = train(args.dataset, args.layers, args.steps, seed=args.seed, batch=args.batch, lr=args.lr,
+                   activation=args.activation, loss=loss, n=args.points, noise=args.noise,
+                   progress=progress, fast=True)  # engine.fastnet: Value's floats, bit for bit
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    losses = result["losses"]
+    outputs = 1 if loss == "hinge" or (loss == "mse" and CLASSES[args.dataset] == 2) else CLASSES[args.dataset]
+    lr = DEFAULT_LR if args.lr is None else args.lr
+    noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
+    batch = "all points" if args.batch is None or args.batch >= args.points else f"{args.batch} random points"
+    print(f"{args.dataset}: {args.points} points, noise {noise}, seed {args.seed}")
+    print(f"model: MLP(2, {[*args.layers, outputs]}), {args.activation}; loss {loss}"
+          + (" (micrograd's: hinge + 1e-4 L2)" if loss == "hinge" else ""))
+    print(f"SGD: lr {lr:g} falling to {lr * (1.0 - DECAY):g} over {DECAY_STEPS} steps; {batch} a step\n")
+    n = len(losses)
+    shown = sorted({0, n - 1, *(k * (n - 1) // 9 for k in range(10))}) if n > 12 else range(n)
+    print(_table([(str(k + 1), fmt(losses[k]), f"{learning_rate(k, lr):.4g}") for k in shown],
+                 ("step", "loss", "lr")))
+    log = all(v > 0.0 for v in losses)
+    print(f"\nloss{' (log scale)' if log else ''}  {sparkline(losses, log=log)}")
+    print(f"      {fmt(losses[0])} at step 1, {fmt(losses[-1])} at step {n}")
+    print(f"accuracy {result['accuracy'] * 100:.1f}% on all {args.points} points after the last step")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine",
                                      description="gradstep's autograd engine")
@@ -225,10 +382,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add each leaf's derivative written out as a formula (needs sympy)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check)
+    # listed for --help; ``main`` parses train's arguments with _train_parser
+    _add_train_arguments(sub.add_parser("train", help="train an MLP on a 2-D dataset (contract 5)"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["train"]:
+        from .train import Diverged
+
+        try:
+            args = _train_parser().parse_args(argv[1:])
+            return cmd_train(args)
+        except _TrainArgumentError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except Diverged as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:
+            return 0
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
