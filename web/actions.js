@@ -39,6 +39,8 @@ export const ACTIONS = [
     help: "Stop long work in the engine (the program on screen stays)" },
   { name: "lab", label: "Gradient lab", keys: ["L"], needs: "graph", match: key("l"),
     help: "The gradient lab: backprop against finite differences, the closed form, paths" },
+  { name: "train", label: "Train a network", keys: ["T"], needs: "none", match: key("t"),
+    help: "Train a small network on 2-D data, live" },
   { name: "help", label: "Help", keys: ["?"], needs: "none", match: (e) => e.key === "?", help: "This help" },
 ];
 

@@ -27,6 +27,7 @@ import { Editor } from "./editor.js";
 import { copyLink, ExamplesMenu, showToast, wireExportMenu } from "./menus.js";
 import { LabPanel } from "./lab.js";
 import { Practice } from "./practice.js";
+import { TrainView, trainSettings } from "./train.js";
 
 const $ = (id) => document.getElementById(id);
 const BUSY_SHOWN_MS = 300; // work shorter than this shows no progress
@@ -57,7 +58,7 @@ const editor = new Editor({
   run: () => run("run"),
   openDefault: openDefaultExample,
   frozenLabels: (text) => (store.state.scene && text === store.state.scene.program ? frozenLabels() : []),
-  views: () => ({ practice: practice?.mode, lab: lab?.shown }),
+  views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.settings() : null }),
   onInput: () => examples.show(editor.text),
   onResize: () => graph.viewport.fit(store.state.model?.bounds, { readable: true }),
 });
@@ -67,6 +68,11 @@ const lab = new LabPanel(store, {
   ready: () => store.state.engine === "ready" && synced,
   setLeaf: (node, value) => step("set_leaf", { node, value }),
   onShow: () => editor.updateHash(true),
+});
+const training = new TrainView({
+  call: (method, args, what) => engine.call(method, args, what),
+  ready: () => store.state.engine === "ready",
+  onChange: () => editor.updateHash(true),
 });
 const practice = new Practice(store, {
   step: (name, args) => step(name, args),
@@ -112,6 +118,7 @@ function run(name, args = {}) {
     case "edit": return editor.focus();
     case "help": return openHelp();
     case "lab": return lab.show();
+    case "train": return training.show();
     case "stop": return stopWork();
     case "run": return whenPython("Run", () => enqueue(() => loadProgram(editor.text)));
     case "nudge": return nudge();
@@ -516,15 +523,17 @@ async function engineReady() {
   updateControls();
   if (waiting && waiting.fn) await waiting.fn();
   applyLinkViews();
+  if (training.shown) training.build();
   if (generation === engineGeneration) document.body.dataset.ready = "true";
 }
 
 /** The views the address asked for (&practice=, &lab), once there is a graph to show them on. */
 function applyLinkViews() {
   if (!store.state.scene) return;
-  const { practice: mode, lab: open } = linkViews;
+  const { practice: mode, lab: open, train } = linkViews;
   linkViews = {};
   if (open) lab.show();
+  if (train) training.show(trainSettings(train));
   if (mode) practice.setMode(mode);
 }
 
@@ -579,6 +588,7 @@ function wire() {
       whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
     }
     if (link.lab && !lab.shown) lab.show();
+    if (link.train) training.show(trainSettings(link.train));
     if ((link.practice || "off") !== practice.mode) practice.setMode(link.practice || "off");
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => graph.setTheme());
@@ -592,7 +602,7 @@ async function boot() {
   const link = parseHash(location.hash);
   if (link.error) editor.showLinkProblem(link.error);
   linkFrozen = link.frozen;
-  linkViews = { practice: link.practice, lab: link.lab };
+  linkViews = { practice: link.practice, lab: link.lab, train: link.train };
   const list = await prebuilt("./web/build/examples.json");
   if (list) examples.fill(list);
   store.set({ examples: examples.list });

@@ -155,13 +155,19 @@ export function makeLabelOf(layout, ix) {
  * The address's hash: "#program=" + encodeURIComponent(text) (the contract's share
  * link), then "&"-separated extras: "frozen=" + the frozen leaves' labels, each
  * encodeURIComponent'ed, joined by ","; "practice=forward" or "practice=backward";
- * "lab" when the gradient lab is open. Unknown parts are ignored.
+ * "lab" when the gradient lab is open; "train" when the training view is, with its
+ * settings (contract section 5: "dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",
+ * and "activation=relu"). Unknown parts are ignored.
  *
- * Returns {program, frozen, practice, lab, error}: program is null when the hash has
- * none; error says why a program part could not be read (broken %-encoding).
+ * Returns {program, frozen, practice, lab, train, error}: program is null when the
+ * hash has none; train is null or {dataset, layers, ...} (the settings it names);
+ * error says why a program part could not be read (broken %-encoding).
  */
+export const TRAIN_KEYS = ["dataset", "layers", "seed", "lr", "batch", "activation"];
+
 export function parseHash(hash) {
-  const out = { program: null, frozen: [], practice: null, lab: false, error: null };
+  const out = { program: null, frozen: [], practice: null, lab: false, train: null, error: null };
+  const train = {};
   const h = (hash || "").replace(/^#/, "");
   if (!h) return out;
   for (const part of h.split("&")) {
@@ -178,6 +184,14 @@ export function parseHash(hash) {
       out.practice = raw;
     } else if (key === "lab") {
       out.lab = true;
+    } else if (key === "train") {
+      out.train = train;
+    } else if (TRAIN_KEYS.includes(key)) {
+      try {
+        train[key] = decodeURIComponent(raw);
+      } catch {
+        /* an unreadable setting: its default */
+      }
     } else if (key === "frozen" && raw) {
       try {
         out.frozen = raw.split(",").map(decodeURIComponent).filter(Boolean);
@@ -195,11 +209,16 @@ export function programFromHash(hash) {
 }
 
 /** The hash for a program, its frozen leaves' labels and the views open (parseHash's inverse). */
-export function hashForProgram(text, frozen = [], { practice = null, lab = false } = {}) {
+export function hashForProgram(text, frozen = [], { practice = null, lab = false, train = null } = {}) {
   let h = "#program=" + encodeURIComponent(text);
   if (frozen.length) h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
   if (practice === "forward" || practice === "backward") h += "&practice=" + practice;
   if (lab) h += "&lab";
+  if (train) {
+    h += "&train";
+    // (commas stay as they are: "layers=16,16" reads as the contract writes it)
+    for (const k of TRAIN_KEYS) if (train[k] != null) h += `&${k}=${encodeURIComponent(train[k]).replace(/%2C/g, ",")}`;
+  }
   return h;
 }
 

@@ -98,7 +98,72 @@ def _lab(what, leaf=None, h=1e-6, **extra):
     return {"ok": True, "version": _session.state.version, "what": what, "result": _reprs(result)}
 
 
-_METHODS = {"load": _load, "act": _act, "frames": _frames, "lab": _lab}
+_trainer = None
+GRID_PLAYING = 32  # the boundary's cells a side while training runs; finer when paused
+
+
+def _grid(n):
+    """The network's score on an n x n grid over the data (plain floats, no graph):
+    one score a point for two classes, the class for more."""
+    t = _trainer
+    xs = [p[0] for p in t.X]
+    ys = [p[1] for p in t.X]
+    pad_x = 0.15 * (max(xs) - min(xs) or 1.0)
+    pad_y = 0.15 * (max(ys) - min(ys) or 1.0)
+    x0, x1, y0, y1 = min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
+    cells = [[x0 + (j + 0.5) * (x1 - x0) / n, y1 - (i + 0.5) * (y1 - y0) / n] for i in range(n) for j in range(n)]
+    out = t.scores(cells)
+    if not t.single:
+        out = [max(range(len(o)), key=o.__getitem__) for o in out]
+    return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "classes": t.classes}
+
+
+def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING):
+    """The training view (contract section 5): ``new`` builds the data and the network
+    from the settings (``points``: the learner's own points, [[x, y, class], ...]);
+    ``step`` takes ``steps`` SGD steps and returns their losses; ``grid`` redraws the
+    boundary finer. Floats are the command line's (engine.train), bit for bit."""
+    global _trainer
+    from engine.datasets import CLASSES, make
+    from engine.fast_trainer import FastTrainer
+    from engine.train import default_loss
+
+    if what == "new":
+        s = settings or {}
+        dataset = str(s.get("dataset", "moons"))
+        if dataset not in CLASSES:
+            raise ValueError(f"unknown dataset {dataset!r}: choose one of {', '.join(CLASSES)}")
+        layers = [int(v) for v in str(s.get("layers", "16,16")).split(",") if v.strip()]
+        seed = int(s.get("seed", 0))
+        lr = float(s.get("lr", 1.0))
+        batch = int(s.get("batch", 100))
+        progress("making the data and the network")
+        X, y = make(dataset, n=100, seed=seed)
+        if points is not None:
+            X = [[float(p[0]), float(p[1])] for p in points]
+            y = [int(p[2]) for p in points]
+            if not X:
+                raise ValueError("there are no points left: add some, or choose the data again")
+        _trainer = FastTrainer(X, y, layers, seed=seed, activation=str(s.get("activation", "relu")),
+                               loss=default_loss(CLASSES[dataset]), lr=lr, batch=batch)
+        reply = {"step": 0, "loss": None, "accuracy": _trainer.accuracy(),
+                 "data": {"points": _trainer.X, "labels": _trainer.y, "classes": _trainer.classes}}
+    elif _trainer is None:
+        return _fail("no network yet: choose the settings first")
+    elif what == "step":
+        progress("training")
+        losses = [_trainer.step() for _ in range(max(1, min(1000, int(steps))))]
+        reply = {"step": _trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": _trainer.accuracy()}
+    elif what == "grid":
+        reply = {"step": _trainer.steps}
+    else:
+        raise ValueError(f"training has no {what!r}: new, step or grid")
+    reply["grid"] = _grid(max(4, min(200, int(grid))))
+    reply["ok"] = True
+    return _reprs(reply)
+
+
+_METHODS = {"load": _load, "act": _act, "frames": _frames, "lab": _lab, "train": _train}
 
 
 def handle(method, args_json="{}"):

@@ -1,0 +1,85 @@
+"""The training view in the page (contract section 5; issue #9): the page's losses are
+the command line's for the same settings, Play keeps going while the page answers,
+Reset returns to the initial weights, and the address carries every setting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pagetools import BOOT_MS, T, settle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli_train(dataset, layers, steps, seed, lr=None, batch=None) -> dict:
+    args = [sys.executable, "-m", "engine", "train", "--dataset", dataset, "--layers", layers,
+            "--steps", str(steps), "--seed", str(seed), "--json"]
+    if lr is not None:
+        args += ["--lr", str(lr)]
+    if batch is not None:
+        args += ["--batch", str(batch)]
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def status(page) -> dict:
+    return page.eval_on_selector(T("train-status"), "e => ({...e.dataset})")
+
+
+def test_train_from_a_link_equals_the_command_line(fresh):
+    page, _ = fresh
+    page.goto("index.html#train&dataset=xor&layers=8,8&seed=3&lr=0.5&batch=20")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    assert page.is_visible(T("train-boundary"))
+    assert page.input_value(T("train-dataset")) == "xor"
+    assert page.input_value(T("train-layers")) == "8,8"
+    assert page.input_value(T("train-seed")) == "3"
+    assert page.input_value(T("train-lr")) == "0.5"
+    want = cli_train("xor", "8,8", 3, 3, lr=0.5, batch=20)
+    for k in range(3):
+        page.click(T("train-step"))
+        settle(page)
+        s = status(page)
+        assert s["step"] == str(k + 1)
+        assert s["loss"] == repr(want["losses"][k])  # bit for bit, as repr
+    assert float(status(page)["accuracy"]) == want["accuracy"]
+    # The address carries every setting: a copied link reproduces the run.
+    h = page.evaluate("location.hash")
+    for part in ("&train", "dataset=xor", "layers=8,8", "seed=3", "lr=0.5", "batch=20"):
+        assert part in h, h
+    # Reset: the initial weights again, the same first loss.
+    page.click(T("train-reset"))
+    settle(page)
+    assert status(page)["step"] == "0"
+    page.click(T("train-step"))
+    settle(page)
+    assert status(page)["loss"] == repr(want["losses"][0])
+
+
+def test_play_trains_and_the_page_keeps_answering(fresh):
+    page, _ = fresh
+    page.goto("index.html#train")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    page.evaluate("""() => { window.__gaps = []; let t = performance.now();
+      const f = () => { const n = performance.now(); window.__gaps.push(n - t); t = n;
+        if (!window.__stop) requestAnimationFrame(f); }; requestAnimationFrame(f); }""")
+    page.click(T("train-play"))
+    page.wait_for_timeout(2000)
+    page.click(T("forward-step"))  # the graph above still steps while training plays
+    assert page.get_attribute(T("status"), "data-phase") == "forward"
+    page.click(T("train-play"))  # pause
+    page.evaluate("window.__stop = true")
+    steps = int(status(page)["step"])
+    assert steps >= 20, steps  # at least 10 steps a second (measured: hundreds)
+    assert max(page.evaluate("window.__gaps")) < 500
+    settle(page)  # the chunk asked before the pause comes back; none after it
+    page.wait_for_timeout(500)
+    settled = int(status(page)["step"])
+    page.wait_for_timeout(800)
+    assert int(status(page)["step"]) == settled
+    assert float(status(page)["accuracy"]) >= 0.95  # moons learns (micrograd's demo reaches 100%)
