@@ -73,6 +73,7 @@ const training = new TrainView({
   call: (method, args, what) => engine.call(method, args, what),
   ready: () => store.state.engine === "ready",
   onChange: () => editor.updateHash(true),
+  openProgram: (text, { rate }) => openTrainingPoint(text, rate),
 });
 const practice = new Practice(store, {
   step: (name, args) => step(name, args),
@@ -337,6 +338,28 @@ async function chooseExample(ex) {
   const scene = await prebuilt(`./web/build/examples/${ex.id}.json`);
   if (scene && editor.text === ex.program) showScene(scene);
   else pending = { what: "Building the example", fn: () => enqueue(() => loadProgram(ex.program)) };
+}
+
+/**
+ * One training point's graph in the graph view: its inputs and target frozen, so a
+ * nudge at the training's rate moves only the weights (that point's SGD update).
+ */
+async function openTrainingPoint(text, rate) {
+  editor.setText(text);
+  editor.showAbout(text, "One training point's loss at the current weights. Step backward for its gradients; " +
+    "Nudge (at the training's rate) is this point's SGD update. The training below stays where it was.");
+  $("nudge-rate").value = String(Number(rate));
+  const frozen = frozenInputs(text);
+  await enqueue(() => loadProgram(text, { frozen }));
+  $("graph-host").scrollIntoView({ block: "nearest" });
+}
+
+/** The leaves of a training point's program that are data, not weights: x[k], y, t[k]. */
+function frozenInputs(text) {
+  const out = [];
+  for (const m of text.matchAll(/^(x|t) = \[([^\]]*)\]/gm)) m[2].split(",").forEach((_, k) => out.push(`${m[1]}[${k}]`));
+  if (/^y = /m.test(text)) out.push("y");
+  return out;
 }
 
 async function openDefaultExample() {

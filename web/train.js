@@ -34,7 +34,8 @@ export function settingsProblem(s) {
 
 export class TrainView {
   /**
-   * @param {{call(method, args, what): Promise, ready(): boolean, onChange()}} engine
+   * @param {{call(method, args, what): Promise, ready(): boolean, onChange(),
+   *   openProgram(text, {rate}): Promise}} engine
    */
   constructor(engine) {
     this.engine = engine;
@@ -42,7 +43,8 @@ export class TrainView {
       panel: $("train"), dataset: $("train-dataset"), layers: $("train-layers"), seed: $("train-seed"),
       lr: $("train-lr"), batch: $("train-batch"), activation: $("train-activation"), step: $("train-step"),
       play: $("train-play"), reset: $("train-reset"), status: $("train-status"), canvas: $("train-boundary"),
-      curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"),
+      curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"), point: $("train-point"),
+      openPoint: $("train-open-point"),
     };
     this.shown = false;
     this.playing = false;
@@ -276,6 +278,25 @@ export class TrainView {
     el("text", { x: (P.l + W - P.r) / 2, y: H - 2, class: "axis-label" }).textContent = "step";
   }
 
+  /**
+   * Step into one update: the graph of one point's loss at the current weights goes
+   * to the graph view above (inputs and target frozen, the nudge rate the training's),
+   * where it steps and nudges like any program; training stays where it was.
+   */
+  async openPoint() {
+    this.pause();
+    if (!(await this.build())) return;
+    const index = Number(this.dom.point.value);
+    const reply = await this.engine.call("train", { what: "point", index }, "writing the point's graph");
+    if (!reply.ok) {
+      this.dom.problem.textContent = reply.error.message;
+      this.dom.problem.hidden = false;
+      return;
+    }
+    this.dom.problem.hidden = true;
+    await this.engine.openProgram(reply.program, { rate: reply.rate, step: reply.step, index });
+  }
+
   /** A click adds a point of the chosen class; a click on a point removes it. */
   async click(e) {
     const g = this.grid;
@@ -301,6 +322,7 @@ export class TrainView {
     d.play.addEventListener("click", () => this.play());
     d.reset.addEventListener("click", () => this.reset());
     d.canvas.addEventListener("click", (e) => this.click(e));
+    d.openPoint.addEventListener("click", () => this.openPoint());
     for (const k of ["dataset", "layers", "seed", "lr", "batch", "activation"]) {
       d[k].addEventListener("change", () => {
         this.engine.onChange();

@@ -118,7 +118,7 @@ def _grid(n):
     return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "classes": t.classes}
 
 
-def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING):
+def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0):
     """The training view (contract section 5): ``new`` builds the data and the network
     from the settings (``points``: the learner's own points, [[x, y, class], ...]);
     ``step`` takes ``steps`` SGD steps and returns their losses; ``grid`` redraws the
@@ -156,6 +156,14 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING):
         reply = {"step": _trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": _trainer.accuracy()}
     elif what == "grid":
         reply = {"step": _trainer.steps}
+    elif what == "point":
+        # One point's loss as a program, to step through like any other; a nudge at
+        # this rate is that point's SGD update (the trainer itself does not move).
+        index = int(index)
+        if not 0 <= index < len(_trainer.X):
+            raise ValueError(f"there is no point {index}: choose 0 to {len(_trainer.X) - 1}")
+        return _reprs({"ok": True, "program": _trainer.point_program(index), "rate": _trainer.learning_rate(),
+                       "step": _trainer.steps})
     else:
         raise ValueError(f"training has no {what!r}: new, step or grid")
     reply["grid"] = _grid(max(4, min(200, int(grid))))

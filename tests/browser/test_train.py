@@ -83,3 +83,33 @@ def test_play_trains_and_the_page_keeps_answering(fresh):
     page.wait_for_timeout(800)
     assert int(status(page)["step"]) == settled
     assert float(status(page)["accuracy"]) >= 0.95  # moons learns (micrograd's demo reaches 100%)
+
+
+def test_step_into_one_update_opens_that_points_graph(fresh):
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=4&seed=1&lr=1.0&batch=100")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    for _ in range(3):
+        page.click(T("train-step"))
+        settle(page)
+    step = status(page)["step"]
+    page.fill(T("train-point"), "5")
+    page.click(T("train-open-point"))
+    settle(page)
+    text = page.input_value(T("program"))
+    assert text.startswith("# Training point 5 at step 3")
+    snap = page.evaluate("window.gradstep.snapshot()")
+    labels = {n["id"]: n["label"] for n in snap["layout"]["nodes"] if n["kind"] == "value"}
+    frozen = sorted(labels[f"n{i}"] for i in snap["state"]["frozen"])
+    assert frozen == ["x[0]", "x[1]", "y"]  # the data stays; the weights move
+    assert float(page.input_value(T("nudge-rate"))) > 0
+    # Its loss is the point's hinge at these weights; a nudge is that point's SGD update.
+    page.click(T("backward-all"))
+    settle(page)
+    before = float(page.evaluate("window.gradstep.snapshot().state.output"))
+    page.click(T("nudge"))
+    settle(page)
+    after = float(page.evaluate("window.gradstep.snapshot().state.output"))
+    assert after <= before
+    assert status(page)["step"] == step  # training stays where it was
