@@ -208,25 +208,23 @@ class _OneLineParser(argparse.ArgumentParser):
         raise _TrainArgumentError(message)
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: a whole number, at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _whole(minimum: int, words: str):
+    """argparse type: a whole number of at least ``minimum`` (``words`` says so if not)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {words}, not {value}")
+        return value
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+_positive_int = _whole(1, "at least 1")
+_seed = _whole(0, "0 or more")
 
 
 def _layers(text: str) -> list[int]:
