@@ -12,6 +12,8 @@ export const DATASETS = ["moons", "circles", "xor", "spiral", "linear"];
 // micrograd's demo: MLP(2, [16, 16, 1]), ReLU, all 100 points, a first rate of 1.0 (decaying).
 export const DEFAULTS = { dataset: "moons", layers: "16,16", seed: "0", lr: "1.0", batch: "100", activation: "relu" };
 const CHUNK_MS = 80; // Play asks for about this much work at a time
+const FINE_GRID = 96; // the boundary's cells a side once training is idle (32 while it runs)
+const IDLE_MS = 250;
 
 /** Settings from the address's parts (strings), with the defaults for what is missing. */
 export function trainSettings(parts = {}) {
@@ -114,6 +116,7 @@ export class TrainView {
     this.losses = [];
     this.accuracies = [];
     this.apply(reply);
+    this.refineSoon();
     this.engine.onChange();
     return true;
   }
@@ -158,7 +161,22 @@ export class TrainView {
       return false;
     }
     this.apply(reply);
+    this.refineSoon();
     return true;
+  }
+
+  /** Idle for a moment (not playing): draw the boundary again on a finer grid. */
+  refineSoon() {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(async () => {
+      if (this.playing || !this.built) return;
+      const built = this.built;
+      const reply = await this.engine.call("train", { what: "grid", grid: FINE_GRID }, "drawing the boundary finely");
+      if (reply.ok && !this.playing && built === this.built) {
+        this.grid = reply.grid;
+        this.draw();
+      }
+    }, IDLE_MS);
   }
 
   /** Play: a few steps at a time (about CHUNK_MS of work), drawing between chunks. */
@@ -204,6 +222,7 @@ export class TrainView {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
     const g = this.grid;
+    c.dataset.grid = g ? String(g.n) : ""; // (cells a side: coarse while playing, fine when idle)
     const dark = matchMedia("(prefers-color-scheme: dark)").matches;
     if (g) {
       const img = new ImageData(g.n, g.n);

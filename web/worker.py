@@ -99,7 +99,7 @@ def _lab(what, leaf=None, h=1e-6, **extra):
 
 
 _trainer = None
-GRID_PLAYING = 32  # the boundary's cells a side while training runs; finer when paused
+GRID_PLAYING = 32  # the boundary's cells a side while training runs (the page asks finer when idle)
 
 
 def _grid(n):

@@ -83,6 +83,8 @@ def test_play_trains_and_the_page_keeps_answering(fresh):
     page.wait_for_timeout(800)
     assert int(status(page)["step"]) == settled
     assert float(status(page)["accuracy"]) >= 0.95  # moons learns (micrograd's demo reaches 100%)
+    # Idle now: the boundary is drawn again on a finer grid than while it played.
+    page.wait_for_function("document.querySelector('[data-testid=train-boundary]').dataset.grid === '96'")
 
 
 def test_step_into_one_update_opens_that_points_graph(fresh):
