@@ -10,7 +10,9 @@ For each run, in a fresh browser context (a first visit):
      graph drawn, and the longest gap between animation frames meanwhile (a stall:
      the page answers no click during it);
   3. a nudge on that graph and on a BIG-node chain: the time until its result shows,
-     the longest frame gap meanwhile, and the size of the reply that crossed.
+     the longest frame gap meanwhile, and the size of the reply that crossed;
+  4. the training view (micrograd's demo: moons, MLP(2, [16, 16, 1])) playing for 3 s:
+     steps a second with the boundary redrawn, and the longest frame gap meanwhile.
 Medians over N runs. Run `python3 scripts/setup.py` first.
 """
 
@@ -96,6 +98,23 @@ def run_once(browser, base: str, lines: int, big: int) -> dict:
     n = nudge(page)
     out.update({"big_nudge_ms": n["ms"], "big_nudge_gap_ms": n["gap_ms"], "big_nudge_bytes": n["bytes"]})
     ctx.close()
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    page.goto(base + "index.html#train&dataset=moons&layers=16,16&seed=0&lr=1.0&batch=100")
+    page.wait_for_selector("body[data-ready=true]", timeout=180_000)
+    page.wait_for_selector("body:not([data-busy])", state="attached", timeout=60_000)
+    page.evaluate("window.__stop = false")
+    page.evaluate(GAPS_START)
+    page.click("[data-testid=train-play]")
+    t0 = time.perf_counter()
+    page.wait_for_timeout(3000)
+    page.click("[data-testid=train-play]")
+    seconds = time.perf_counter() - t0
+    out["train_gap_ms"] = page.evaluate(GAPS_STOP)
+    page.wait_for_selector("body:not([data-busy])", state="attached", timeout=60_000)
+    out["train_steps_per_s"] = int(page.get_attribute("[data-testid=train-status]", "data-step")) / seconds
+    ctx.close()
     return out
 
 
@@ -136,6 +155,8 @@ def main() -> int:
           f"reply {med['nudge_bytes'] / 1024:.0f} KiB")
     print(f"nudge on a {args.big}-node chain: {med['big_nudge_ms']:.0f} ms, longest frame gap "
           f"{med['big_nudge_gap_ms']:.0f} ms, reply {med['big_nudge_bytes'] / 1024:.0f} KiB")
+    print(f"training view, moons MLP(2, [16, 16, 1]): {med['train_steps_per_s']:.0f} steps/s with the boundary "
+          f"redrawn, longest frame gap {med['train_gap_ms']:.0f} ms")
     return 0
 
 
