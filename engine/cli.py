@@ -186,15 +186,23 @@ def _sweep(tape, as_json: bool) -> int:
     return 0
 
 
-def _positive(text: str) -> float:
-    """argparse type: a positive, finite float."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"h must be a positive, finite number, not {text}")
-    return value
+def _finite_positive(not_a_number: str, not_positive: str):
+    """argparse type: a positive, finite float; the messages say what is wrong in the
+    command's own words (``{text}`` is what was typed)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(not_a_number.format(text=repr(text))) from None
+        if not 0.0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(not_positive.format(text=text))
+        return value
+
+    return parse
+
+
+_positive = _finite_positive("{text} is not a number", "h must be a positive, finite number, not {text}")
 
 
 class _TrainArgumentError(Exception):
@@ -239,14 +247,7 @@ def _layers(text: str) -> list[int]:
     return sizes
 
 
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive, finite number, not {text}")
-    return value
+_rate = _finite_positive("must be a number, not {text}", "must be a positive, finite number, not {text}")
 
 
 def _dataset(text: str) -> str:

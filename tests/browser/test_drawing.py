@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -96,23 +95,11 @@ def collisions(drawn) -> tuple[list, list]:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def shared(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.on("console", lambda m: m.type == "error" and errors.append(f"console.error: {m.text}"))
-    page.goto("index.html")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    yield SimpleNamespace(page=page, errors=errors)
-    context.close()
-
-
 @pytest.fixture
 def page(shared):
+    """The module's booted page (conftest.py), checked after each test."""
     yield shared.page
-    assert not shared.errors, "page reported errors:\n" + "\n".join(shared.errors)
+    shared.watch.check()
 
 
 def show_backward_done(page, program: str) -> dict:
