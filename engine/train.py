@@ -129,11 +129,13 @@ class Trainer:
             p.data -= rate * p.grad
         return total.data
 
-    def loss_graph(self, indices: list[int]) -> Value:
+    def loss_graph(self, indices: list[int], forward=None) -> Value:
         """The loss of the points ``indices`` as a ``Value`` graph, micrograd's demo's
-        way: inputs wrapped in ``Value``, scores from the model, then the loss."""
+        way: inputs wrapped in ``Value``, scores from the model, then the loss.
+        ``forward`` (default the model) maps one point's inputs to its scores:
+        engine.batch_graph passes one that notes which neuron made which nodes."""
         inputs = [list(map(Value, self.X[i])) for i in indices]
-        scores = list(map(self.model, inputs))
+        scores = list(map(self.model if forward is None else forward, inputs))
         if self.loss_name == "hinge":
             return L.svm_loss(scores, [self.signed[i] for i in indices], self.params)
         if self.loss_name == "mse":

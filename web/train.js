@@ -4,6 +4,7 @@
 // Play asks the worker for a few steps at a time and draws between the answers, so
 // the page keeps answering; pausing is not asking for more.
 
+import { BatchView } from "./batch-view.js";
 import { niceTicks } from "./plot.js";
 
 const $ = (id) => document.getElementById(id);
@@ -46,8 +47,9 @@ export class TrainView {
       lr: $("train-lr"), batch: $("train-batch"), activation: $("train-activation"), step: $("train-step"),
       play: $("train-play"), reset: $("train-reset"), status: $("train-status"), canvas: $("train-boundary"),
       curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"), point: $("train-point"),
-      openPoint: $("train-open-point"),
+      openPoint: $("train-open-point"), openBatch: $("train-open-batch"),
     };
+    this.batch = new BatchView(engine);
     this.shown = false;
     this.playing = false;
     this.losses = [];
@@ -118,6 +120,7 @@ export class TrainView {
     this.apply(reply);
     this.refineSoon();
     this.engine.onChange();
+    if (this.batch.shown) await this.batch.refresh(); // (a new network: its own graph)
     return true;
   }
 
@@ -175,6 +178,8 @@ export class TrainView {
       if (reply.ok && !this.playing && built === this.built) {
         this.grid = reply.grid;
         this.draw();
+        // The batch's graph follows training when it stops (not while it plays).
+        if (this.batch.shown && this.batch.summary?.step !== reply.step) await this.batch.refresh();
       }
     }, IDLE_MS);
   }
@@ -316,6 +321,13 @@ export class TrainView {
     await this.engine.openProgram(reply.program, { rate: reply.rate, step: reply.step, index });
   }
 
+  /** The whole batch's graph at the current weights, collapsed into neurons. */
+  async openBatch() {
+    this.pause();
+    if (!(await this.build())) return;
+    await this.batch.open();
+  }
+
   /** A click adds a point of the chosen class; a click on a point removes it. */
   async click(e) {
     const g = this.grid;
@@ -342,6 +354,7 @@ export class TrainView {
     d.reset.addEventListener("click", () => this.reset());
     d.canvas.addEventListener("click", (e) => this.click(e));
     d.openPoint.addEventListener("click", () => this.openPoint());
+    d.openBatch.addEventListener("click", () => this.openBatch());
     for (const k of ["dataset", "layers", "seed", "lr", "batch", "activation"]) {
       d[k].addEventListener("change", () => {
         this.engine.onChange();

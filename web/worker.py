@@ -118,12 +118,26 @@ def _grid(n):
     return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "classes": t.classes}
 
 
-def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0):
+_batch = None  # (the trainer, its step, its BatchGraph)
+
+
+def _batch_graph():
+    """The BatchGraph of the trainer at its current step, built once per step."""
+    global _batch
+    if _batch is None or _batch[0] is not _trainer or _batch[1] != _trainer.steps:
+        from engine.batch_graph import BatchGraph
+
+        progress("building the whole batch's graph")
+        _batch = (_trainer, _trainer.steps, BatchGraph(_trainer))
+    return _batch[2]
+
+
+def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0, group="", step=None):
     """The training view (contract section 5): ``new`` builds the data and the network
     from the settings (``points``: the learner's own points, [[x, y, class], ...]);
     ``step`` takes ``steps`` SGD steps and returns their losses; ``grid`` redraws the
     boundary finer. Floats are the command line's (engine.train), bit for bit."""
-    global _trainer
+    global _trainer, _batch
     from engine.datasets import CLASSES, make
     from engine.fast_trainer import FastTrainer
     from engine.train import default_loss
@@ -144,6 +158,7 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0
             y = [int(p[2]) for p in points]
             if not X:
                 raise ValueError("there are no points left: add some, or choose the data again")
+        _batch = None
         _trainer = FastTrainer(X, y, layers, seed=seed, activation=str(s.get("activation", "relu")),
                                loss=default_loss(CLASSES[dataset]), lr=lr, batch=batch)
         reply = {"step": 0, "loss": None, "accuracy": _trainer.accuracy(),
@@ -164,8 +179,14 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0
             raise ValueError(f"there is no point {index}: choose 0 to {len(_trainer.X) - 1}")
         return _reprs({"ok": True, "program": _trainer.point_program(index), "rate": _trainer.learning_rate(),
                        "step": _trainer.steps})
+    elif what == "batch":
+        # The whole batch's graph collapsed into neurons (engine/batch_graph.py); kept
+        # for the expand calls that follow, until the weights move.
+        return _reprs({"ok": True, "summary": _batch_graph().summary()})
+    elif what == "expand":
+        return _reprs({"ok": True, "expansion": _batch_graph().expand(str(group))})
     else:
-        raise ValueError(f"training has no {what!r}: new, step or grid")
+        raise ValueError(f"training has no {what!r}: new, step, grid, point, batch or expand")
     reply["grid"] = _grid(max(4, min(200, int(grid))))
     reply["ok"] = True
     return _reprs(reply)

@@ -115,3 +115,57 @@ def test_step_into_one_update_opens_that_points_graph(fresh):
     after = float(page.evaluate("window.gradstep.snapshot().state.output"))
     assert after <= before
     assert status(page)["step"] == step  # training stays where it was
+
+
+def full_graph_counts(dataset, layers, seed, steps, batch=100):
+    """Nodes, edges and parameters of the whole batch's loss graph, counted here by a
+    walk of the graph the Trainer itself builds (not by engine/batch_graph.py)."""
+    from engine.datasets import CLASSES, make
+    from engine.train import Trainer, default_loss
+
+    X, y = make(dataset, n=100, seed=seed)
+    t = Trainer(X, y, [int(v) for v in layers.split(",")], seed=seed, loss=default_loss(CLASSES[dataset]), batch=batch)
+    for _ in range(steps):
+        t.step()
+    root = t.loss_graph(t.batch_indices())
+    seen, todo, edges = {id(root)}, [root], 0
+    while todo:
+        v = todo.pop()
+        for c in (v._a, v._b):
+            if c is None:
+                continue
+            edges += 1
+            if id(c) not in seen:
+                seen.add(id(c))
+                todo.append(c)
+    return len(seen), edges, len(t.params)
+
+
+def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=16,16&seed=0&lr=1.0&batch=100")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    page.click(T("train-step"))
+    settle(page)
+    page.click(T("train-open-batch"))
+    page.wait_for_selector(f"{T('batch-totals')}[data-step='1']", timeout=60_000)
+    totals = page.eval_on_selector(T("batch-totals"), "e => ({...e.dataset})")
+    nodes, edges, params = full_graph_counts("moons", "16,16", 0, steps=1)
+    assert nodes > 60_000  # (micrograd's demo batch: about 65,000 nodes)
+    assert (int(totals["nodes"]), int(totals["edges"]), int(totals["parameters"])) == (nodes, edges, params)
+    assert (totals["shownNodes"], totals["shownEdges"], totals["shownParameters"]) == (
+        totals["nodes"], totals["edges"], totals["parameters"])
+    assert totals["groups"] == str(2 + 16 + 16 + 1)  # inputs, the neurons, the loss
+    # Open a neuron of the second layer: its real nodes, a row per point.
+    key = page.locator(f"{T('batch-keys')} [data-group='L2N3']")
+    key.click()
+    page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N3'][data-expanded='true']", timeout=30_000)
+    # Fold every layer: five boxes, the same totals.
+    page.click(T("batch-fold"))
+    page.wait_for_selector(f"{T('batch-totals')}[data-groups='5']")
+    totals2 = page.eval_on_selector(T("batch-totals"), "e => ({...e.dataset})")
+    assert (totals2["shownNodes"], totals2["shownEdges"]) == (totals["nodes"], totals["edges"])
+    # Training on: the graph follows when training stops.
+    page.click(T("train-step"))
+    page.wait_for_selector(f"{T('batch-totals')}[data-step='2']", timeout=60_000)
