@@ -20,15 +20,20 @@ export class GraphView {
   /**
    * @param {Store} store
    * @param {{onToggle(i), onSetLeaf(i, value), onInspect(i), toast(text)}} handlers
+   * @param {object} [dom] its elements (host, empty, minimap, panHint, follow, leafKeys,
+   *   focusRing, editor) and the element carrying the colours (themeRoot); the page's
+   *   by id when not given (the notebook widget gives its own: web/widget.js)
    */
-  constructor(store, handlers) {
+  constructor(store, handlers, dom = null) {
     this.store = store;
     this.handlers = handlers;
-    this.dom = {
+    this.page = !dom;
+    this.dom = dom || {
       host: $("graph-host"), empty: $("graph-empty"), minimap: $("minimap"), panHint: $("pan-hint"),
       follow: $("follow"), leafKeys: $("leaf-keys"), focusRing: $("focus-ring"), editor: $("leaf-editor"),
+      themeRoot: document.documentElement,
     };
-    this.theme = readTheme();
+    this.theme = readTheme(this.dom.themeRoot);
     this.renderer = null;
     this.follow = false;
     this.lastCurrent = null;
@@ -81,7 +86,8 @@ export class GraphView {
         onInspect: (i) => this.handlers.onInspect(i),
       });
     }
-    document.body.dataset.big = String(big);
+    if (this.page) document.body.dataset.big = String(big);
+    this.dom.host.dataset.big = String(big);
     // The SVG itself is no Tab stop: the graph host is (arrow keys pan), then the leaves.
     this.renderer.svg?.setAttribute("tabindex", "-1");
     this.renderer.setScene(model, scene.timeline, ix, this.theme);
@@ -98,7 +104,7 @@ export class GraphView {
   }
 
   setTheme() {
-    this.theme = readTheme();
+    this.theme = readTheme(this.dom.themeRoot);
     const s = this.store.state;
     if (!this.renderer || !s.model) return;
     this.renderer.setTheme(this.theme);
