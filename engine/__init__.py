@@ -16,6 +16,9 @@ _EXPORTS = {
     "Session": "session",
     "Timeline": "timeline",
     "Value": "value",
+    "share_link": "graph_program",
+    "show": "widget",
+    "to_program": "graph_program",
 }
 
 __all__ = sorted(_EXPORTS)
