@@ -11,7 +11,7 @@
 // Input: the engine's summary (engine/batch_graph.py `BatchGraph.summary()`), the
 // set of folded layer numbers and the expansions fetched so far (id -> expand()).
 
-export const BOX = { width: 156, height: 58, gap: 12, column: 96, header: 34 };
+export const BOX = { width: 150, height: 46, gap: 8, column: 150, header: 34 };
 export const DOT = 6; // a node's cell in an expanded group, graph pixels
 const PAD = 10;
 
@@ -108,7 +108,7 @@ export function layoutBatch(summary, folded = new Set(), expansions = new Map())
     }
     top = Math.min(top, -height / 2);
     bottom = Math.max(bottom, height / 2);
-    columns.push({ layer, x, width, label: columnLabel(summary, layer, folded) });
+    columns.push({ layer, x, width, label: columnLabel(summary, layer, folded), short: shortLabel(summary, layer, folded) });
     x += width + BOX.column;
   }
   const at = new Map(boxes.map((b) => [b.id, b]));
@@ -133,6 +133,12 @@ function columnLabel(summary, layer, folded) {
   const last = layer === sizes.length - 1;
   const kind = last ? "linear" : summary.activation;
   return `${last ? "output" : "layer " + layer}: ${units} ${kind} ${folded.has(layer) ? "▸" : "▾"}`;
+}
+
+function shortLabel(summary, layer, folded) {
+  if (layer === 0) return "in";
+  if (layer === summary.sizes.length) return "loss";
+  return `L${layer} ${folded.has(layer) ? "▸" : "▾"}`;
 }
 
 /** The box (or column header) at a graph point, or null. */

@@ -91,6 +91,12 @@ export class BatchView {
       return false;
     }
     this.expansions.set(id, reply.expansion);
+    const ex = reply.expansion;
+    if (say) {
+      this.dom.info.textContent = `${this.labelOf(id)} opened: ${nf.format(ex.nodes.length)} nodes, a row per point ` +
+        `(${ex.rows}) with its operations in order across, the parameters on top; blue: gradient < 0, red: > 0. ` +
+        "A click on a node says what it is; on the title, closes it.";
+    }
     return true;
   }
 
@@ -222,11 +228,6 @@ export class BatchView {
     }
     ctx.globalAlpha = 1;
 
-    // Column headers (a click folds or unfolds the layer).
-    ctx.fillStyle = theme.muted;
-    ctx.font = "600 13px system-ui, sans-serif";
-    ctx.textBaseline = "middle";
-    for (const c of L.columns) ctx.fillText(c.label, c.x, c.y + BOX.header / 2 - 4);
 
     // Boxes, filled by the size of their parameters' gradient (the page's gradient colours).
     const norms = L.boxes.map((b) => Number(b.group.grad_norm) || 0);
@@ -246,22 +247,45 @@ export class BatchView {
       ctx.strokeStyle = this.focused === b.id ? theme.accent : theme.border;
       ctx.lineWidth = (this.focused === b.id ? 3 : 1) / Math.max(0.5, k);
       ctx.strokeRect(b.x, b.y, b.width, b.height);
-      if (k * 13 >= 6) this.drawText(ctx, b, theme);
       if (b.expanded) this.drawNodes(ctx, b, theme, k);
     }
+
+    // Text at a fixed screen size (readable at any zoom), as many lines as a box has room for.
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = theme.muted;
+    ctx.font = "600 12px system-ui, sans-serif";
+    for (const c of L.columns) {
+      // (the short name when the long one would run into the next column)
+      const text = ctx.measureText(c.label).width <= (c.width + BOX.column * 0.8) * k ? c.label : c.short;
+      ctx.fillText(text, c.x * k + x, (c.y + BOX.header / 2) * k + y);
+    }
+    for (const b of L.boxes) if (visible(b)) this.drawText(ctx, b, theme, this.viewport.t);
   }
 
-  drawText(ctx, b, theme) {
+  /** A box's words, in screen pixels: its name, then its numbers while they fit. */
+  drawText(ctx, b, theme, { k, x, y }) {
     const g = b.group;
-    ctx.fillStyle = theme.ink;
-    ctx.font = "600 13px system-ui, sans-serif";
-    ctx.fillText(`${g.label}${b.expanded ? " ▾" : ""}`, b.x + 8, b.y + 14);
-    ctx.font = "12px ui-monospace, monospace";
-    const lines = [`${nf.format(g.nodes)} nodes`];
-    if (g.parameters > 0) lines[0] += ` · ‖∇‖ ${Number(g.grad_norm).toPrecision(3)}`;
-    if (g.dead != null) lines.push(`inactive on ${Math.round(Number(g.dead) * 100)}% of points`);
-    else if (g.kind === "loss") lines.push(`value ${Number(this.summary.loss_value ?? NaN).toFixed(4)}`);
-    lines.forEach((text, i) => ctx.fillText(text, b.x + 8, b.y + 32 + i * 14));
+    const sx = b.x * k + x + 6;
+    const sy = b.y * k + y;
+    const room = Math.min(b.height, b.expanded ? BOX.header : b.height) * k;
+    const width = b.width * k - 10;
+    if (room < 14 || width < 40) return;
+    const lines = [`${g.label}${b.expanded ? " ▾" : ""}`];
+    lines.push(g.parameters > 0 ? `‖∇‖ ${Number(g.grad_norm).toPrecision(3)} · ${nf.format(g.nodes)} nodes` : `${nf.format(g.nodes)} nodes`);
+    if (g.dead != null) lines.push(`off on ${Math.round(Number(g.dead) * 100)}% of points`);
+    else if (g.kind === "loss") lines.push(`loss ${Number(this.summary.loss_value).toFixed(4)}`);
+    const fit = Math.max(1, Math.floor((room - 2) / 14));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(sx - 4, sy, width + 6, room);
+    ctx.clip();
+    lines.slice(0, fit).forEach((text, i) => {
+      ctx.fillStyle = i ? theme.muted : theme.ink;
+      ctx.font = i ? "11px ui-monospace, monospace" : "600 12px system-ui, sans-serif";
+      ctx.fillText(text, sx, sy + 9 + i * 14);
+    });
+    ctx.restore();
   }
 
   /** An open group's nodes: a cell each, coloured by its gradient's sign and size. */
@@ -277,6 +301,7 @@ export class BatchView {
       // Near enough to follow them: the edges inside the group.
       ctx.strokeStyle = theme.edge;
       ctx.lineWidth = 0.5 / k;
+      ctx.globalAlpha = 0.4;
       ctx.beginPath();
       for (const n of ex.nodes) {
         const [x1, y1] = nodeCell(b, n);
@@ -287,6 +312,7 @@ export class BatchView {
         }
       }
       ctx.stroke();
+      ctx.globalAlpha = 1;
     }
     for (const n of ex.nodes) {
       const gv = Number(n.grad);

@@ -157,9 +157,9 @@ def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
     assert (totals["shownNodes"], totals["shownEdges"], totals["shownParameters"]) == (
         totals["nodes"], totals["edges"], totals["parameters"])
     assert totals["groups"] == str(2 + 16 + 16 + 1)  # inputs, the neurons, the loss
-    # Open a neuron of the second layer: its real nodes, a row per point.
-    key = page.locator(f"{T('batch-keys')} [data-group='L2N3']")
-    key.click()
+    # Open a neuron of the second layer (from the keyboard): its real nodes, a row per point.
+    page.locator(f"{T('batch-keys')} [data-group='L2N3']").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N3'][data-expanded='true']", timeout=30_000)
     # Fold every layer: five boxes, the same totals.
     page.click(T("batch-fold"))
