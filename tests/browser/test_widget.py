@@ -1,0 +1,173 @@
+"""The notebook widget's JavaScript (web/widget.js, bundled by engine/widget.py) in
+Chromium with a stand-in for the notebook: the model is a small object whose ``send``
+calls the real Python side (GraphWidget's message handler, through Playwright's
+``expose_function``) and hands its answers to the widget, as anywidget's model does.
+So this tests both halves without Jupyter; tests/browser/test_jupyter.py runs the
+real thing in JupyterLab."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("anywidget")
+
+from engine import Value  # noqa: E402
+from engine.widget import GraphWidget  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MOUNT = """async ({esm, css, scene, link}) => {
+  const style = document.createElement("style");
+  style.textContent = css;
+  document.head.append(style);
+  const mod = await import(URL.createObjectURL(new Blob([esm], { type: "text/javascript" })));
+  const listeners = [];
+  const state = { scene, link };
+  window.sent = [];
+  const model = {
+    get: (k) => state[k],
+    on: (event, cb) => { if (event === "msg:custom") listeners.push(cb); },
+    off: () => {},
+    send: async (msg) => {
+      window.sent.push(msg);
+      const out = JSON.parse(await window.kernel(JSON.stringify(msg)));
+      state.link = out.link;
+      for (const m of out.messages) for (const cb of listeners) cb(m);
+    },
+  };
+  mod.default.render({ model, el: document.getElementById("host") });
+}"""
+
+
+def lecture():
+    """The lecture's first graph: L = (a*b + c) * f."""
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, {"a": a, "b": b, "c": c, "f": f}
+
+
+@pytest.fixture
+def mounted(page, base_url, page_errors):
+    L, leaves = lecture()
+    widget = GraphWidget(L)
+    outbox = []
+    widget.send = lambda content, buffers=None: outbox.append(content)
+
+    def kernel(message):
+        outbox.clear()
+        widget._on_msg(widget, json.loads(message), None)
+        return json.dumps({"messages": outbox, "link": widget.link})
+
+    page.expose_function("kernel", kernel)
+    page.goto(base_url + "tests/browser/fixtures/widget-host.html")
+    page.evaluate(MOUNT, {"esm": widget._esm, "css": widget._css, "scene": widget.scene, "link": widget.link})
+    page.wait_for_selector("[data-testid=gs-widget][data-ready=true] [data-node-id]")
+    yield page, widget, L, leaves
+    page_errors.assert_none()
+
+
+def shown(page) -> dict:
+    return page.eval_on_selector_all(
+        "[data-testid=gs-widget] [data-node-id]",
+        "els => Object.fromEntries(els.map(e => [e.dataset.label, [e.dataset.value, e.dataset.grad]]))")
+
+
+def phase(page) -> str:
+    return page.get_attribute("[data-testid=gs-widget] [data-testid=status]", "data-phase")
+
+
+def click(page, testid):
+    before = page.evaluate("window.sent.length")
+    page.click(f"[data-testid=gs-widget] [data-testid={testid}]")
+    page.wait_for_function(f"window.sent.length > {before} && !document.querySelector('[data-busy]')")
+
+
+def test_the_widget_steps_in_python_and_shows_the_command_lines_gradients(mounted, tmp_path):
+    page, widget, L, leaves = mounted
+    assert phase(page) == "start"
+    assert shown(page)["a"] == ["2.0", ""]
+    click(page, "forward-step")
+    assert phase(page) == "forward" and widget.session.state.position == 1  # stepped in Python
+    click(page, "forward-all")
+    click(page, "backward-step")
+    assert phase(page) == "backward"
+    assert shown(page)["L"][1] == "1.0"
+    click(page, "backward-all")
+    assert phase(page) == "backward-done"
+    # The gradients drawn are the command line's for the same graph.
+    program = tmp_path / "L.gs"
+    program.write_text(widget.session.program_text())
+    out = subprocess.run([sys.executable, "-m", "engine", "grad", str(program), "--json"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    grads = json.loads(out.stdout)["grads"]
+    got = shown(page)
+    for name, g in grads.items():
+        assert got[name][1] == repr(g), name
+    # ...and micrograd's way: backward() on the notebook's own Values.
+    L.backward()
+    for name, leaf in leaves.items():
+        assert got[name][1] == repr(leaf.grad), name
+
+
+def test_nudge_undo_write_back_and_the_link(mounted):
+    page, widget, L, leaves = mounted
+    click(page, "backward-all")
+    page.fill("[data-testid=gs-widget] [data-testid=nudge-rate]", "0.01")
+    click(page, "nudge")
+    assert phase(page) == "forward-done"
+    after = shown(page)
+    assert after["a"][0] == repr(2.0 - 0.01 * 6.0)  # a descends along dL/da = 6
+    assert float(after["L"][0]) < -8.0  # the output went down, as the gradient said
+    # The link on the widget is the page's share link for what is shown.
+    href = page.get_attribute("[data-testid=gs-widget] [data-testid=open-page]", "href")
+    assert href.startswith("#program=") and "a%20%3D%201.94" in href
+    # The notebook's Values move only when asked.
+    assert leaves["a"].data == 2.0
+    click(page, "write-back")
+    assert leaves["a"].data == 2.0 - 0.01 * 6.0 and leaves["c"].data == 10.0 - 0.01 * -2.0
+    assert "Wrote 4 values back" in page.inner_text("[data-testid=gs-widget] [data-testid=error]")
+    click(page, "undo")
+    assert shown(page)["a"][0] == "2.0"
+
+
+def test_a_bad_nudge_rate_is_refused_in_the_page_and_a_domain_error_keeps_the_graph(page, base_url, page_errors):
+    x = Value(0.5, label="x")
+    y = x.log()
+    y.label = "y"
+    widget = GraphWidget(y)
+    outbox = []
+    widget.send = lambda content, buffers=None: outbox.append(content)
+
+    def kernel(message):
+        outbox.clear()
+        try:
+            widget._on_msg(widget, json.loads(message), None)
+        finally:
+            pass
+        return json.dumps({"messages": outbox, "link": widget.link})
+
+    page.expose_function("kernel", kernel)
+    page.goto(base_url + "tests/browser/fixtures/widget-host.html")
+    page.evaluate(MOUNT, {"esm": widget._esm, "css": widget._css, "scene": widget.scene, "link": widget.link})
+    page.wait_for_selector("[data-testid=gs-widget][data-ready=true] [data-node-id]")
+    click(page, "backward-all")
+    # log(x) at 0.5 has gradient 2: an ascending nudge of rate -1 is refused before Python...
+    page.fill("[data-testid=gs-widget] [data-testid=nudge-rate]", "-1")
+    page.click("[data-testid=gs-widget] [data-testid=nudge]")
+    assert "positive number" in page.inner_text("[data-testid=gs-widget] [data-testid=error]")
+    # ...and a descending nudge of rate 1 takes x to -1.5, outside log's domain: Python says so.
+    page.fill("[data-testid=gs-widget] [data-testid=nudge-rate]", "1")
+    click(page, "nudge")
+    assert "log" in page.inner_text("[data-testid=gs-widget] [data-testid=error]")
+    assert phase(page) == "backward-done"  # nothing lost
+    page_errors.assert_none()
