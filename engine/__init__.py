@@ -24,7 +24,20 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gradstep")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        return "0+unknown"
+
+
+
 def __getattr__(name: str):
+    if name == "__version__":  # (importlib.metadata only when asked: the page's start-up skips it)
+        globals()[name] = _version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")

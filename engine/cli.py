@@ -158,7 +158,7 @@ def _add_closed_forms(tape, start, rows: list[dict]) -> None:
     except ImportError:
         for row in rows:
             row.update(closed_form=None, closed_form_value=None,
-                       closed_form_problem="the closed form needs sympy: pip install sympy")
+                       closed_form_problem="the closed form needs sympy: pip install 'gradstep[lab]' (or sympy)")
         return
     for i, row in zip(tape.leaf_indices(), rows, strict=True):
         result = closed_form(tape, start, i)
