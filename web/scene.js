@@ -163,7 +163,7 @@ export function makeLabelOf(layout, ix) {
  * hash has none; train is null or {dataset, layers, ...} (the settings it names);
  * error says why a program part could not be read (broken %-encoding).
  */
-export const TRAIN_KEYS = ["dataset", "layers", "seed", "lr", "batch", "activation"];
+export const TRAIN_KEYS = ["dataset", "layers", "seed", "lr", "batch", "activation", "loss"];
 
 export function parseHash(hash) {
   const out = { program: null, frozen: [], practice: null, lab: false, train: null, error: null };

@@ -11,7 +11,10 @@ const $ = (id) => document.getElementById(id);
 const NS = "http://www.w3.org/2000/svg";
 export const DATASETS = ["moons", "circles", "xor", "spiral", "linear"];
 // micrograd's demo: MLP(2, [16, 16, 1]), ReLU, all 100 points, a first rate of 1.0 (decaying).
-export const DEFAULTS = { dataset: "moons", layers: "16,16", seed: "0", lr: "1.0", batch: "100", activation: "relu" };
+export const DEFAULTS = {
+  dataset: "moons", layers: "16,16", seed: "0", lr: "1.0", batch: "100", activation: "relu", loss: "default",
+};
+export const LOSSES = ["default", "hinge", "mse", "cross_entropy"];
 const CHUNK_MS = 80; // Play asks for about this much work at a time
 const FINE_GRID = 96; // the boundary's cells a side once training is idle (32 while it runs)
 const IDLE_MS = 250;
@@ -21,6 +24,7 @@ export function trainSettings(parts = {}) {
   const s = { ...DEFAULTS };
   for (const k of Object.keys(DEFAULTS)) if (parts[k] != null && parts[k] !== "") s[k] = String(parts[k]);
   if (!DATASETS.includes(s.dataset)) s.dataset = DEFAULTS.dataset;
+  if (!LOSSES.includes(s.loss)) s.loss = DEFAULTS.loss;
   return s;
 }
 
@@ -32,6 +36,9 @@ export function settingsProblem(s) {
   if (!Number.isInteger(Number(s.seed))) return "Seed: a whole number, like 0.";
   if (!(Number(s.lr) > 0)) return "Learning rate: a positive number, like 0.1.";
   if (!(Number.isInteger(Number(s.batch)) && Number(s.batch) >= 1)) return "Batch: a whole number of points, like 100.";
+  if (s.loss === "hinge" && s.dataset === "spiral") {
+    return "Loss: the hinge loss scores two classes and the spiral has three: choose cross-entropy or squared error.";
+  }
   return "";
 }
 
@@ -44,7 +51,8 @@ export class TrainView {
     this.engine = engine;
     this.dom = {
       panel: $("train"), dataset: $("train-dataset"), layers: $("train-layers"), seed: $("train-seed"),
-      lr: $("train-lr"), batch: $("train-batch"), activation: $("train-activation"), step: $("train-step"),
+      lr: $("train-lr"), batch: $("train-batch"), activation: $("train-activation"), loss: $("train-loss"),
+      step: $("train-step"),
       play: $("train-play"), reset: $("train-reset"), status: $("train-status"), canvas: $("train-boundary"),
       curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"), point: $("train-point"),
       openPoint: $("train-open-point"), openBatch: $("train-open-batch"),
@@ -64,7 +72,7 @@ export class TrainView {
     const d = this.dom;
     return {
       dataset: d.dataset.value, layers: d.layers.value.trim(), seed: d.seed.value.trim(), lr: d.lr.value.trim(),
-      batch: d.batch.value.trim(), activation: d.activation.value,
+      batch: d.batch.value.trim(), activation: d.activation.value, loss: d.loss.value,
     };
   }
 
@@ -76,6 +84,7 @@ export class TrainView {
     d.lr.value = s.lr;
     d.batch.value = s.batch;
     d.activation.value = s.activation;
+    d.loss.value = s.loss;
   }
 
   show(settings = null) {
@@ -126,7 +135,7 @@ export class TrainView {
 
   /** Points the learner added or removed stay with the dataset's settings. */
   userPoints(key) {
-    if (this.edited && this.edited.key === JSON.stringify({ ...JSON.parse(key), lr: "", batch: "" })) return this.edited.points;
+    if (this.edited && this.edited.key === JSON.stringify({ ...JSON.parse(key), lr: "", batch: "", loss: "" })) return this.edited.points;
     this.edited = null;
     return null;
   }
@@ -342,7 +351,7 @@ export class TrainView {
     const points = d.points.map(([px, py], k) => [Number(px), Number(py), Number(d.labels[k])]);
     if (near >= 0) points.splice(near, 1);
     else points.push([x, y, Number(this.dom.cls.value)]);
-    const key = JSON.stringify({ ...this.settings(), lr: "", batch: "" });
+    const key = JSON.stringify({ ...this.settings(), lr: "", batch: "", loss: "" });
     this.edited = { key, points };
     await this.build(true);
   }
@@ -355,7 +364,7 @@ export class TrainView {
     d.canvas.addEventListener("click", (e) => this.click(e));
     d.openPoint.addEventListener("click", () => this.openPoint());
     d.openBatch.addEventListener("click", () => this.openBatch());
-    for (const k of ["dataset", "layers", "seed", "lr", "batch", "activation"]) {
+    for (const k of Object.keys(DEFAULTS)) {
       d[k].addEventListener("change", () => {
         this.engine.onChange();
         this.build();

@@ -151,6 +151,8 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0
         seed = int(s.get("seed", 0))
         lr = float(s.get("lr", 1.0))
         batch = int(s.get("batch", 100))
+        loss = str(s.get("loss", "default"))
+        loss = default_loss(CLASSES[dataset]) if loss == "default" else loss
         progress("making the data and the network")
         X, y = make(dataset, n=100, seed=seed)
         if points is not None:
@@ -160,7 +162,7 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0
                 raise ValueError("there are no points left: add some, or choose the data again")
         _batch = None
         _trainer = FastTrainer(X, y, layers, seed=seed, activation=str(s.get("activation", "relu")),
-                               loss=default_loss(CLASSES[dataset]), lr=lr, batch=batch)
+                               loss=loss, lr=lr, batch=batch)
         reply = {"step": 0, "loss": None, "accuracy": _trainer.accuracy(),
                  "data": {"points": _trainer.X, "labels": _trainer.y, "classes": _trainer.classes}}
     elif _trainer is None:

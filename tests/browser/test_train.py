@@ -14,13 +14,15 @@ from pagetools import BOOT_MS, T, settle
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli_train(dataset, layers, steps, seed, lr=None, batch=None) -> dict:
+def cli_train(dataset, layers, steps, seed, lr=None, batch=None, loss=None) -> dict:
     args = [sys.executable, "-m", "engine", "train", "--dataset", dataset, "--layers", layers,
             "--steps", str(steps), "--seed", str(seed), "--json"]
     if lr is not None:
         args += ["--lr", str(lr)]
     if batch is not None:
         args += ["--batch", str(batch)]
+    if loss is not None:
+        args += ["--loss", loss]
     out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -169,3 +171,28 @@ def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
     # Training on: the graph follows when training stops.
     page.click(T("train-step"))
     page.wait_for_selector(f"{T('batch-totals')}[data-step='2']", timeout=60_000)
+
+
+def test_the_loss_is_a_setting_in_the_link_and_equals_the_command_lines(fresh):
+    page, _ = fresh
+    page.goto("index.html#train&dataset=circles&layers=8&seed=2&lr=0.3&batch=100&loss=mse")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    assert page.input_value(T("train-loss")) == "mse"
+    want = cli_train("circles", "8", 2, 2, lr=0.3, loss="mse")
+    for k in range(2):
+        page.click(T("train-step"))
+        settle(page)
+        assert status(page)["loss"] == repr(want["losses"][k])
+    assert "loss=mse" in page.evaluate("location.hash")
+    # The hinge loss cannot score the spiral's three classes: the page says so and keeps going.
+    page.select_option(T("train-dataset"), "spiral")
+    page.select_option(T("train-loss"), "hinge")
+    page.wait_for_selector("#train-problem:not([hidden])")
+    assert "three" in page.inner_text("#train-problem")
+    page.select_option(T("train-loss"), "cross_entropy")
+    page.wait_for_selector("#train-problem", state="hidden")
+    page.click(T("train-step"))
+    settle(page)
+    want = cli_train("spiral", "8", 1, 2, lr=0.3, loss="cross_entropy")
+    assert status(page)["loss"] == repr(want["losses"][0])
