@@ -114,6 +114,29 @@ def run_once(browser, base: str, lines: int, big: int) -> dict:
     out["train_gap_ms"] = page.evaluate(GAPS_STOP)
     page.wait_for_selector("body:not([data-busy])", state="attached", timeout=60_000)
     out["train_steps_per_s"] = int(page.get_attribute("[data-testid=train-status]", "data-step")) / seconds
+    # The whole batch's graph: how long until it is drawn, opening a neuron, and the
+    # longest frame gap while the learner drags and zooms it.
+    t0 = time.perf_counter()
+    page.click("[data-testid=train-open-batch]")
+    page.wait_for_selector("[data-testid=batch-totals][data-groups]", timeout=120_000)
+    out["batch_open_ms"] = 1000 * (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    page.locator("[data-testid=batch-keys] [data-group=L2N0]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=batch-keys] [data-group=L2N0][data-expanded=true]", timeout=60_000)
+    out["batch_expand_ms"] = 1000 * (time.perf_counter() - t0)
+    box = page.locator("[data-testid=batch-host]").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate("window.__stop = false")
+    page.evaluate(GAPS_START)
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    for k in range(30):
+        page.mouse.move(cx + 8 * k, cy + 3 * k)
+    page.mouse.up()
+    for _ in range(10):
+        page.mouse.wheel(0, -120)
+    out["batch_pan_zoom_gap_ms"] = page.evaluate(GAPS_STOP)
     ctx.close()
     return out
 
@@ -157,6 +180,9 @@ def main() -> int:
           f"{med['big_nudge_gap_ms']:.0f} ms, reply {med['big_nudge_bytes'] / 1024:.0f} KiB")
     print(f"training view, moons MLP(2, [16, 16, 1]): {med['train_steps_per_s']:.0f} steps/s with the boundary "
           f"redrawn, longest frame gap {med['train_gap_ms']:.0f} ms")
+    print(f"whole-batch graph: drawn {med['batch_open_ms']:.0f} ms after the click, a neuron opened in "
+          f"{med['batch_expand_ms']:.0f} ms, longest frame gap while dragging and zooming "
+          f"{med['batch_pan_zoom_gap_ms']:.0f} ms")
     return 0
 
 
