@@ -40,6 +40,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The notebook's modules: the widget and the files it ships are no use in the page's worker.
+NOTEBOOK_ONLY = frozenset({"engine/widget.py", "engine/assets.py"})
 LOCK = ROOT / "web" / "vendor.lock.json"
 BUILD = ROOT / "web" / "build"
 WHEELS = ROOT / "web" / "vendor" / "wheels"
@@ -319,10 +321,8 @@ def build_data() -> None:
     write(BUILD / "examples.json", examples)
     for ex in json.loads(examples):
         write(BUILD / "examples" / f"{ex['id']}.json", engine_json(["scene", "-"], stdin=ex["program"]))
-    # (not the notebook's modules: the widget and the files it ships are no use in the page)
-    notebook_only = {"engine/widget.py", "engine/assets.py"}
     files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
-    files = [f for f in files if f not in notebook_only]
+    files = [f for f in files if f not in NOTEBOOK_ONLY]
     write(BUILD / "engine-files.json", json.dumps(files))
     say(f"wrote {BUILD.relative_to(ROOT)}/: default scene, {len(json.loads(examples))} examples, "
         f"{len(files)} engine files")

@@ -151,10 +151,26 @@ function render({ model, el }) {
   };
   model.on("msg:custom", onMessage);
   const scene = model.get("scene");
-  if (scene && scene.timeline) store.setScene(structuredClone(scene));
-  ui.link.href = model.get("link") || "#";
-  ui.root.dataset.ready = "true";
+  const start = () => {
+    if (scene && scene.timeline) store.setScene(structuredClone(scene));
+    ui.link.href = model.get("link") || "#";
+    ui.root.dataset.ready = "true";
+  };
+  // JupyterLab calls render before `el` is in the document (no size yet): the graph is
+  // laid out once its area has a width, or it would be fitted to a 1 x 1 view.
+  let sized = null;
+  if (ui.dom.host.clientWidth > 0) start();
+  else {
+    sized = new ResizeObserver(() => {
+      if (ui.dom.host.clientWidth === 0) return;
+      sized.disconnect();
+      sized = null;
+      start();
+    });
+    sized.observe(ui.dom.host);
+  }
   return () => {
+    sized?.disconnect();
     model.off("msg:custom", onMessage);
     view.viewport?.el?.remove?.();
   };

@@ -535,11 +535,22 @@ def test_screenshots(browser, base_url, scheme, width, height, name):
 def test_worker_loads_every_engine_module():
     """The worker writes the files web/build/engine-files.json lists into Pyodide; a
     module missing there fails only in the browser, as an ImportError. The list is
-    every .py file of the engine package, and web/worker.py imports only from it."""
+    every .py file of the engine package but the notebook widget's, and web/worker.py
+    imports only from it."""
     import ast
 
+    from setup import NOTEBOOK_ONLY
+
     listed = json.loads((ROOT / "web" / "build" / "engine-files.json").read_text())
-    assert listed == sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
+    every = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
+    assert NOTEBOOK_ONLY <= set(every)
+    assert listed == [f for f in every if f not in NOTEBOOK_ONLY]
+    # ...and no module the page loads imports one of the widget's at its top.
+    widget_modules = {"widget", "assets", "engine.widget", "engine.assets"}
+    for f in listed:
+        for node in ast.parse((ROOT / f).read_text()).body:
+            if isinstance(node, ast.ImportFrom) and node.module in widget_modules:
+                raise AssertionError(f"{f} imports {node.module}")
     glue = ast.parse((ROOT / "web" / "worker.py").read_text())
     for node in ast.walk(glue):
         if isinstance(node, ast.Import | ast.ImportFrom):
