@@ -21,7 +21,8 @@ _EXPORTS = {
     "to_program": "graph_program",
 }
 
-__all__ = sorted(_EXPORTS)
+# (not "show": ``from engine import *`` must work without the widget's anywidget)
+__all__ = sorted(set(_EXPORTS) - {"show"})
 
 
 def _version() -> str:

@@ -95,6 +95,21 @@ class _Forward:
         return x[0] if len(x) == 1 else x
 
 
+# Above this many nodes the graph is not built: 65,818 for MLP(2, [16, 16, 1]) on 100
+# points takes 250 ms and some 25 MB in Pyodide; [64, 64] would be 880,000 nodes
+# (350 MB), and [256, 256] more memory than a browser tab's 32-bit Pyodide has.
+MAX_NODES = 400_000
+
+
+def estimated_nodes(trainer, points: int) -> int:
+    """About how many nodes the batch's graph has (the model's part exactly: per point
+    and unit, a product and a sum per input and its activation; the loss's part roughly)."""
+    sizes = [len(trainer.model.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in trainer.model.layers]
+    per_point = sum(n_out * (2 * n_in + 1) for n_in, n_out in zip(sizes, sizes[1:], strict=False))
+    params = len(trainer.params)
+    return points * (per_point + sizes[0] + 3 * sizes[-1] + 4) + 3 * params
+
+
 class BatchGraph:
     """The graph of ``trainer``'s loss on ``indices`` (default: the next step's batch) at
     its current weights, after backward; ``summary()`` and ``expand(id)`` read it.
@@ -108,6 +123,10 @@ class BatchGraph:
         self.indices = next_batch(trainer) if indices is None else list(indices)
         if not self.indices:
             raise ValueError("a batch needs at least one point")
+        size = estimated_nodes(trainer, len(self.indices))
+        if size > MAX_NODES:
+            raise ValueError(f"this batch's graph would have about {size:,} nodes, more than the "
+                             f"{MAX_NODES:,} a browser tab can hold and draw: choose a smaller batch or smaller layers")
         model = trainer.model
         # (layer from 1, index in it, Neuron) of each neuron group, numbered from 1
         self.units = [(lay, j, n) for lay, layer in enumerate(model.layers, 1) for j, n in enumerate(layer.neurons)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from .assets import web_file
 from .errors import ProgramError
@@ -35,8 +36,8 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
 ENTRY = "widget.js"
 _IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*)(["'])\./([\w.-]+\.js)\2""")
 
-# A page on the web to open the graph in; None: the link is only the fragment, for a
-# page served locally (python3 scripts/serve.py), which a notebook user can prefix.
+# Where the page is served, for the widget's "Open in gradstep" link; "" (no page
+# known): the widget shows no link, and ``widget.link`` is the fragment alone.
 DEFAULT_BASE = ""
 
 
@@ -77,8 +78,18 @@ def bundle(entry: str = ENTRY) -> str:
 
 
 def _css() -> str:
-    """graph.css under .gs-theme (its colours and graph rules) and the widget's own bar."""
-    return web_file("graph.css") + "\n" + web_file("widget.css")
+    """graph.css nested under .gs-theme, so nothing in it reaches the notebook around
+    the widget (anywidget puts ``_css`` in the notebook's <head>): its ``:root`` colours
+    become the widget root's own (``&``), its class rules apply only inside it. Then
+    the widget's own bar (widget.css, already under .gs-widget)."""
+    graph = (web_file("graph.css")
+             .replace(":root, .gs-theme {", "& {")
+             .replace(".gs-theme, .gs-theme *", "&, & *")
+             .replace(".gs-theme [hidden]", "& [hidden]"))
+    code = re.sub(r"/\*.*?\*/", "", graph, flags=re.S)
+    if ":root" in code or ".gs-theme" in code:  # (a selector these replacements missed)
+        raise RuntimeError("graph.css has a :root or .gs-theme selector engine/widget.py does not scope")
+    return ".gs-theme {\n" + graph + "\n}\n" + web_file("widget.css")
 
 
 class GraphWidget(anywidget.AnyWidget):
@@ -97,8 +108,14 @@ class GraphWidget(anywidget.AnyWidget):
             text, self.values = program_and_leaves(source)
         self.base = base
         self.session = Session(text, frames=True)
+        # Numbers Python made (the 2 of 2 * x, micrograd's -1 in a - b, a target) are
+        # leaves with no label: frozen, so a nudge moves only the learner's own values.
+        tape = self.session.tape
+        made = {tape.names[name] for name, node in self.values.items() if not getattr(node, "label", "")}
+        self.session.state = replace(self.session.state, frozen=frozenset(made))
         super().__init__(**kwargs)
-        self.scene = scene(self.session, layout=True)
+        self._layout = scene(self.session, layout=True)["layout"]
+        self._sync_scene()
         self.link = self._link()
         self.on_msg(self._on_msg)
 
@@ -110,9 +127,15 @@ class GraphWidget(anywidget.AnyWidget):
         except ProgramError as error:  # a nudge or an edit left an op's domain
             self.send({"kind": "error", "message": str(error)})
             raise
-        self.link = self._link()
+        self._sync_scene()
         self.send({"kind": "reply", "reply": reply})
         return reply
+
+    def _sync_scene(self):
+        """The scene and link a view drawn from now on starts from (a cell shown again,
+        a reloaded notebook); the views already drawn follow the replies."""
+        self.scene = {**scene(self.session, layout=False), "layout": self._layout}
+        self.link = self._link()
 
     def write_back(self) -> int:
         """Set the notebook's ``Value``s (the leaves ``show`` was given) to the values
@@ -136,6 +159,7 @@ class GraphWidget(anywidget.AnyWidget):
         return {s.tape.labels[i]: s.timeline.grads[i] for i in s.tape.leaf_indices()}
 
     def _link(self) -> str:
+        """The page's share link for what is shown (the fragment alone without a base)."""
         s = self.session
         frozen = [s.tape.labels[i] for i in sorted(s.state.frozen)]
         return share_link(s.program_text(), base=self.base, frozen=frozen)

@@ -302,3 +302,20 @@ def test_unknown_group():
         graph.expand("L9")
     with pytest.raises(KeyError):
         graph.expand("L1N7")
+
+
+def test_a_graph_too_big_for_a_tab_is_refused_before_it_is_built():
+    from engine.batch_graph import MAX_NODES, estimated_nodes
+    from engine.datasets import make
+    from engine.fast_trainer import FastTrainer
+
+    X, y = make("moons", n=100, seed=0)
+    for layers in ([16, 16], [3], [8, 8, 8]):
+        t = FastTrainer(X, y, layers, seed=0)
+        real = BatchGraph(t).summary()["totals"]["nodes"]
+        assert abs(estimated_nodes(t, 100) - real) < 0.1 * real, layers
+    big = FastTrainer(X, y, [64, 64], seed=0)
+    assert estimated_nodes(big, 100) > MAX_NODES
+    with pytest.raises(ValueError, match="smaller batch or smaller layers"):
+        BatchGraph(big)
+    BatchGraph(big, indices=[0, 1, 2])  # (a small batch of the same network is fine)

@@ -231,7 +231,7 @@ def test_installed_engine_is_the_wheels_not_the_checkouts(venv, outside):
     where, version, dunder = json.loads(result.stdout)
     assert Path(where).resolve().is_relative_to(venv.resolve())
     assert version == VERSION
-    assert dunder in (None, VERSION)  # engine.__version__, once it exists, is the package's
+    assert dunder == VERSION  # engine.__version__ is the package's
 
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))

@@ -144,3 +144,45 @@ def test_the_bundle_carries_every_module_widget_js_imports():
     for name in imported:
         assert f'"{name}": ' in text, name
     assert "export default mod.default" in text
+
+
+def test_numbers_python_made_are_frozen_so_a_nudge_moves_only_the_learners_values():
+    x = Value(3.0, label="x")
+    y = x * 2 + 1  # two unlabelled constants
+    y.label = "y"
+    w = show(y)
+    quiet(w)
+    w.act("backward_all")
+    w.act("nudge", rate=0.1)
+    start = w.session.timeline.start
+    tape = w.session.tape
+    assert start[tape.names["x"]] == 3.0 - 0.1 * 2.0
+    made = [i for i in tape.leaf_indices() if tape.labels[i] != "x"]
+    assert sorted(start[i] for i in made) == [1.0, 2.0]  # the constants did not move
+    assert w.write_back() == 1 and x.data == 3.0 - 0.1 * 2.0
+
+
+def test_a_view_drawn_later_starts_from_what_is_shown_now():
+    y, _ = graph()
+    w = show(y)
+    quiet(w)
+    w.act("backward_all")
+    w.act("nudge", rate=0.1)
+    fresh = Session(w.session.program_text())
+    fresh.act("forward_all")
+    assert w.scene["state"]["phase"] == "forward-done"
+    assert w.scene["program"] == w.session.program_text()
+    assert w.scene["timeline"]["values"] == fresh.timeline.to_dict(1, frames=False)["values"]
+    assert w.scene["layout"] == show(y).scene["layout"]
+
+
+def test_the_core_imports_without_the_widgets_dependency():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['anywidget'] = None\n"
+            "from engine import *\n"
+            "import engine\n"
+            "try:\n    engine.show\nexcept ImportError as e:\n    print('refused:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "refused: the notebook widget needs anywidget: pip install 'gradstep[widget]'" in out.stdout

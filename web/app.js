@@ -508,6 +508,7 @@ function stopWork() {
   synced = false; // the fresh engine knows nothing yet: the page steps on its own
   document.body.dataset.ready = "false";
   store.set({ engine: "starting", mode: "local" });
+  training.forget(); // (the network lived in the stopped worker: it is built again from its settings)
   setEngineStatus("Stopped. Python is starting again; the graph on screen stays and steps meanwhile.");
   showToast("Stopped: the graph on screen is the one from before.");
   updateControls();

@@ -1,9 +1,12 @@
 // The whole batch's graph, collapsed (issue #9, "graphs at scale"): the training's
 // loss over every point of the batch drawn as groups (a neuron, a folded layer, the
-// inputs, the loss) on a canvas with pan and zoom. A click on a neuron (or on a folded
-// layer) opens it into its real nodes, fetched from the worker; a click on a column's
-// header folds or unfolds that layer. The totals line adds up what is on screen and
-// says the full graph's own count beside it: they are equal whatever is folded.
+// inputs, the loss) on a canvas with pan and zoom. A click on a neuron opens it into
+// its real nodes, fetched from the worker; a click on a folded layer unfolds it into
+// its neurons, and a click on a column's header folds or unfolds that layer. The
+// totals line adds up what is on screen and says the full graph's own count beside
+// it: they are equal whatever is folded. The boxes are of one training step; training
+// pauses while a box opens, and a box asked for after training moved on brings the
+// new step's graph instead (the worker says "stale").
 //
 // Keyboard: the groups are buttons after the canvas (Tab reaches them; Enter opens or
 // closes one, and a ring on the canvas shows which), the canvas pans with the arrows.
@@ -17,9 +20,14 @@ const nf = new Intl.NumberFormat("en");
 const PAN = 60;
 
 export class BatchView {
-  /** @param {{call(method, args, what): Promise, ready(): boolean}} engine */
-  constructor(engine) {
+  /**
+   * @param {{call(method, args, what): Promise, ready(): boolean}} engine
+   * @param {{pause()}} training  (paused while a box opens)
+   */
+  constructor(engine, training = { pause() {} }) {
     this.engine = engine;
+    this.training = training;
+    this.hovered = null;
     this.dom = {
       panel: $("batch-graph"), host: $("batch-host"), totals: $("batch-totals"), info: $("batch-info"),
       keys: $("batch-keys"), fold: $("batch-fold"), fit: $("batch-fit"), close: $("batch-close"),
@@ -48,12 +56,23 @@ export class BatchView {
   /** Show the graph of the batch the next step will use, at the current weights. */
   async open() {
     this.dom.panel.hidden = false;
+    $("train-open-batch").setAttribute("aria-expanded", "true");
     this.dom.panel.scrollIntoView({ block: "nearest" });
     await this.refresh();
   }
 
   hide() {
     this.dom.panel.hidden = true;
+    $("train-open-batch").setAttribute("aria-expanded", "false");
+    $("train-open-batch").focus();
+  }
+
+  /** The network is gone (the worker was stopped): nothing shown is current. */
+  forget() {
+    this.summary = null;
+    this.layout = null;
+    this.expansions.clear();
+    if (this.shown) this.dom.totals.textContent = "Python was restarted: open the batch's graph again.";
   }
 
   /** Fetch the summary again (after training moved); keeps what is folded and open. */
@@ -64,9 +83,12 @@ export class BatchView {
       this.dom.totals.textContent = reply.error.message;
       return false;
     }
-    const first = !this.summary;
+    // (a new network may not have the old one's layers and neurons)
+    const same = this.summary && this.summary.sizes.join() === reply.summary.sizes.join();
+    const first = !same;
     this.summary = reply.summary;
-    const open = [...this.expansions.keys()];
+    if (!same) this.folded.clear();
+    const open = same ? [...this.expansions.keys()] : [];
     this.expansions.clear();
     for (const id of open) await this.expand(id, false);
     this.relayout(first);
@@ -75,6 +97,7 @@ export class BatchView {
 
   /** Open a group into its nodes (or close it). */
   async toggle(id) {
+    this.training.pause();
     if (this.expansions.has(id)) {
       this.expansions.delete(id);
       this.relayout();
@@ -85,11 +108,19 @@ export class BatchView {
 
   async expand(id, say = true) {
     if (say) this.dom.info.textContent = `Opening ${this.labelOf(id)}…`;
-    const reply = await this.engine.call("train", { what: "expand", group: id, step: this.summary.step }, "opening the group");
+    const step = this.summary.step;
+    const reply = await this.engine.call("train", { what: "expand", group: id, step }, "opening the group");
+    if (reply.stale) {
+      // Training moved on: show the new step's graph (the boxes would not match it).
+      this.dom.info.textContent = "Training moved on since this graph: here is the current step's.";
+      await this.refresh();
+      return false;
+    }
     if (!reply.ok) {
       this.dom.info.textContent = reply.error.message;
       return false;
     }
+    if (!this.summary || this.summary.step !== step) return false; // (refreshed meanwhile)
     this.expansions.set(id, reply.expansion);
     const ex = reply.expansion;
     if (say) {
@@ -150,6 +181,7 @@ export class BatchView {
   /** One button per box (keyboard and screen readers; the canvas is a picture). */
   fillKeys() {
     const keys = this.dom.keys;
+    const focused = keys.contains(document.activeElement) ? document.activeElement.dataset.group : null;
     keys.replaceChildren();
     for (const b of this.layout.boxes) {
       const g = b.group;
@@ -165,6 +197,12 @@ export class BatchView {
       btn.addEventListener("blur", () => this.focus(null));
       btn.addEventListener("click", () => this.activate(g));
       keys.append(btn);
+    }
+    // The focus stays where it was (a folded layer's button: on its first neuron's).
+    if (focused) {
+      const again = keys.querySelector(`[data-group="${focused}"]`) ||
+        keys.querySelector(`[data-group^="${focused}N"]`) || keys.querySelector(`[data-group^="${focused.replace(/N\d+$/, "")}"]`);
+      again?.focus();
     }
   }
 
@@ -362,9 +400,10 @@ export class BatchView {
       const [gx, gy] = this.toGraph(e);
       const hit = hitTest(this.layout, gx, gy);
       host.style.cursor = hit ? "pointer" : "";
-      if (hit?.box && !(hit.box.expanded && gy > hit.box.y + BOX.header)) {
-        this.dom.info.textContent = `${hit.box.group.label}: ${describe(hit.box.group)}`;
-      }
+      // (said once per box: the line is read out by screen readers)
+      const over = hit?.box && !(hit.box.expanded && gy > hit.box.y + BOX.header) ? hit.box : null;
+      if (over && over.id !== this.hovered) this.dom.info.textContent = `${over.group.label}: ${describe(over.group)}`;
+      this.hovered = over ? over.id : null;
     });
     host.addEventListener("keydown", (e) => {
       const d = { ArrowLeft: [PAN, 0], ArrowRight: [-PAN, 0], ArrowUp: [0, PAN], ArrowDown: [0, -PAN] }[e.key];
@@ -372,8 +411,11 @@ export class BatchView {
         e.preventDefault();
         const f = e.shiftKey ? 4 : 1;
         this.viewport.panBy(d[0] * f, d[1] * f);
-      } else if (e.key === "+" || e.key === "=") this.viewport.zoomBy(1.25);
-      else if (e.key === "-") this.viewport.zoomBy(0.8);
+      } else if (e.key === "+" || e.key === "=" || e.key === "-") {
+        e.preventDefault();
+        e.stopPropagation(); // (not the main graph's zoom keys too)
+        this.viewport.zoomBy(e.key === "-" ? 0.8 : 1.25);
+      }
     });
     this.dom.fold.addEventListener("click", () => this.foldAll());
     this.dom.fit.addEventListener("click", () => this.layout && this.viewport.fit(this.layout.bounds));

@@ -57,7 +57,7 @@ export class TrainView {
       curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"), point: $("train-point"),
       openPoint: $("train-open-point"), openBatch: $("train-open-batch"),
     };
-    this.batch = new BatchView(engine);
+    this.batch = new BatchView(engine, { pause: () => this.pause() });
     this.shown = false;
     this.playing = false;
     this.losses = [];
@@ -101,6 +101,13 @@ export class TrainView {
     this.shown = false;
     this.dom.panel.hidden = true;
     this.engine.onChange();
+  }
+
+  /** The worker that held the network was stopped: build it again when next asked. */
+  forget() {
+    this.pause();
+    this.built = "";
+    this.batch.forget();
   }
 
   /** (Re)build the network and the data in the worker when the settings changed. */

@@ -55,6 +55,7 @@ function buildDom(el) {
   const formula = h("p", { class: "gs-formula", "data-testid": "frame-text" });
   const sentence = h("p", { class: "gs-sentence", "data-testid": "step-sentence" });
   const message = h("p", { class: "gs-message", "data-testid": "error", role: "alert", hidden: "" });
+  const note = h("p", { class: "gs-note", "data-testid": "note", role: "status" });
   const dom = {
     host: h("div", { class: "graph-host", tabindex: "0", role: "region", "data-testid": "graph-host",
       "aria-label": "Computation graph: arrow keys pan; Tab goes on to the leaves" }),
@@ -71,9 +72,9 @@ function buildDom(el) {
   const zoom = h("div", { class: "zoom", role: "group", "aria-label": "Zoom" }, fit, dom.follow);
   const wrap = h("div", { class: "graph-wrap gs-graph" }, dom.host, dom.focusRing, dom.panHint, dom.minimap,
     dom.empty, zoom, dom.leafKeys, dom.editor);
-  root.append(bar, status, formula, sentence, message, wrap);
+  root.append(bar, status, formula, sentence, message, note, wrap);
   el.append(root);
-  return { root, bar, buttons, rate, direction, writeBack, link, status, formula, sentence, message, fit, dom };
+  return { root, bar, buttons, rate, direction, writeBack, link, status, formula, sentence, message, note, fit, dom };
 }
 
 function statusText(s) {
@@ -120,7 +121,7 @@ function render({ model, el }) {
     const frame = st.position > 0 ? s.frames.get(st.position - 1) : null;
     ui.formula.textContent = formulaSegments(frame).map((seg) => seg.text).join("");
     ui.sentence.textContent = (s.note ? s.note + " " : "") + describeStep(s.scene.timeline, s.ix, st.position, s.labelOf);
-    if (changed.has("program") || changed.has("scene")) ui.link.href = model.get("link") || "#";
+    if (changed.has("program") || changed.has("scene")) setLink();
   });
 
   for (const [action, b] of Object.entries(ui.buttons)) {
@@ -135,25 +136,37 @@ function render({ model, el }) {
   ui.fit.addEventListener("click", () => view.fit());
   ui.dom.follow.addEventListener("click", () => view.toggleFollow());
 
+  // "Open in gradstep" only when the kernel knows where the page is (show(..., base=)).
+  function setLink() {
+    const link = model.get("link") || "";
+    ui.link.hidden = !link || link.startsWith("#");
+    ui.link.href = link || "#";
+  }
+
   const onMessage = (msg) => {
     busy = false;
     delete ui.root.dataset.busy;
     if (msg.kind === "reply") {
       say("");
+      ui.note.textContent = "";
       store.applyReply(msg.reply);
-      ui.link.href = model.get("link") || "#";
+      setLink();
     } else if (msg.kind === "scene") {
       say("");
       store.setScene(msg.scene);
-    } else if (msg.kind === "error" || msg.kind === "note") {
+    } else if (msg.kind === "error") {
       say(msg.message);
+    } else if (msg.kind === "note") {
+      say("");
+      ui.note.textContent = msg.message;
     }
   };
   model.on("msg:custom", onMessage);
   const scene = model.get("scene");
   const start = () => {
+    view.setTheme(); // (the colours of the widget's root, now that it is in the page)
     if (scene && scene.timeline) store.setScene(structuredClone(scene));
-    ui.link.href = model.get("link") || "#";
+    setLink();
     ui.root.dataset.ready = "true";
   };
   // JupyterLab calls render before `el` is in the document (no size yet): the graph is

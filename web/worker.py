@@ -168,6 +168,7 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0
     elif _trainer is None:
         return _fail("no network yet: choose the settings first")
     elif what == "step":
+        _batch = None  # (its 65,000 nodes are of the last step: free them)
         progress("training")
         losses = [_trainer.step() for _ in range(max(1, min(1000, int(steps))))]
         reply = {"step": _trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": _trainer.accuracy()}
@@ -186,7 +187,16 @@ def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0
         # for the expand calls that follow, until the weights move.
         return _reprs({"ok": True, "summary": _batch_graph().summary()})
     elif what == "expand":
-        return _reprs({"ok": True, "expansion": _batch_graph().expand(str(group))})
+        graph = _batch_graph()
+        if step is not None and int(step) != _batch[1]:
+            # The page's boxes are of another step: it asks for the summary again.
+            return {"ok": False, "stale": True, "step": _batch[1],
+                    "error": {"line": None, "col": None, "message": "training has moved on since this graph"}}
+        try:
+            expansion = graph.expand(str(group))
+        except KeyError as error:
+            raise ValueError(error.args[0]) from None
+        return _reprs({"ok": True, "step": _batch[1], "expansion": expansion})
     else:
         raise ValueError(f"training has no {what!r}: new, step, grid, point, batch or expand")
     reply["grid"] = _grid(max(4, min(200, int(grid))))

@@ -163,6 +163,12 @@ def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
     page.locator(f"{T('batch-keys')} [data-group='L2N3']").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N3'][data-expanded='true']", timeout=30_000)
+    # The focus stays on it, so Enter again closes it.
+    assert page.evaluate("document.activeElement.dataset.group") == "L2N3"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N3'][data-expanded='false']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N3'][data-expanded='true']", timeout=30_000)
     # Fold every layer: five boxes, the same totals.
     page.click(T("batch-fold"))
     page.wait_for_selector(f"{T('batch-totals')}[data-groups='5']")
@@ -171,6 +177,11 @@ def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
     # Training on: the graph follows when training stops.
     page.click(T("train-step"))
     page.wait_for_selector(f"{T('batch-totals')}[data-step='2']", timeout=60_000)
+    # A box asked for at a step training has left is refused as stale, not drawn from another step.
+    reply = page.evaluate("() => window.gradstep.call('train', {what: 'expand', group: 'L1N0', step: 1})")
+    assert reply["ok"] is False and reply["stale"] is True and reply["step"] == 2
+    fresh_reply = page.evaluate("() => window.gradstep.call('train', {what: 'expand', group: 'L1N0', step: 2})")
+    assert fresh_reply["ok"] and fresh_reply["step"] == 2
 
 
 def test_the_loss_is_a_setting_in_the_link_and_equals_the_command_lines(fresh):

@@ -128,14 +128,15 @@ def test_nudge_undo_write_back_and_the_link(mounted):
     after = shown(page)
     assert after["a"][0] == repr(2.0 - 0.01 * 6.0)  # a descends along dL/da = 6
     assert float(after["L"][0]) < -8.0  # the output went down, as the gradient said
-    # The link on the widget is the page's share link for what is shown.
-    href = page.get_attribute("[data-testid=gs-widget] [data-testid=open-page]", "href")
-    assert href.startswith("#program=") and "a%20%3D%201.94" in href
+    # With no page address given, no "Open in gradstep" (it would open the notebook itself)...
+    assert not page.is_visible("[data-testid=gs-widget] [data-testid=open-page]")
+    assert widget.link.startswith("#program=") and "a%20%3D%201.94" in widget.link
     # The notebook's Values move only when asked.
     assert leaves["a"].data == 2.0
     click(page, "write-back")
     assert leaves["a"].data == 2.0 - 0.01 * 6.0 and leaves["c"].data == 10.0 - 0.01 * -2.0
-    assert "Wrote 4 values back" in page.inner_text("[data-testid=gs-widget] [data-testid=error]")
+    assert "Wrote 4 values back" in page.inner_text("[data-testid=gs-widget] [data-testid=note]")
+    assert not page.is_visible("[data-testid=gs-widget] [data-testid=error]")  # (a note, not an error)
     click(page, "undo")
     assert shown(page)["a"][0] == "2.0"
 
@@ -170,4 +171,30 @@ def test_a_bad_nudge_rate_is_refused_in_the_page_and_a_domain_error_keeps_the_gr
     click(page, "nudge")
     assert "log" in page.inner_text("[data-testid=gs-widget] [data-testid=error]")
     assert phase(page) == "backward-done"  # nothing lost
+    page_errors.assert_none()
+
+
+def test_the_link_opens_the_page_when_its_address_is_known_and_no_style_leaks(page, base_url, page_errors):
+    L, _ = lecture()
+    widget = GraphWidget(L, base=base_url + "index.html")
+    page.expose_function("kernel", lambda message: json.dumps({"messages": [], "link": widget.link}))
+    page.goto(base_url + "tests/browser/fixtures/widget-host.html")
+    # Something of the notebook's own with class names the graph also uses.
+    page.evaluate("""() => document.body.insertAdjacentHTML('afterbegin',
+      '<div class="legend" id="theirs">a notebook legend</div><div class="zoom" id="zoom">z</div>')""")
+    before = page.evaluate("""() => [getComputedStyle(document.documentElement).colorScheme,
+      getComputedStyle(document.getElementById('theirs')).position,
+      getComputedStyle(document.getElementById('theirs')).pointerEvents]""")
+    page.evaluate(MOUNT, {"esm": widget._esm, "css": widget._css, "scene": widget.scene, "link": widget.link})
+    page.wait_for_selector("[data-testid=gs-widget][data-ready=true] [data-node-id]")
+    after = page.evaluate("""() => [getComputedStyle(document.documentElement).colorScheme,
+      getComputedStyle(document.getElementById('theirs')).position,
+      getComputedStyle(document.getElementById('theirs')).pointerEvents]""")
+    assert after == before  # the widget's CSS reaches nothing outside it
+    # ...while inside it the graph's rules apply (graph.css's edge colour).
+    stroke = page.eval_on_selector("[data-testid=gs-widget] .graph-svg .edge", "e => getComputedStyle(e).stroke")
+    assert stroke not in ("", "none")
+    link = page.locator("[data-testid=gs-widget] [data-testid=open-page]")
+    assert link.is_visible() and link.get_attribute("href") == widget.link
+    assert widget.link.startswith(base_url + "index.html#program=")
     page_errors.assert_none()
