@@ -72,3 +72,24 @@ def replay_frames(timeline) -> tuple[list[float], list[float]]:
         grads[i] = total
     assert None not in values and None not in grads
     return values, grads
+
+
+def lecture_graph(make=None):
+    """The lecture's first graph, L = (a*b + c) * f, built with ``make`` (engine's
+    ``Value`` by default, or micrograd's): ``(L, {"a": a, "b": b, "c": c, "f": f})``."""
+    if make is None:
+        from engine.value import Value as make
+
+    def leaf(x, label):
+        v = make(x)
+        v.label = label
+        return v
+
+    leaves = {name: leaf(x, name) for name, x in (("a", 2.0), ("b", -3.0), ("c", 10.0), ("f", -2.0))}
+    e = leaves["a"] * leaves["b"]
+    e.label = "e"
+    d = e + leaves["c"]
+    d.label = "d"
+    L = d * leaves["f"]
+    L.label = "L"
+    return L, leaves

@@ -16,7 +16,7 @@ import sys
 from urllib.parse import unquote
 
 import pytest
-from helpers import run
+from helpers import lecture_graph, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,19 +74,7 @@ def round_trip(root, equal=same, backward=True) -> str:
 
 # ------------------------------------------------------------------ engine.Value
 def lecture_L(make=Value):
-    def leaf(x, label):
-        v = make(x)
-        v.label = label
-        return v
-
-    a, b, c, f = leaf(2.0, "a"), leaf(-3.0, "b"), leaf(10.0, "c"), leaf(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
+    return lecture_graph(make)[0]
 
 
 def test_labels_become_names_and_leaves_come_first():

@@ -31,6 +31,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))  # (tests/helpers.py)
 
 from chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from serve import start_server  # noqa: E402

@@ -36,7 +36,9 @@ pytest.importorskip("anywidget")
 pytest.importorskip("jupyterlab")
 pytest.importorskip("ipykernel")
 
-from engine import Value, to_program  # noqa: E402
+from helpers import lecture_graph  # noqa: E402
+
+from engine import to_program  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_S = 90  # the server answering /api/status (it builds no assets: seconds)
@@ -60,14 +62,7 @@ W = "[data-testid=gs-widget]"
 
 def lecture():
     """The cell's graph, built here too: L = (a*b + c) * f."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
+    return lecture_graph()[0]
 
 
 def notebook() -> dict:

@@ -16,6 +16,8 @@ import pytest
 
 pytest.importorskip("anywidget")
 
+from helpers import lecture_graph  # noqa: E402
+
 from engine import Value  # noqa: E402
 from engine.widget import GraphWidget  # noqa: E402
 
@@ -45,15 +47,8 @@ MOUNT = """async ({esm, css, scene, link}) => {
 
 
 def lecture():
-    """The lecture's first graph: L = (a*b + c) * f."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "f": f}
+    """The lecture's first graph, L = (a*b + c) * f, and its leaves by name."""
+    return lecture_graph()
 
 
 @pytest.fixture
