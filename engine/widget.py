@@ -116,7 +116,6 @@ class GraphWidget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._layout = scene(self.session, layout=True)["layout"]
         self._sync_scene()
-        self.link = self._link()
         self.on_msg(self._on_msg)
 
     # -- what the buttons do (also callable from Python) ---------------------
