@@ -114,8 +114,10 @@ class GraphWidget(anywidget.AnyWidget):
         made = {tape.names[name] for name, node in self.values.items() if not getattr(node, "label", "")}
         self.session.state = replace(self.session.state, frozen=frozenset(made))
         super().__init__(**kwargs)
-        self._layout = scene(self.session, layout=True)["layout"]
-        self._sync_scene()
+        first = scene(self.session, layout=True)
+        self._layout = first["layout"]
+        self.scene = first  # (what a view starts from; it then asks for the current one)
+        self.link = self._link()
         self.on_msg(self._on_msg)
 
     # -- what the buttons do (also callable from Python) ---------------------
@@ -126,15 +128,15 @@ class GraphWidget(anywidget.AnyWidget):
         except ProgramError as error:  # a nudge or an edit left an op's domain
             self.send({"kind": "error", "message": str(error)})
             raise
-        self._sync_scene()
+        self.link = self._link()
         self.send({"kind": "reply", "reply": reply})
         return reply
 
-    def _sync_scene(self):
-        """The scene and link a view drawn from now on starts from (a cell shown again,
-        a reloaded notebook); the views already drawn follow the replies."""
-        self.scene = {**scene(self.session, layout=False), "layout": self._layout}
-        self.link = self._link()
+    def current_scene(self) -> dict:
+        """What is shown now, for a view drawn after steps were taken (a cell shown
+        again, a reloaded notebook): it asks on render. (Not kept in the ``scene``
+        trait: that would send the whole timeline to the notebook on every click.)"""
+        return {**scene(self.session, layout=False), "layout": self._layout}
 
     def write_back(self) -> int:
         """Set the notebook's ``Value``s (the leaves ``show`` was given) to the values
@@ -168,6 +170,8 @@ class GraphWidget(anywidget.AnyWidget):
         try:
             if kind == "act":
                 self.act(str(content["action"]), **dict(content.get("args") or {}))
+            elif kind == "view":
+                self.send({"kind": "scene", "scene": self.current_scene()})
             elif kind == "write_back":
                 n = self.write_back()
                 message = f"Wrote {n} value{'s' * (n != 1)} back to the notebook's Values."

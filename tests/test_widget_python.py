@@ -165,15 +165,18 @@ def test_numbers_python_made_are_frozen_so_a_nudge_moves_only_the_learners_value
 def test_a_view_drawn_later_starts_from_what_is_shown_now():
     y, _ = graph()
     w = show(y)
-    quiet(w)
+    sent = quiet(w)
     w.act("backward_all")
     w.act("nudge", rate=0.1)
     fresh = Session(w.session.program_text())
     fresh.act("forward_all")
-    assert w.scene["state"]["phase"] == "forward-done"
-    assert w.scene["program"] == w.session.program_text()
-    assert w.scene["timeline"]["values"] == fresh.timeline.to_dict(1, frames=False)["values"]
-    assert w.scene["layout"] == show(y).scene["layout"]
+    w._on_msg(w, {"kind": "view"}, None)  # (what a view sends when it is drawn)
+    assert sent[-1]["kind"] == "scene"
+    current = sent[-1]["scene"]
+    assert current["state"]["phase"] == "forward-done"
+    assert current["program"] == w.session.program_text()
+    assert current["timeline"]["values"] == fresh.timeline.to_dict(1, frames=False)["values"]
+    assert current["layout"] == show(y).scene["layout"]
 
 
 def test_the_core_imports_without_the_widgets_dependency():

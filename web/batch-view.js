@@ -13,6 +13,7 @@
 
 import { BOX, DOT, hitTest, layoutBatch, nodeCell, shownGroups, shownTotals } from "./batch-layout.js";
 import { readTheme } from "./geometry.js";
+import { beginFrame } from "./render-canvas.js";
 import { Viewport } from "./viewport.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,6 +48,10 @@ export class BatchView {
     this.viewport = new Viewport(this.dom.host, () => this.schedule());
     this._wire();
     new ResizeObserver(() => this.schedule()).observe(this.dom.host);
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+      this.theme = readTheme();
+      this.schedule();
+    });
   }
 
   get shown() {
@@ -157,6 +162,7 @@ export class BatchView {
 
   relayout(fit = false) {
     const s = this.summary;
+    this.theme = readTheme(); // (once per layout, not per frame: getComputedStyle is not free)
     this.layout = layoutBatch(s, this.folded, this.expansions);
     this.viewport.bounds = this.layout.bounds;
     if (fit) this.viewport.fit(this.layout.bounds);
@@ -231,24 +237,9 @@ export class BatchView {
 
   draw() {
     if (!this.layout || !this.shown) return;
-    const { canvas } = this;
-    const host = this.dom.host;
-    const theme = readTheme();
-    const dpr = window.devicePixelRatio || 1;
-    const w = host.clientWidth || 1;
-    const h = host.clientHeight || 1;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-      canvas.style.width = w + "px";
-      canvas.style.height = h + "px";
-    }
-    const ctx = canvas.getContext("2d");
+    const { theme } = this;
+    const { ctx, dpr } = beginFrame(this.canvas, this.dom.host, this.viewport.t, theme.bg);
     const { k, x, y } = this.viewport.t;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = theme.bg;
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * x, dpr * y);
     const L = this.layout;
     const v = this.viewport.visibleRect();
     const visible = (b) => b.x + b.width >= v.x && b.x <= v.x + v.width && b.y + b.height >= v.y && b.y <= v.y + v.height;

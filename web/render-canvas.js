@@ -5,6 +5,29 @@
 import { fmt, gradAt, valueAt } from "./scene.js";
 import { gradFill, isPill, opSymbol, shownLabel, stepFocus } from "./geometry.js";
 
+/**
+ * Start a frame of a pan-and-zoom canvas: size it to its host (in device pixels),
+ * fill it with `bg`, and set the graph transform t = {k, x, y}. Returns {ctx, dpr, w, h}
+ * (w, h: the host's CSS pixels). Shared with the batch graph (batch-view.js).
+ */
+export function beginFrame(canvas, host, t, bg) {
+  const ctx = canvas.getContext("2d");
+  const dpr = window.devicePixelRatio || 1;
+  const w = host.clientWidth || 1;
+  const h = host.clientHeight || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+    canvas.style.width = w + "px";
+    canvas.style.height = h + "px";
+  }
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = bg;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.setTransform(dpr * t.k, 0, 0, dpr * t.k, dpr * t.x, dpr * t.y);
+  return { ctx, dpr, w, h };
+}
+
 export class CanvasGraph {
   constructor(host, handlers) {
     this.host = host;
@@ -76,20 +99,8 @@ export class CanvasGraph {
   draw() {
     if (!this.model) return;
     const { canvas, ctx, theme, tl, ix, model } = this;
-    const dpr = window.devicePixelRatio || 1;
-    const w = this.host.clientWidth || 1;
-    const h = this.host.clientHeight || 1;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-      canvas.style.width = w + "px";
-      canvas.style.height = h + "px";
-    }
+    const { dpr, w, h } = beginFrame(canvas, this.host, this.t, theme.bg);
     const { k, x, y } = this.t;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = theme.bg;
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * x, dpr * y);
     const vx0 = -x / k, vy0 = -y / k, vx1 = vx0 + w / k, vy1 = vy0 + h / k;
     const visible = (n) => n.x + n.width >= vx0 && n.x <= vx1 && n.y + n.height >= vy0 && n.y <= vy1;
     const p = this.view.position;

@@ -3,7 +3,9 @@
 // in a notebook cell. The Python side (engine/widget.py) holds the Session and does
 // every step in the kernel: a click sends {kind: "act", action, args}; the kernel
 // answers {kind: "reply", reply} (Session.act's reply, the page's own format) or
-// {kind: "error", message}. The scene to start from is the model's `scene` trait.
+// {kind: "error", message}. A view starts from the model's `scene` trait (the scene
+// the widget was made with) and asks the kernel for the current one ({kind: "view"},
+// answered {kind: "scene", scene}), so a view drawn after steps shows them.
 //
 // Nothing here touches the notebook's document outside `el`: the styles are graph.css
 // under .gs-theme plus the few rules below (engine/widget.py sends both as _css).
@@ -144,8 +146,10 @@ function render({ model, el }) {
   }
 
   const onMessage = (msg) => {
-    busy = false;
-    delete ui.root.dataset.busy;
+    if (msg.kind !== "scene") { // (a scene answers a view's "view", not a click)
+      busy = false;
+      delete ui.root.dataset.busy;
+    }
     if (msg.kind === "reply") {
       say("");
       ui.note.textContent = "";
@@ -168,6 +172,9 @@ function render({ model, el }) {
     if (scene && scene.timeline) store.setScene(structuredClone(scene));
     setLink();
     ui.root.dataset.ready = "true";
+    // The trait holds the scene the widget was made with; steps taken since (before
+    // this view was drawn) come with the kernel's current scene.
+    model.send({ kind: "view" });
   };
   // JupyterLab calls render before `el` is in the document (no size yet): the graph is
   // laid out once its area has a width, or it would be fitted to a 1 x 1 view.
