@@ -198,7 +198,10 @@ export class BatchView {
       btn.dataset.nodes = String(g.nodes);
       btn.dataset.expanded = String(b.expanded);
       btn.setAttribute("aria-expanded", String(b.expanded));
-      btn.textContent = `${g.label}: ${describe(g)}`;
+      // (the name shown, the numbers read out and on the line below the graph: the
+      // buttons, shown while one has the focus, stay small over the drawing)
+      btn.textContent = g.label;
+      btn.setAttribute("aria-label", `${g.label}: ${describe(g)}`);
       btn.addEventListener("focus", () => this.focus(g.id));
       btn.addEventListener("blur", () => this.focus(null));
       btn.addEventListener("click", () => this.activate(g));
