@@ -22,17 +22,16 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 
+import gradstep.core.value  # noqa: E402
+import gradstep.training.nn  # noqa: E402
 import micrograd.engine  # noqa: E402
 import micrograd.nn  # noqa: E402
 
-import engine.nn  # noqa: E402
-import engine.value  # noqa: E402
-
 ENGINES = {
-    "gradstep": (engine.value.Value, engine.nn.MLP),
-    "micrograd": (micrograd.engine.Value, micrograd.nn.MLP),
+    "gradstep": (gradstep.core.value.Value, gradstep.training.nn.MLP),
+    "micrograd": (micrograd.gradstep.Value, micrograd.nn.MLP),
 }
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: engine.layout's time, and its crossings against Graphviz dot.
+"""Benchmark: gradstep.layout's time, and its crossings against Graphviz dot.
 
 For random program-shaped graphs of about 300, 3,000 and 10,000 nodes (value + op
 nodes, the engine's shape; the generator is the tests' own) and a 100,000-node
@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "engine"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "layout"))
 
+from gradstep.layout import layout  # noqa: E402
 from layout_tools import count_crossings, dot_layout  # noqa: E402
 from test_layout import chain_tape, graph_from_tape, random_tape  # noqa: E402
-
-from engine.layout import layout  # noqa: E402
 
 
 def random_graph(n_nodes: int, seed: int = 1):

@@ -7,7 +7,7 @@
 // For sympy (with mpmath) and networkx, each run in a fresh Pyodide (a new node
 // process, like a fresh worker): read the files, unpack them into site-packages, then
 // `import NAME`; the time of load + import. Variants:
-//   wheel        the pinned wheels, pyodide.unpackArchive (as web/worker-packages.js would)
+//   wheel        the pinned wheels, pyodide.unpackArchive (as web/worker/worker-packages.js would)
 //   loadPackage  the pinned wheels, pyodide.loadPackage(paths)
 //   bytecompiled NAME-VERSION-pyodide.zip of scripts/bytecompile.mjs (what the worker uses)
 // Medians over --runs runs, and the files' sizes. Node reads from disk, so a browser

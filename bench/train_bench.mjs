@@ -3,7 +3,7 @@
 //
 //   node bench/train_bench.mjs --micrograd DIR [--steps 5]
 //
-// Writes engine/ (as web/engine-worker.js does), bench/engine_bench.py,
+// Writes engine/ (as web/worker/engine-worker.js does), bench/engine_bench.py,
 // bench/train_bench.py and micrograd's two files (from DIR, the installed package:
 // micrograd's code is not in this repository) into Pyodide's file system, runs
 // train_bench.measure(steps) and prints its result as one line of JSON.
@@ -47,7 +47,7 @@ async function main(argv) {
   for (const f of ["__init__.py", "engine.py", "nn.py"]) write(`micrograd/${f}`, path.join(micrograd, f));
   const json = pyodide.runPython(`
 import json, sys
-sys.path[:0] = [${JSON.stringify(HOME)}, ${JSON.stringify(HOME + "bench")}]
+sys.path[:0] = [${JSON.stringify(HOME)}, ${JSON.stringify(HOME + "engine")}, ${JSON.stringify(HOME + "bench")}]
 import train_bench
 json.dumps(train_bench.measure(${steps}))
 `);

@@ -3,11 +3,11 @@
 MLP(2, [16, 16, 1]) on 100 moons points, micrograd's demo loss (the hinge
 ``(1 + -y*score).relu()`` averaged over the batch plus 1e-4 * sum(p*p)), then SGD
 ``p -= 0.1 * grad``. Three ways of doing the same step: building the graph with
-``engine.Value``, with micrograd's own ``Value``, and ``engine.fastnet``'s compiled
+``gradstep.Value``, with micrograd's own ``Value``, and ``gradstep.training.fastnet``'s compiled
 step (no graph), each in this CPython and in the vendored Pyodide under node
 (bench/train_bench.mjs, which loads this file there). Prints milliseconds per step
 (the median of --steps steps after one warm-up step), whether the fast path's losses
-equal engine.Value's bit for bit, and whether Pyodide's fast step meets the 50 ms goal.
+equal gradstep.Value's bit for bit, and whether Pyodide's fast step meets the 50 ms goal.
 
     python3 bench/train_bench.py              # needs micrograd==0.1.0 and node 20
     python3 bench/train_bench.py --steps 9
@@ -26,18 +26,17 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "engine"))
 sys.path.insert(0, str(HERE))
 
+import gradstep.core.value  # noqa: E402
+import gradstep.training.nn  # noqa: E402
 from engine_bench import moons, step  # noqa: E402 (micrograd's demo step, on any Value)
-
-import engine.nn  # noqa: E402
-import engine.value  # noqa: E402
-from engine import fastnet  # noqa: E402
+from gradstep.training import fastnet  # noqa: E402
 
 SIZES = [2, 16, 16, 1]
 GOAL_MS = 50.0
-METHODS = ("engine.Value", "micrograd Value", "engine.fastnet")
+METHODS = ("gradstep.Value", "micrograd Value", "gradstep.training.fastnet")
 
 
 def measure(steps: int) -> dict:
@@ -49,8 +48,8 @@ def measure(steps: int) -> dict:
     xs, ys = moons(100)
     result = {"python": sys.version.split()[0], "ms": {}, "losses": {}}
     graphs = {
-        "engine.Value": (engine.value.Value, engine.nn.MLP),
-        "micrograd Value": (micrograd.engine.Value, micrograd.nn.MLP),
+        "gradstep.Value": (gradstep.core.value.Value, gradstep.training.nn.MLP),
+        "micrograd Value": (micrograd.gradstep.Value, micrograd.nn.MLP),
     }
     for name, (Value, MLP) in graphs.items():
         random.seed(1337)
@@ -64,9 +63,9 @@ def measure(steps: int) -> dict:
             losses.append(root.data)
         result["ms"][name] = 1000 * statistics.median(times[1:])
         result["losses"][name] = losses
-    for name, activation in (("engine.fastnet", "relu"), ("fastnet, tanh", "tanh")):
+    for name, activation in (("gradstep.training.fastnet", "relu"), ("fastnet, tanh", "tanh")):
         random.seed(1337)
-        model = engine.nn.MLP(2, SIZES[1:])
+        model = gradstep.training.nn.MLP(2, SIZES[1:])
         start = time.perf_counter()
         net = fastnet.compile_net(SIZES, activation, "hinge")
         compiled = 1000 * (time.perf_counter() - start)
@@ -88,9 +87,9 @@ def measure(steps: int) -> dict:
 def batch_graph_ms(repeats: int) -> dict:
     """The page's "whole batch's graph": building the 65,000-node graph and grouping
     it (BatchGraph), its summary, and opening the biggest neuron; median ms."""
-    from engine.batch_graph import BatchGraph
-    from engine.datasets import make
-    from engine.fast_trainer import FastTrainer
+    from gradstep.training.batch_graph import BatchGraph
+    from gradstep.training.datasets import make
+    from gradstep.training.fast_trainer import FastTrainer
 
     X, y = make("moons", n=100, seed=0)
     trainer = FastTrainer(X, y, [16, 16], seed=0)
@@ -150,14 +149,15 @@ def main() -> None:
     print("not the goal's step, for comparison: the same with tanh hidden units (3,200 floatmath.tanh calls)")
     print(f"{'fastnet, tanh':<17}" + "".join(f"{run['ms']['fastnet, tanh']:>18.1f}" for run in runs.values()))
     for where, run in runs.items():
-        same = run["losses"]["engine.fastnet"] == run["losses"]["engine.Value"]
-        print(f"{where}: fastnet's {args.steps + 1} losses equal engine.Value's bit for bit: {'yes' if same else 'NO'}")
+        same = run["losses"]["gradstep.training.fastnet"] == run["losses"]["gradstep.Value"]
+        verdict = "yes" if same else "NO"
+        print(f"{where}: fastnet's {args.steps + 1} losses equal gradstep.Value's bit for bit: {verdict}")
     nodes = next(iter(runs.values()))["batch_graph"]["nodes"]
     print(f"the page's whole-batch graph ({nodes:,} nodes): ms, median of {args.steps}")
     for what in ("build", "summary", "expand L2N0"):
         print(f"{what:<17}" + "".join(f"{run['batch_graph'][what]:>18.1f}" for run in runs.values()))
     if "Pyodide" in runs:
-        fast = runs["Pyodide"]["ms"]["engine.fastnet"]
+        fast = runs["Pyodide"]["ms"]["gradstep.training.fastnet"]
         print(f"goal: a step in Pyodide within {GOAL_MS:.0f} ms: {'met' if fast <= GOAL_MS else 'NOT met'} "
               f"({fast:.1f} ms)")
     else:

@@ -8,7 +8,7 @@
 // `legacy=True`: the layout Pyodide's own packages use; sys.dont_write_bytecode is on
 // in Pyodide, so a __pycache__ could never be filled in the browser anyway), the
 // .dist-info kept (importlib.metadata). The worker unpacks it into site-packages
-// (web/worker-packages.js). Bytecode is "unchecked-hash" and file dates are fixed, so the
+// (web/worker/worker-packages.js). Bytecode is "unchecked-hash" and file dates are fixed, so the
 // same wheel and Pyodide give the same archive. Prints one JSON line per wheel:
 // {"wheel", "archive", "bytes", "files"}.
 

@@ -13,7 +13,7 @@
    the vendored Pyodide's own Python under node (scripts/bytecompile.mjs) into
    NAME-VERSION-pyodide.zip, which the worker unpacks instead of the wheel (its first
    import is then many times faster: bench/pyodide_imports.mjs). web/vendor/wheels/
-   index.json tells the worker (web/worker-packages.js) each package's file and
+   index.json tells the worker (web/worker/worker-packages.js) each package's file and
    dependencies. A stamp keyed by the pins, the Pyodide pin and bytecompile.mjs makes
    a second run a no-op.
 3. Unless --vendor-only: write web/build/default-scene.json and
@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The notebook's modules: the widget and the files it ships are no use in the page's worker.
-NOTEBOOK_ONLY = frozenset({"engine/widget.py", "engine/assets.py"})
+NOTEBOOK_ONLY = ("engine/gradstep/notebook/",)
 LOCK = ROOT / "web" / "vendor.lock.json"
 BUILD = ROOT / "web" / "build"
 WHEELS = ROOT / "web" / "vendor" / "wheels"
@@ -273,7 +273,7 @@ def vendor_wheels(lock: dict, force: bool) -> None:
             "file": archives.get(whl.name, whl.name),
         }
     index = {
-        "comment": "Made by scripts/setup.py from web/vendor.lock.json; read by web/worker-packages.js.",
+        "comment": "Made by scripts/setup.py from web/vendor.lock.json; read by web/worker/worker-packages.js.",
         "pyodide": key["pyodide"]["version"] if key["pyodide"] else None,
         "packages": packages,
     }
@@ -288,19 +288,19 @@ def vendor_wheels(lock: dict, force: bool) -> None:
 
 
 def engine_json(args: list[str], stdin: str | None = None) -> str:
-    """`python -m engine ARGS` printing JSON: its output, checked."""
-    cmd = [sys.executable, "-m", "engine", *args]
+    """`python -m gradstep ARGS` printing JSON: its output, checked."""
+    cmd = [sys.executable, "-m", "gradstep", *args]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
         raise SetupError(
-            f"`python -m engine {' '.join(args)}` failed (exit {proc.returncode}); "
+            f"`python -m gradstep {' '.join(args)}` failed (exit {proc.returncode}); "
             f"is engine/ complete?\n{tail}\n(use --vendor-only to skip this step)"
         )
     try:
         json.loads(proc.stdout)
     except ValueError as e:
-        raise SetupError(f"`python -m engine {' '.join(args)}` did not print JSON: {e}") from e
+        raise SetupError(f"`python -m gradstep {' '.join(args)}` did not print JSON: {e}") from e
     return proc.stdout
 
 
@@ -322,7 +322,7 @@ def build_data() -> None:
     for ex in json.loads(examples):
         write(BUILD / "examples" / f"{ex['id']}.json", engine_json(["scene", "-"], stdin=ex["program"]))
     files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
-    files = [f for f in files if f not in NOTEBOOK_ONLY]
+    files = [f for f in files if not f.startswith(NOTEBOOK_ONLY) and "__pycache__" not in f]
     write(BUILD / "engine-files.json", json.dumps(files))
     say(f"wrote {BUILD.relative_to(ROOT)}/: default scene, {len(json.loads(examples))} examples, "
         f"{len(files)} engine files")

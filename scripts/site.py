@@ -4,7 +4,7 @@
 Usage: python3 scripts/site.py OUT_DIR
 
 Run `python3 scripts/setup.py` first (web/vendor/ and web/build/ are made by it).
-OUT_DIR gets index.html, web/ (the page's modules, style, web/worker.py, web/build/ and
+OUT_DIR gets index.html, web/ (the page's modules, style, web/worker/worker.py, web/build/ and
 web/vendor/ without the pins marked "test_only" in web/vendor.lock.json, e.g.
 axe-core) and engine/**/*.py (the browser fetches the engine's files). Tests, benchmarks,
 scripts and docs stay out. OUT_DIR is emptied first (if it holds an earlier site). The Pages workflow uploads it.
@@ -71,7 +71,7 @@ def build(out: Path) -> list[Path]:
 
 
 def wheel_files(folder: Path) -> set[str] | None:
-    """The files web/worker-packages.js loads, from web/vendor/wheels/index.json (None: no index)."""
+    """The files web/worker/worker-packages.js loads, from web/vendor/wheels/index.json (None: no index)."""
     try:
         index = json.loads((folder / "index.json").read_text())
     except (OSError, ValueError):

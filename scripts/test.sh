@@ -41,7 +41,7 @@ echo "== ruff check"
 ruff check .
 
 echo "== node --test tests/js/"
-# The page's pure JavaScript modules (web/scene.js, geometry.js, plot.js, viewport.js),
+# The page's pure JavaScript modules (web/graph/scene.js, geometry.js, plot.js, viewport.js),
 # with node's built-in runner: no npm packages. Node 20.19+ (or 22.7+) loads web/*.js
 # as ES modules without a package.json. Ends with its "# pass N / # fail N" summary
 # (TAP when not on a terminal); a failure stops the run here (set -e).

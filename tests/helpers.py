@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from engine.program import compile_program
-from engine.timeline import Timeline
+import math
+
+from gradstep import Value
+from gradstep.program.compiler import compile_program
+from gradstep.program.timeline import Timeline
+from hypothesis import strategies as st
 
 
 def run(text: str) -> tuple[float, dict[str, float]]:
-    """The output value and every name's gradient, as ``python -m engine grad`` gives."""
+    """The output value and every name's gradient, as ``python -m gradstep grad`` gives."""
     tape = compile_program(text)
     timeline = Timeline(tape)
     return timeline.output_value, {name: timeline.grads[i] for name, i in tape.names.items()}
@@ -30,7 +34,7 @@ def replay_frames(timeline) -> tuple[list[float], list[float]]:
     frame that comes before a consumer fails). Nothing is read from the timeline's
     own value and gradient lists.
     """
-    from engine.ops import OPS
+    from gradstep.core.ops import OPS
 
     tape = timeline.tape
     values: list[float | None] = [
@@ -78,7 +82,7 @@ def lecture_graph(make=None):
     """The lecture's first graph, L = (a*b + c) * f, built with ``make`` (engine's
     ``Value`` by default, or micrograd's): ``(L, {"a": a, "b": b, "c": c, "f": f})``."""
     if make is None:
-        from engine.value import Value as make
+        from gradstep.core.value import Value as make
 
     def leaf(x, label):
         v = make(x)
@@ -93,3 +97,48 @@ def lecture_graph(make=None):
     L = d * leaves["f"]
     L.label = "L"
     return L, leaves
+
+
+# Smooth ops whose values stay moderate, so central differences are a fair judge.
+UNARY = {"tanh": math.tanh, "sin": math.sin, "cos": math.cos, "sigmoid": None}
+BINARY = ["+", "-", "*"]
+
+
+@st.composite
+def programs(draw):
+    """A random straight-line program and the same computation on gradstep.Value."""
+    n_leaves = draw(st.integers(1, 4))
+    values = [draw(st.floats(-2.0, 2.0, allow_nan=False).map(lambda v: round(v, 3)))
+              for _ in range(n_leaves)]
+    lines = [f"v{k} = {v!r}" for k, v in enumerate(values)]
+    nodes = [Value(v) for v in values]
+    names = [f"v{k}" for k in range(n_leaves)]
+    for step in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(["unary", "binary", "binary", "list", "aug"]))
+        name = f"t{step}"
+        if kind == "unary":
+            fn = draw(st.sampled_from(sorted(UNARY)))
+            k = draw(st.integers(0, len(names) - 1))
+            lines.append(f"{name} = {fn}({names[k]})")
+            nodes.append(getattr(nodes[k], fn)())
+        elif kind == "binary":
+            op = draw(st.sampled_from(BINARY))
+            i = draw(st.integers(0, len(names) - 1))
+            j = draw(st.integers(0, len(names) - 1))
+            lines.append(f"{name} = {names[i]} {op} {names[j]}")
+            a, b = nodes[i], nodes[j]
+            nodes.append(a + b if op == "+" else a - b if op == "-" else a * b)
+        elif kind == "list":
+            picks = draw(st.lists(st.integers(0, len(names) - 1), min_size=1, max_size=4))
+            lines.append(f"{name} = mean([tanh(z) for z in [{', '.join(names[p] for p in picks)}]])")
+            total = Value(0.0)
+            for p in picks:
+                total = total + nodes[p].tanh()
+            nodes.append(total * (1.0 / len(picks)))
+        else:
+            k = draw(st.integers(0, len(names) - 1))
+            lines.append(f"{name} = {names[k]}")
+            lines.append(f"{name} *= 0.5")
+            nodes.append(nodes[k] * 0.5)
+        names.append(name)
+    return "\n".join(lines) + "\n", nodes, n_leaves

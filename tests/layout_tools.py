@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import subprocess
 
-from engine.layout import NODE_SEP, RANK_SEP, node_size
-from engine.layout.crossings import inversions
+from gradstep.layout import NODE_SEP, RANK_SEP, node_size
+from gradstep.layout.crossings import inversions
 
 # --------------------------------------------------------------------------- crossings
 

@@ -31,7 +31,7 @@ DEVICES = {"desktop": DESKTOP, "phone": PHONE}
 SCHEMES = ("light", "dark")
 
 # Gradient fills are mix(--node-bg, --grad-pos/--grad-neg, 0.12 + 0.6 * |g|/max)
-# (web/geometry.js gradFill): the strongest is 72 % of the gradient colour.
+# (web/graph/geometry.js gradFill): the strongest is 72 % of the gradient colour.
 STRONGEST = 0.72
 
 
@@ -246,7 +246,7 @@ def contrast(fg: str, bg: str) -> float:
 
 
 def mix(a: str, b: str, t: float) -> str:
-    """web/geometry.js mix(): channel-wise, rounded."""
+    """web/graph/geometry.js mix(): channel-wise, rounded."""
     ca, cb = parse_rgb(a), parse_rgb(b)
     return "rgb({},{},{})".format(*(round(x + (y - x) * t) for x, y in zip(ca[:3], cb[:3], strict=True)))
 

@@ -17,10 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from engine.examples import EXAMPLES  # noqa: E402
-from engine.graph import graph_of  # noqa: E402
-from engine.layout import layout  # noqa: E402
-from engine.program import compile_program  # noqa: E402
+from gradstep.layout import layout  # noqa: E402
+from gradstep.program.compiler import compile_program  # noqa: E402
+from gradstep.program.examples import EXAMPLES  # noqa: E402
+from gradstep.program.graph import graph_of  # noqa: E402
 
 BOOT_MS = 120_000
 T = "[data-testid={}]".format
@@ -184,7 +184,7 @@ def test_label_placement_is_fast_for_two_thousand_nodes(page):
     laid = layout(nodes, edges)
     result = page.evaluate(
         """async (layout) => {
-          const g = await import('./web/geometry.js');
+          const g = await import('./web/graph/geometry.js');
           const model = g.buildModel(layout);
           const edges = model.edges.filter((e) => e.consumer != null);
           const t0 = performance.now();

@@ -1,7 +1,7 @@
-"""``engine.show`` in a real JupyterLab (issue #10's end-to-end test): a JupyterLab
+"""``gradstep.show`` in a real JupyterLab (issue #10's end-to-end test): a JupyterLab
 server of this checkout's Python on 127.0.0.1, a notebook that builds the lecture's
 graph and shows it, and Chromium clicking the widget's buttons. The gradients drawn
-must be ``python -m engine grad --json``'s for the same graph, and a nudge must move
+must be ``python -m gradstep grad --json``'s for the same graph, and a nudge must move
 ``a`` by rate * dL/da. tests/browser/test_widget.py tests the same widget with a
 stand-in for the notebook (faster, and more of its buttons). A second test checks
 that the graph opens fitted in the cell (JupyterLab renders a widget before its
@@ -10,7 +10,7 @@ output element is in the page, with no size yet).
 The server gets temporary config, runtime, IPython and root directories (the data
 path is left alone, so anywidget's prebuilt labextension in sys.prefix is found), no
 news or update checks, and PYTHONPATH set to this checkout so the kernel imports its
-``engine``. It is shut down (its kernels first) at the end, whatever happened.
+``gradstep``. It is shut down (its kernels first) at the end, whatever happened.
 """
 
 from __future__ import annotations
@@ -36,20 +36,19 @@ pytest.importorskip("anywidget")
 pytest.importorskip("jupyterlab")
 pytest.importorskip("ipykernel")
 
+from gradstep import to_program  # noqa: E402
 from helpers import lecture_graph  # noqa: E402
-
-from engine import to_program  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_S = 90  # the server answering /api/status (it builds no assets: seconds)
 LAB_MS = 120_000  # JupyterLab's first load in Chromium on two slow cores
-KERNEL_MS = 120_000  # the kernel starting, importing engine and anywidget, running the cell
+KERNEL_MS = 120_000  # the kernel starting, importing gradstep and anywidget, running the cell
 CLICK_MS = 60_000  # one round trip to the kernel
 
 CELL = """\
-import engine
-print("engine from", engine.__file__)
-from engine import Value, show
+import gradstep
+print("gradstep from", gradstep.__file__)
+from gradstep import Value, show
 a = Value(2.0, label="a"); b = Value(-3.0, label="b"); c = Value(10.0, label="c"); f = Value(-2.0, label="f")
 e = a*b; e.label = "e"
 d = e + c; d.label = "d"
@@ -256,8 +255,8 @@ def click(page, testid: str, phase: str) -> None:
 
 
 def cli_grads(L) -> dict:
-    """``python -m engine grad --json`` of the program of ``L``'s graph."""
-    out = subprocess.run([sys.executable, "-m", "engine", "grad", "-", "--json"], cwd=ROOT, input=to_program(L),
+    """``python -m gradstep grad --json`` of the program of ``L``'s graph."""
+    out = subprocess.run([sys.executable, "-m", "gradstep", "grad", "-", "--json"], cwd=ROOT, input=to_program(L),
                          capture_output=True, text=True, check=True, timeout=60)
     return json.loads(out.stdout)
 
@@ -272,7 +271,7 @@ def open_and_run(page, problems, jupyter, name: str) -> dict:
     # (reset: a fresh workspace, not the last test's notebooks too)
     page.goto(f"{jupyter.base}lab/tree/{name}?reset&token={jupyter.token}", timeout=LAB_MS)
     # The notebook open, its cell drawn, and its kernel (named in the metadata) idle.
-    editor = page.locator(".jp-NotebookPanel .jp-CodeCell .cm-content", has_text="from engine import Value, show")
+    editor = page.locator(".jp-NotebookPanel .jp-CodeCell .cm-content", has_text="from gradstep import Value, show")
     editor.wait_for(timeout=LAB_MS)
     times["lab"] = time.monotonic() - t0
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status=idle]", timeout=KERNEL_MS)
@@ -293,10 +292,10 @@ def open_and_run(page, problems, jupyter, name: str) -> dict:
         outputs = page.eval_on_selector_all(".jp-OutputArea-output", "els => els.map(e => e.innerText)")
         pytest.fail(f"no widget in the cell's output: {outputs}\n{problems}\n{jupyter.log.read_text()[-4000:]}")
     times["cell"] = time.monotonic() - t1
-    # The kernel's engine is this checkout's.
+    # The kernel's gradstep is this checkout's.
     stdout = ".jp-NotebookPanel .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout']"
     printed = page.inner_text(stdout)
-    assert f"engine from {ROOT / 'engine' / '__init__.py'}" in printed
+    assert f"gradstep from {ROOT / 'engine' / 'gradstep' / '__init__.py'}" in printed
     return times
 
 

@@ -18,7 +18,7 @@ SEED_003 = "a = 2.0\nb = 3.0\nc = 4.0\nf = -a**3 + sin(3*b) - 1.0/c + b**2.5 - a
 
 
 def cli(args, text) -> dict:
-    out = subprocess.run([sys.executable, "-m", "engine", *args, "-"], input=text, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "gradstep", *args, "-"], input=text, cwd=ROOT,
                          capture_output=True, text=True)
     assert out.returncode in (0, 1), out.stderr
     return json.loads(out.stdout)

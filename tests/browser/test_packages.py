@@ -1,6 +1,6 @@
 """Third-party Python packages in the engine's worker (issue #8's lab: sympy, networkx).
 
-The worker's "packages" method (web/engine-worker.js, web/worker-packages.js) installs
+The worker's "packages" method (web/worker/engine-worker.js, web/worker/worker-packages.js) installs
 them on first need from web/vendor/wheels/ (made by scripts/setup.py from the "wheels"
 of web/vendor.lock.json): each package once, its dependencies too, never from a CDN.
 """
@@ -67,12 +67,12 @@ def test_the_worker_installs_sympy_and_networkx_once_from_the_vendored_files(pag
     page_errors.assert_none()
 
 
-# A fresh module worker with its own Pyodide and web/worker-packages.js: Python imports
-# the packages and computes with them (web/worker.py has no method for that yet).
+# A fresh module worker with its own Pyodide and web/worker/worker-packages.js: Python imports
+# the packages and computes with them (web/worker/worker.py has no method for that yet).
 CHECK_WORKER = """
 const root = %(root)s;
 const { loadPyodide } = await import(root + "web/vendor/pyodide/pyodide.mjs");
-const { loadPackages } = await import(root + "web/worker-packages.js");
+const { loadPackages } = await import(root + "web/worker/worker-packages.js");
 try {
   const pyodide = await loadPyodide({ indexURL: root + "web/vendor/pyodide/" });
   const phases = [];

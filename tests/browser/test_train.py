@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli_train(dataset, layers, steps, seed, lr=None, batch=None, loss=None) -> dict:
-    args = [sys.executable, "-m", "engine", "train", "--dataset", dataset, "--layers", layers,
+    args = [sys.executable, "-m", "gradstep", "train", "--dataset", dataset, "--layers", layers,
             "--steps", str(steps), "--seed", str(seed), "--json"]
     if lr is not None:
         args += ["--lr", str(lr)]
@@ -122,8 +122,8 @@ def test_step_into_one_update_opens_that_points_graph(fresh):
 def full_graph_counts(dataset, layers, seed, steps, batch=100):
     """Nodes, edges and parameters of the whole batch's loss graph, counted here by a
     walk of the graph the Trainer itself builds (not by engine/batch_graph.py)."""
-    from engine.datasets import CLASSES, make
-    from engine.train import Trainer, default_loss
+    from gradstep.training.datasets import CLASSES, make
+    from gradstep.training.trainer import Trainer, default_loss
 
     X, y = make(dataset, n=100, seed=seed)
     t = Trainer(X, y, [int(v) for v in layers.split(",")], seed=seed, loss=default_loss(CLASSES[dataset]), batch=batch)

@@ -1,4 +1,4 @@
-"""The notebook widget's JavaScript (web/widget.js, bundled by engine/widget.py) in
+"""The notebook widget's JavaScript (web/notebook/widget.js, bundled by engine/widget.py) in
 Chromium with a stand-in for the notebook: the model is a small object whose ``send``
 calls the real Python side (GraphWidget's message handler, through Playwright's
 ``expose_function``) and hands its answers to the widget, as anywidget's model does.
@@ -16,10 +16,9 @@ import pytest
 
 pytest.importorskip("anywidget")
 
+from gradstep import Value  # noqa: E402
+from gradstep.notebook.widget import GraphWidget  # noqa: E402
 from helpers import lecture_graph  # noqa: E402
-
-from engine import Value  # noqa: E402
-from engine.widget import GraphWidget  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,7 +101,7 @@ def test_the_widget_steps_in_python_and_shows_the_command_lines_gradients(mounte
     # The gradients drawn are the command line's for the same graph.
     program = tmp_path / "L.gs"
     program.write_text(widget.session.program_text())
-    out = subprocess.run([sys.executable, "-m", "engine", "grad", str(program), "--json"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "gradstep", "grad", str(program), "--json"], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     grads = json.loads(out.stdout)["grads"]
     got = shown(page)

@@ -21,7 +21,7 @@ TRANSFORMS = "els => els.map(e => [e.dataset.nodeId, e.getAttribute('transform')
 
 
 def cli_scene(text: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "engine", "scene", "-"], input=text, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "gradstep", "scene", "-"], input=text, cwd=ROOT,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 

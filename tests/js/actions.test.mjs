@@ -1,8 +1,8 @@
-// web/actions.js: one table drives the buttons, the keys and the help.
+// web/page/actions.js: one table drives the buttons, the keys and the help.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { ACTIONS, BY_NAME, actionForKey, available } from "../../web/actions.js";
+import { ACTIONS, BY_NAME, actionForKey, available } from "../../web/page/actions.js";
 
 const key = (k, mods = {}) => ({ key: k, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false, ...mods });
 

@@ -1,11 +1,11 @@
-// web/batch-layout.js: the collapsed batch graph's groups, links and places.
+// web/training/batch-layout.js: the collapsed batch graph's groups, links and places.
 // The fixture is engine/batch_graph.py's output for MLP(2, [2, 1]) on 4 moons points,
 // one step in (made by: BatchGraph(FastTrainer(*make("moons", n=4, seed=0), [2], seed=0))).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { hitTest, layoutBatch, nodeCell, shownGroups, shownLinks, shownTotals } from "../../web/batch-layout.js";
+import { hitTest, layoutBatch, nodeCell, shownGroups, shownLinks, shownTotals } from "../../web/training/batch-layout.js";
 
 const { summary, expand } = JSON.parse(readFileSync(new URL("./fixtures/batch-small.json", import.meta.url)));
 const full = summary.totals;

@@ -1,4 +1,4 @@
-// web/geometry.js: the drawable model of a layout, edge paths, edge-label placement
+// web/graph/geometry.js: the drawable model of a layout, edge paths, edge-label placement
 // and what a step touches.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,8 +14,8 @@ import {
   placeEdgeLabels,
   shownLabel,
   stepFocus,
-} from "../../web/geometry.js";
-import { indexTimeline } from "../../web/scene.js";
+} from "../../web/graph/geometry.js";
+import { indexTimeline } from "../../web/graph/scene.js";
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 

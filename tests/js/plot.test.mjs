@@ -1,8 +1,8 @@
-// web/plot.js: the nudge plot's axis ticks (niceTicks; the drawing itself needs a DOM).
+// web/graph/plot.js: the nudge plot's axis ticks (niceTicks; the drawing itself needs a DOM).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { niceTicks } from "../../web/plot.js";
+import { niceTicks } from "../../web/graph/plot.js";
 
 test("niceTicks: round steps of 1, 2 or 5 times a power of ten, the nearest to span/count", () => {
   assert.deepEqual(niceTicks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]); // span/4 = 0.25 -> 0.2 (nearer than 0.5)

@@ -1,4 +1,4 @@
-// web/scene.js: the pure helpers over a timeline, the number formats, the step
+// web/graph/scene.js: the pure helpers over a timeline, the number formats, the step
 // sentences, the address's hash and the formula segments.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,7 +18,7 @@ import {
   stepAt,
   tapeIndex,
   valueAt,
-} from "../../web/scene.js";
+} from "../../web/graph/scene.js";
 
 // a = 2.0; b = -3.0; e = a * b; L = e + a   (a is used twice)
 // Tape: n0 a, n1 b, n2 e, n3 L. de/da = b = -3, de/db = a = 2, dL/de = dL/da(direct) = 1;

@@ -1,9 +1,9 @@
-// web/stepper.js: the page's moves and undo history (the engine's rules; a parity test
+// web/graph/stepper.js: the page's moves and undo history (the engine's rules; a parity test
 // against engine/session.py over random action sequences is tests/test_stepper_parity.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Stepper, phaseOf } from "../../web/stepper.js";
+import { Stepper, phaseOf } from "../../web/graph/stepper.js";
 
 // micrograd's L: leaves a b c f (0 1 2 5), ops e d L (3 4 6): 3 forward, 7 backward steps.
 const scene = () => ({

@@ -1,8 +1,8 @@
-// web/store.js: the page's state in one place, and the snapshot tests read.
+// web/graph/store.js: the page's state in one place, and the snapshot tests read.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Store, snapshot } from "../../web/store.js";
+import { Store, snapshot } from "../../web/graph/store.js";
 
 // a = 2, b = -3, e = a * b: two leaves, one op.
 const layout = {

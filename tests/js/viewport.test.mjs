@@ -1,9 +1,9 @@
-// web/viewport.js: the pan/zoom transform (screen = k · graph + (x, y)), on a stub
+// web/graph/viewport.js: the pan/zoom transform (screen = k · graph + (x, y)), on a stub
 // element: its size, the listeners it was given, and nothing else of a DOM.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { READABLE_K, Viewport } from "../../web/viewport.js";
+import { READABLE_K, Viewport } from "../../web/graph/viewport.js";
 
 function stubElement(width = 800, height = 600) {
   const listeners = {};

@@ -1,0 +1,418 @@
+"""The command line: ``gradstep grad FILE`` (or ``python -m gradstep grad FILE``) and friends.
+
+A bad program exits with status 2 and one line on standard error,
+``error: line L, col C: MESSAGE``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from gradstep.core.errors import ProgramError
+from gradstep.program.timeline import fmt
+
+
+def _read(path: str) -> str:
+    """The program's text. Bytes that are not UTF-8 are a bad program, reported at
+    their line and column like any other."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+    except OSError as error:
+        raise _Unreadable(f"cannot read {path}: {error}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+        raise ProgramError(
+            line, col, f"byte 0x{data[error.start]:02x} is not UTF-8 text: save the program as UTF-8"
+        ) from None
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    return "\n".join(lines)
+
+
+def cmd_grad(args) -> int:
+    from gradstep.program.compiler import compile_program
+    from gradstep.program.timeline import Timeline
+
+    tape = compile_program(_read(args.file))
+    timeline = Timeline(tape)
+    out = tape.labels[tape.output]
+    grads = {name: timeline.grads[i] for name, i in tape.names.items()}
+    if args.json:
+        print(json.dumps({"output": out, "value": timeline.output_value, "grads": grads}))
+        return 0
+    rows = [(name, fmt(timeline.values[i]), fmt(timeline.grads[i]))
+            for name, i in tape.names.items()]
+    print(f"output {out} = {fmt(timeline.output_value)}\n")
+    print(_table(rows, ("name", "value", f"d{out}/dname")))
+    return 0
+
+
+def cmd_layout(args) -> int:
+    from gradstep.program.compiler import compile_program
+    from gradstep.program.graph import layout_tape
+
+    result = layout_tape(compile_program(_read(args.file)))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for node in result["nodes"]:
+            print(f"{node['id']:>10}  {node['kind']:<5}  x={node['x']:8.1f}  y={node['y']:8.1f}  "
+                  f"{node['label']}")
+    return 0
+
+
+def cmd_scene(args) -> int:
+    from gradstep.program.examples import DEFAULT
+    from gradstep.program.scene import scene
+    from gradstep.program.session import Session
+
+    text = DEFAULT["program"] if args.default else _read(args.file)
+    print(json.dumps(scene(Session(text)), separators=(",", ":")))
+    return 0
+
+
+def cmd_examples(args) -> int:
+    from gradstep.program.examples import EXAMPLES
+
+    if args.json:
+        print(json.dumps(EXAMPLES))
+    else:
+        for example in EXAMPLES:
+            print(f"{example['id']:<18} {example['title']}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    """Backprop against finite differences, per named leaf (contract section 4)."""
+    from gradstep.lab.numeric import check_rows
+    from gradstep.program.compiler import compile_program
+    from gradstep.program.timeline import Timeline
+
+    tape = compile_program(_read(args.file))
+    if args.sweep:
+        return _sweep(tape, args.json)
+    timeline = Timeline(tape)  # a program whose own values fail is a bad program (exit 2)
+    start = timeline.start
+    rows = check_rows(tape, start, args.h, timeline.grads)
+    if args.closed_form:
+        _add_closed_forms(tape, start, rows)
+    status = 0 if all(row["ok"] for row in rows) else 1
+    if args.json:
+        print(json.dumps({"h": args.h, "output": tape.labels[tape.output], "leaves": rows}))
+        return status
+    print(f"h = {args.h!r}; forward (f(x+h)-f(x))/h, backward (f(x)-f(x-h))/h, central "
+          "(f(x+h)-f(x-h))/2h;\nok when |backprop - central| <= 1e-5 + 1e-3*|central| "
+          "(torch's gradcheck)\n")
+    table = []
+    for row in rows:
+        central = row["central"]
+        error = None if central is None else abs(row["backprop"] - central)
+        relative = None if error is None or central == 0.0 else error / abs(central)
+        table.append((row["label"], fmt(row["backprop"]),
+                      *("-" if row[m] is None else fmt(row[m]) for m in ("forward", "backward", "central")),
+                      "-" if error is None else f"{error:.2e}",
+                      "-" if relative is None else f"{relative:.2e}",
+                      "ok" if row["ok"] else "FAIL"))
+    print(_table(table, ("leaf", "backprop", "forward", "backward", "central",
+                         "|bp - central|", "relative", "check")))
+    for row in rows:
+        if "problem" in row:
+            print(f"\n{row['label']}: {row['problem']}")
+    if args.closed_form:
+        out = tape.labels[tape.output]
+        print("\nclosed form (sympy):")
+        for row in rows:
+            if row.get("closed_form") is None:
+                print(f"  d{out}/d{row['label']}: {row.get('closed_form_problem', 'not available')}")
+            else:
+                print(f"  d{out}/d{row['label']} = {row['closed_form']} = {fmt(row['closed_form_value'])}")
+    return status
+
+
+def _add_closed_forms(tape, start, rows: list[dict]) -> None:
+    """``closed_form`` and ``closed_form_value`` on each row (``None`` with
+    ``closed_form_problem`` when sympy is missing or the formula cannot be made)."""
+    try:
+        import sympy  # noqa: F401
+
+        from gradstep.lab.closed_form import closed_form
+    except ImportError:
+        for row in rows:
+            row.update(closed_form=None, closed_form_value=None,
+                       closed_form_problem="the closed form needs sympy: pip install 'gradstep[lab]' (or sympy)")
+        return
+    for i, row in zip(tape.leaf_indices(), rows, strict=True):
+        result = closed_form(tape, start, i)
+        row["closed_form"] = result["expr"]
+        row["closed_form_value"] = result["value"]
+        if result.get("problem"):
+            row["closed_form_problem"] = result["problem"]
+
+
+def _sweep(tape, as_json: bool) -> int:
+    """Error against h for every leaf: too large an h errs by the curvature, too small
+    by rounding; central differences win in between."""
+    from gradstep.lab.numeric import METHODS, error_curve
+
+    hs = [10.0**-k for k in range(1, 13)]
+    curves = {tape.labels[i]: error_curve(tape, i, hs) for i in tape.leaf_indices()}
+    if as_json:
+        print(json.dumps(curves))
+        return 0
+    for label, rows in curves.items():
+        print(f"leaf {label}: |estimate - backprop|")
+        table = [(f"{row['h']:.0e}", *("-" if row[m] is None else f"{row[m]:.3e}" for m in METHODS))
+                 for row in rows]
+        print(_table(table, ("h", *METHODS)) + "\n")
+    return 0
+
+
+def _finite_positive(not_a_number: str, not_positive: str):
+    """argparse type: a positive, finite float; the messages say what is wrong in the
+    command's own words (``{text}`` is what was typed)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(not_a_number.format(text=repr(text))) from None
+        if not 0.0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(not_positive.format(text=text))
+        return value
+
+    return parse
+
+
+_positive = _finite_positive("{text} is not a number", "h must be a positive, finite number, not {text}")
+
+
+class _TrainArgumentError(Exception):
+    """A bad argument to ``train``: reported as one line, ``error: ...``, exit 2."""
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as one line (no usage block)."""
+
+    def error(self, message):
+        raise _TrainArgumentError(message)
+
+
+def _whole(minimum: int, words: str):
+    """argparse type: a whole number of at least ``minimum`` (``words`` says so if not)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {words}, not {value}")
+        return value
+
+    return parse
+
+
+_positive_int = _whole(1, "at least 1")
+_seed = _whole(0, "0 or more")
+
+
+def _layers(text: str) -> list[int]:
+    parts = text.split(",")
+    try:
+        sizes = [int(part) for part in parts]
+    except ValueError:
+        sizes = []
+    if not sizes or any(size < 1 for size in sizes) or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"must be a comma-separated list of positive whole numbers, like 16,16, not {text!r}")
+    return sizes
+
+
+_rate = _finite_positive("must be a number, not {text}", "must be a positive, finite number, not {text}")
+
+
+def _dataset(text: str) -> str:
+    from gradstep.training.datasets import NAMES
+
+    if text not in NAMES:
+        raise argparse.ArgumentTypeError(f"unknown dataset {text!r}: choose one of {', '.join(NAMES)}")
+    return text
+
+
+def _add_train_arguments(p: argparse.ArgumentParser) -> None:
+    from gradstep.training.datasets import NAMES
+    from gradstep.training.nn import ACTIVATIONS
+    from gradstep.training.trainer import LOSSES
+
+    p.add_argument("--dataset", required=True, type=_dataset, metavar="D", help=" | ".join(NAMES))
+    p.add_argument("--layers", required=True, type=_layers, metavar="16,16",
+                   help="the hidden layers' sizes (the output layer is added)")
+    p.add_argument("--steps", required=True, type=_positive_int, metavar="N")
+    p.add_argument("--seed", required=True, type=_seed, metavar="S",
+                   help="seeds the dataset, the weights and the batches")
+    p.add_argument("--batch", type=_positive_int, metavar="B",
+                   help="points per step, drawn at random each step (default: all, in order)")
+    p.add_argument("--lr", type=_rate, metavar="R",
+                   help="the first step's learning rate (default 1.0); it falls linearly to R/10 "
+                        "over 100 steps, then stays (micrograd's 1.0 - 0.9*k/100)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden units (default relu)")
+    p.add_argument("--loss", choices=LOSSES,
+                   help="default: hinge (micrograd's, with L2) for two classes, cross_entropy for spiral")
+    p.add_argument("--points", type=_positive_int, default=100, metavar="N",
+                   help="dataset size (default 100)")
+    p.add_argument("--noise", type=float, metavar="X", help="dataset noise (default: the dataset's own)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    p = _OneLineParser(prog="gradstep train",
+                       description="train an MLP on a 2-D dataset, deterministically")
+    _add_train_arguments(p)
+    return p
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float], width: int = 60, log: bool = False) -> str:
+    """The values as block characters, lowest ▁ to highest █, averaged into at most
+    ``width`` columns; ``log`` scales them logarithmically (positive values only)."""
+    if not values:
+        return ""
+    if log:
+        values = [math.log10(v) for v in values]
+    columns = min(width, len(values))
+    means = []
+    for c in range(columns):
+        chunk = values[c * len(values) // columns:(c + 1) * len(values) // columns]
+        means.append(sum(chunk) / len(chunk))
+    low, high = min(means), max(means)
+    if high == low:
+        return SPARKS[0] * columns
+    return "".join(SPARKS[min(len(SPARKS) - 1, int((m - low) / (high - low) * len(SPARKS)))] for m in means)
+
+
+def cmd_train(args) -> int:
+    """Train as contract 5 says; a table and a loss curve, or one JSON object."""
+    from gradstep.training.datasets import CLASSES, DEFAULT_NOISE
+    from gradstep.training.run import train
+    from gradstep.training.trainer import DECAY, DECAY_STEPS, DEFAULT_LR, default_loss, learning_rate
+
+    if args.noise is not None and not 0.0 <= args.noise < float("inf"):
+        raise _TrainArgumentError(f"--noise must be 0 or more, not {args.noise}")
+    loss = args.loss or default_loss(CLASSES[args.dataset])
+    if loss == "hinge" and CLASSES[args.dataset] != 2:
+        raise _TrainArgumentError(f"the hinge loss needs two classes; {args.dataset} has {CLASSES[args.dataset]}")
+    progress = None
+    if not args.json and sys.stderr.isatty() and args.steps >= 20:
+        def progress(k, value):
+            print(f"\rstep {k}/{args.steps}  loss {value:.6f}", end="" if k < args.steps else "\n",
+                  file=sys.stderr, flush=True)
+    result = train(args.dataset, args.layers, args.steps, seed=args.seed, batch=args.batch, lr=args.lr,
+                   activation=args.activation, loss=loss, n=args.points, noise=args.noise,
+                   progress=progress, fast=True)  # gradstep.training.fastnet: Value's floats, bit for bit
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    losses = result["losses"]
+    outputs = 1 if loss == "hinge" or (loss == "mse" and CLASSES[args.dataset] == 2) else CLASSES[args.dataset]
+    lr = DEFAULT_LR if args.lr is None else args.lr
+    noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
+    batch = "all points" if args.batch is None or args.batch >= args.points else f"{args.batch} random points"
+    print(f"{args.dataset}: {args.points} points, noise {noise}, seed {args.seed}")
+    print(f"model: MLP(2, {[*args.layers, outputs]}), {args.activation}; loss {loss}"
+          + (" (micrograd's: hinge + 1e-4 L2)" if loss == "hinge" else ""))
+    print(f"SGD: lr {lr:g} falling to {lr * (1.0 - DECAY):g} over {DECAY_STEPS} steps; {batch} a step\n")
+    n = len(losses)
+    shown = sorted({0, n - 1, *(k * (n - 1) // 9 for k in range(10))}) if n > 12 else range(n)
+    print(_table([(str(k + 1), fmt(losses[k]), f"{learning_rate(k, lr):.4g}") for k in shown],
+                 ("step", "loss", "lr")))
+    log = all(v > 0.0 for v in losses)
+    print(f"\nloss{' (log scale)' if log else ''}  {sparkline(losses, log=log)}")
+    print(f"      {fmt(losses[0])} at step 1, {fmt(losses[-1])} at step {n}")
+    print(f"accuracy {result['accuracy'] * 100:.1f}% on all {args.points} points after the last step")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gradstep",
+                                     description="gradstep's autograd engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("grad", help="the output value and every name's gradient")
+    p.add_argument("file", help="a program file, or - for standard input")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(run=cmd_grad)
+    p = sub.add_parser("layout", help="the laid-out graph the page draws")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_layout)
+    p = sub.add_parser("scene", help="the page's scene (layout, timeline, state) as JSON")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("file", nargs="?")
+    group.add_argument("--default", action="store_true", help="the page's default example")
+    p.set_defaults(run=cmd_scene)
+    p = sub.add_parser("examples", help="the worked examples")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_examples)
+    p = sub.add_parser("check", help="backprop against finite differences")
+    p.add_argument("file")
+    p.add_argument("--h", type=_positive, default=1e-6, help="the step h (default 1e-6)")
+    p.add_argument("--sweep", action="store_true",
+                   help="the error of each difference against backprop for h = 1e-1 ... 1e-12")
+    p.add_argument("--closed-form", action="store_true",
+                   help="add each leaf's derivative written out as a formula (needs sympy)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_check)
+    # listed for --help; ``main`` parses train's arguments with _train_parser
+    _add_train_arguments(sub.add_parser("train", help="train an MLP on a 2-D dataset (contract 5)"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["train"]:
+        from gradstep.training.trainer import Diverged
+
+        try:
+            args = _train_parser().parse_args(argv[1:])
+            return cmd_train(args)
+        except _TrainArgumentError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except Diverged as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:
+            return 0
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ProgramError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"error": error.to_dict()}))
+        return 2
+    except _Unreadable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,8 @@
+"""The gradient lab: the same gradient three ways and whether they agree.
+
+``numeric`` (finite differences and their error against h), ``closed_form`` (sympy's
+derivative), ``paths`` (the chain rule as a sum over paths), ``forward_mode`` (dual
+numbers), and ``views``, what the page's lab panel asks for.
+
+May import: ``gradstep.core`` and ``gradstep.program`` (sympy and networkx on first use).
+"""

@@ -1,0 +1,652 @@
+// The controller: it boots the page, turns actions into changes of the store, and
+// talks to the engine. It draws nothing itself; the panels and the graph view
+// subscribe to the store (web/graph/store.js).
+//
+// Data flow:
+//   input (buttons, keys: web/page/actions.js) -> run(name) here
+//     -> moves (steps, undo, reset, seek): computed at once by the page's Stepper
+//        (web/graph/stepper.js) and told to the engine in order, so both agree;
+//     -> what changes values (run, nudge, edit, freeze): the engine worker
+//        (web/worker/bridge.js -> web/worker/engine-worker.js -> web/worker/worker.py), then recorded;
+//   new state -> store -> the panels and the graph view redraw.
+//
+// Start-up: draw the default example's prebuilt scene (web/build/default-scene.json)
+// at once and step it while the worker starts Pyodide; when the worker is ready,
+// load the program there, replay the moves as seeks (the same position and undo
+// history), and set body[data-ready=true]. While an engine call is pending,
+// body[data-busy=true].
+
+import { parseHash } from "../graph/scene.js";
+import { Store, snapshot } from "../graph/store.js";
+import { EngineBridge } from "../worker/bridge.js";
+import { MOVES, Stepper } from "../graph/stepper.js";
+import { available, bindActions, BY_NAME, fillHelp, updateButtons } from "./actions.js";
+import { GraphView } from "../graph/graph-view.js";
+import { ExplainPanel, NudgePanel } from "./panels.js";
+import { Editor } from "./editor.js";
+import { copyLink, ExamplesMenu, showToast, wireExportMenu } from "./menus.js";
+import { LabPanel } from "../lab/lab.js";
+import { Practice } from "../lab/practice.js";
+import { TrainView, trainSettings } from "../training/train.js";
+
+const $ = (id) => document.getElementById(id);
+const BUSY_SHOWN_MS = 300; // work shorter than this shows no progress
+
+const store = new Store();
+let engine = null; // EngineBridge
+let stepper = null; // Stepper of the graph on screen
+let synced = false; // the engine holds the program on screen (else it is told nothing)
+let pending = null; // {what, fn}: an action waiting for Python
+let playTimer = 0;
+let linkFrozen = []; // frozen leaves named by the address at start
+let linkViews = {}; // {practice, lab} named by the address at start
+let engineGeneration = 0; // one more at every Stop: work of a stopped engine ends quietly
+let restarted = false; // Python was stopped and starts again
+let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
+
+// ------------------------------------------------------------------ parts of the page
+
+const graph = new GraphView(store, {
+  onToggle: (i) => run("toggle_freeze", { node: i }),
+  onSetLeaf: (i, value) => run("set_leaf", { node: i, value }),
+  onInspect: (i) => explain.inspect(i),
+  toast: showToast,
+});
+const explain = new ExplainPanel(store, needFrame);
+new NudgePanel(store);
+const editor = new Editor({
+  run: () => run("run"),
+  openDefault: openDefaultExample,
+  frozenLabels: (text) => (store.state.scene && text === store.state.scene.program ? frozenLabels() : []),
+  views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.settings() : null }),
+  onInput: () => examples.show(editor.text),
+  onResize: () => graph.viewport.fit(store.state.model?.bounds, { readable: true }),
+});
+const examples = new ExamplesMenu(chooseExample);
+const lab = new LabPanel(store, {
+  call: (method, args, what) => engine.call(method, args, what),
+  ready: () => store.state.engine === "ready" && synced,
+  setLeaf: (node, value) => step("set_leaf", { node, value }),
+  onShow: () => editor.updateHash(true),
+});
+const training = new TrainView({
+  call: (method, args, what) => engine.call(method, args, what),
+  ready: () => store.state.engine === "ready",
+  onChange: () => editor.updateHash(true),
+  openProgram: (text, { rate }) => openTrainingPoint(text, rate),
+});
+const practice = new Practice(store, {
+  step: (name, args) => step(name, args),
+  frame: async (k) => {
+    if (!store.state.frames.has(k)) await needFrame(k);
+    return store.state.frames.get(k) || null;
+  },
+  onMode: () => editor.updateHash(true),
+  big: () => document.body.dataset.big === "true",
+});
+
+// The page's own view of itself, for the tests and the console (docs/page.md).
+window.gradstep = {
+  snapshot: () => snapshot(store, { view: graph.viewport.t, ready: document.body.dataset.ready === "true" }),
+  /** Call the engine worker directly: resolves with its parsed reply. */
+  call: (method, args) => engine.call(method, args),
+  /** The last reply of a worker method ("load", "act", "frames"): {ms, bytes} (for benchmarks). */
+  lastReply: (method) => engine.last[method] ?? null,
+  /** Draw a scene (layout, timeline, state) without Python. */
+  drawScene: (scene) => showScene(scene, { synced: false }),
+  get renderer() {
+    return graph.renderer;
+  },
+};
+
+// ------------------------------------------------------------------ actions
+
+/** Whether an action can run now (the action table's `needs`). */
+function can(action) {
+  return available(action, { graph: store.state.scene != null });
+}
+
+/** Do an action by name (buttons, keys, the panels' handlers). */
+function run(name, args = {}) {
+  const a = BY_NAME.get(name);
+  if (name !== "play" && name !== "stop") stopPlay();
+  switch (name) {
+    case "play": return togglePlay();
+    case "fit": return graph.fit();
+    case "zoom_in": return graph.zoom(1.25);
+    case "zoom_out": return graph.zoom(0.8);
+    case "follow": return graph.toggleFollow();
+    case "edit": return editor.focus();
+    case "help": return openHelp();
+    case "lab": return lab.show();
+    case "train": return training.show();
+    case "stop": return stopWork();
+    case "run": return whenPython("Run", () => enqueue(() => loadProgram(editor.text)));
+    case "nudge": return nudge();
+    default:
+      if (a && !can(a)) return;
+      return step(name, args);
+  }
+}
+
+/**
+ * A move or a change of values. Moves show at once (the Stepper) and go to the engine
+ * in order; changes of values wait for the engine. Actions queue behind a change of
+ * values in flight, so each starts from the state before it.
+ */
+let queue = Promise.resolve();
+let queued = 0;
+function step(name, args = {}) {
+  if (!store.state.scene) return Promise.resolve(false);
+  if (!MOVES.has(name) && store.state.engine !== "ready") {
+    return whenPython(labelOf(name), () => step(name, args));
+  }
+  if (queued === 0 && MOVES.has(name)) return Promise.resolve(move(name, args));
+  return enqueue(() => (MOVES.has(name) ? move(name, args) : change(name, args)));
+}
+
+/**
+ * Run `fn` after every action queued before it (a change of values, a load): what
+ * the page does with the engine's answers happens in the order it was asked for.
+ */
+function enqueue(fn) {
+  queued++;
+  setBusy();
+  const done = queue.then(fn);
+  queue = done.then(() => {}, () => {}).finally(() => {
+    queued--;
+    setBusy();
+  });
+  return done;
+}
+
+/** A move: the Stepper's new state now; the engine's note when it replies. */
+function move(name, args) {
+  const st = stepper.state();
+  const tl = stepper.tl;
+  const shown = store.state.scene.program;
+  const state = stepper.move(name, args);
+  // An undo of a nudge, an edit or a freeze brings its values (and program text) back.
+  const program = stepper.program !== shown ? stepper.program : null;
+  store.applyReply({ state, timeline: stepper.tl !== tl ? stepper.tl : null, program });
+  if (program != null) followValues(program, shown);
+  if (program != null || JSON.stringify(st.frozen) !== JSON.stringify(state.frozen)) editor.updateHash(true);
+  // (The engine says what a move did when it is not what its name says; before it is
+  // up, the one a learner meets at once is said here.)
+  if (!synced && name === "undo" && !st.can_undo) store.set({ note: "Nothing to undo." });
+  if (synced) {
+    engine.call("act", { name, args }, labelOf(name)).then((reply) => {
+      if (reply.ok && reply.note && reply.state.position === store.state.scene?.state.position) store.set({ note: reply.note });
+      else if (!reply.ok && !reply.stopped) editor.showError(reply.error, "action", { action: name });
+    });
+  }
+  return true;
+}
+
+/** A change of values in the engine; the reply goes to the Stepper and the store. */
+async function change(name, args) {
+  const reply = await engine.call("act", { name, args }, labelOf(name).toLowerCase());
+  if (reply.stopped) return false;
+  if (!reply.ok) {
+    editor.showError(reply.error, "action", { action: name });
+    return false;
+  }
+  editor.clearError("action");
+  const shown = store.state.scene.program;
+  const state = stepper.record(reply);
+  store.applyReply({ ...reply, state, program: stepper.program !== shown ? stepper.program : null });
+  if (reply.program != null) followValues(reply.program, shown);
+  if (name === "toggle_freeze") editor.updateHash(true);
+  return true;
+}
+
+/** body[data-busy] while the engine has work or actions wait: tests wait for it. */
+function setBusy() {
+  const busy = queued > 0 || store.state.busy != null;
+  if (busy) document.body.dataset.busy = "true";
+  else delete document.body.dataset.busy;
+}
+
+function labelOf(name) {
+  return BY_NAME.get(name)?.label ?? name.replace(/_/g, " ");
+}
+
+/**
+ * Run `fn` once Python is up: now if it is, else when it comes (the latest wish
+ * wins), saying so meanwhile.
+ */
+function whenPython(what, fn) {
+  if (store.state.engine === "ready") return fn();
+  pending = { what, fn };
+  setEngineStatus(`${what} will happen as soon as Python has started…`);
+  return Promise.resolve(false);
+}
+
+/**
+ * The leaf values changed (an edit, a nudge, an undo of one): the engine sends the
+ * program with the leaves' literals set to the values on screen. The editor and the
+ * address take it, so a reload, a copied link or Run reproduce what is shown. An
+ * editor holding edits not yet run keeps them (they are the user's); the note says so.
+ */
+function followValues(text, shownBefore) {
+  if (editor.text === shownBefore) {
+    editor.setText(text);
+    editor.updateHash(true);
+  } else {
+    store.set({
+      note: "The editor has changes you have not run, so it and the link keep them; " +
+        "press Run to build them, or Undo to go back.",
+    });
+  }
+}
+
+/** Labels of the frozen leaves, for the address. */
+function frozenLabels() {
+  const { scene, labelOf: label } = store.state;
+  return scene?.state.frozen?.length ? scene.state.frozen.map(label) : [];
+}
+
+function nudge() {
+  const rate = Number($("nudge-rate").value);
+  if (!(rate > 0) || !Number.isFinite(rate)) {
+    editor.showError({ line: null, col: null, message: "the rate must be a positive number, like 0.01." },
+      "action", { action: "nudge" });
+    $("nudge-rate").focus();
+    return;
+  }
+  return step("nudge", { rate, direction: $("nudge-direction").value });
+}
+
+// ------------------------------------------------------------------ programs
+
+/** Show a scene; `synced` when the engine holds the same program (it loaded it). */
+function showScene(scene, { synced: inEngine = false } = {}) {
+  stepper = new Stepper(scene);
+  synced = inEngine;
+  store.setScene(scene);
+  store.set({ mode: synced ? "engine" : "local", note: "" });
+  updateControls();
+}
+
+/**
+ * Build a program's graph in the engine. The editor's text stays whatever happens; on
+ * an error the previous graph stays on screen, usable.
+ */
+async function loadProgram(text, { fromUser = true, frozen = null, replay = null } = {}) {
+  stopPlay();
+  // Leaves frozen on screen stay frozen in the new graph when their labels are still
+  // leaves there (a Run after changing one line keeps the inputs frozen).
+  const keep = frozen ?? frozenLabels();
+  const old = store.state.scene;
+  // The program on screen already has its layout: the engine need not make it again.
+  const haveLayout = old != null && old.program === text;
+  let reply = await engine.call("load", { text, layout: !haveLayout }, "building the graph");
+  if (reply.stopped) return false;
+  if (reply.ok && !reply.scene.layout) {
+    // A drawn layout made by an older engine (a stale web/build/) may not fit: redo it.
+    const drawn = old.layout.nodes.filter((n) => n.kind === "value").length;
+    if (drawn !== reply.scene.timeline.values.length) {
+      reply = await engine.call("load", { text, layout: true }, "laying out the graph");
+      if (reply.stopped) return false;
+    }
+  }
+  if (!reply.ok) {
+    editor.showError(reply.error, "program", { hasGraph: old != null });
+    graph.setEmpty("No graph: this program has an error (see under the editor). Fix it and press Run, or open the default example.");
+    updateControls();
+    return false;
+  }
+  editor.clearError();
+  const scene = reply.scene;
+  // The same values as the prebuilt timeline on screen: keep its frames (no flicker).
+  if (haveLayout && old.timeline.frames && sameValues(old.timeline, scene.timeline)) {
+    scene.timeline.frames = old.timeline.frames;
+  }
+  showScene(scene, { synced: true });
+  // Freezes first, then the moves: the latest moves are the first undone.
+  await refreeze(keep);
+  for (const position of replay || []) move("seek", { position });
+  if (fromUser) editor.updateHash(true);
+  editor.ran(text);
+  examples.show(text);
+  return true;
+}
+
+function sameValues(a, b) {
+  return a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
+}
+
+/** Freeze the leaves with these labels (from the address, or kept across a Run). */
+async function refreeze(labels) {
+  if (!labels.length) return;
+  const { ix, labelOf: label, scene } = store.state;
+  const byLabel = new Map([...ix.leaves].map((i) => [label(i), i]));
+  const already = new Set(scene.state.frozen || []);
+  for (const l of labels) {
+    const i = byLabel.get(l);
+    if (i != null && !already.has(i)) await change("toggle_freeze", { node: i });
+  }
+}
+
+/** An example: drawn and stepped at once from its prebuilt scene, built in the engine when it is up. */
+async function chooseExample(ex) {
+  editor.setText(ex.program);
+  editor.updateHash(true);
+  editor.showAbout(ex.program, ex.about);
+  editor.clearError();
+  if (store.state.engine === "ready") return enqueue(() => loadProgram(ex.program));
+  const scene = await prebuilt(`./web/build/examples/${ex.id}.json`);
+  if (scene && editor.text === ex.program) showScene(scene);
+  else pending = { what: "Building the example", fn: () => enqueue(() => loadProgram(ex.program)) };
+}
+
+/**
+ * One training point's graph in the graph view: its inputs and target frozen, so a
+ * nudge at the training's rate moves only the weights (that point's SGD update).
+ */
+async function openTrainingPoint(text, rate) {
+  editor.setText(text);
+  editor.showAbout(text, "One training point's loss at the current weights. Step backward for its gradients; " +
+    "Nudge (at the training's rate) is this point's SGD update. The training below stays where it was.");
+  $("nudge-rate").value = String(Number(rate));
+  const frozen = frozenInputs(text);
+  await enqueue(() => loadProgram(text, { frozen }));
+  $("graph-host").scrollIntoView({ block: "nearest" });
+}
+
+/** The leaves of a training point's program that are data, not weights: x[k], y, t[k]. */
+function frozenInputs(text) {
+  const out = [];
+  for (const m of text.matchAll(/^(x|t) = \[([^\]]*)\]/gm)) m[2].split(",").forEach((_, k) => out.push(`${m[1]}[${k}]`));
+  if (/^y = /m.test(text)) out.push("y");
+  return out;
+}
+
+async function openDefaultExample() {
+  const ex = examples.list[0];
+  if (ex) return chooseExample(ex);
+}
+
+/** A scene built at set-up, or null. */
+async function prebuilt(url) {
+  try {
+    const r = await fetch(url);
+    return r.ok ? await r.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+// ------------------------------------------------------------------ frames on demand
+
+const asked = new Map(); // "version:start" -> the promise of frames asked and not yet come
+const FRAME_WINDOW = 24;
+
+/** Frame k's text is not here: ask the engine for the frames around it (resolves when they came). */
+function needFrame(k) {
+  if (!synced || store.state.engine !== "ready") return Promise.resolve();
+  const version = store.state.scene.timeline.version;
+  const start = Math.max(0, k - 4);
+  const key = `${version}:${start}`;
+  if (!asked.has(key)) {
+    const scene = store.state.scene; // (versions restart with each program: the scene tells them apart)
+    asked.set(key, engine.call("frames", { start, count: FRAME_WINDOW }, "the step's formula").then((reply) => {
+      asked.delete(key);
+      if (reply.ok && store.state.scene === scene) store.addFrames(reply.version, reply.start, reply.frames);
+    }));
+  }
+  return asked.get(key);
+}
+
+// ------------------------------------------------------------------ play
+
+function togglePlay() {
+  if (playStarting) return;
+  if (playTimer) stopPlay();
+  else startPlay();
+}
+
+let playStarting = false;
+async function startPlay() {
+  if (!store.state.scene || playStarting) return;
+  stopPlay();
+  // From the end, play again from the start, keeping nudged and edited values.
+  if (store.state.scene.state.phase === "backward-done") {
+    playStarting = true;
+    try {
+      await step("seek", { position: 0 });
+    } finally {
+      playStarting = false;
+    }
+    if (playTimer) return;
+  }
+  let inFlight = false;
+  const tick = async () => {
+    if (inFlight) return; // the engine is still on the last step: skip a beat
+    inFlight = true;
+    const st = store.state.scene.state;
+    const ok = await step(st.position < store.state.ix.F ? "forward_step" : "backward_step");
+    inFlight = false;
+    if (!ok || store.state.scene.state.phase === "backward-done") stopPlay();
+  };
+  playTimer = setInterval(tick, 1000 / Number($("speed").value || 2));
+  // A screen reader would read every frame: quiet while playing, the pause says where it is.
+  $("announce").setAttribute("aria-live", "off");
+  const play = $("play");
+  play.textContent = "Pause";
+  play.setAttribute("aria-pressed", "true");
+}
+
+function stopPlay() {
+  if (!playTimer) return;
+  clearInterval(playTimer);
+  playTimer = 0;
+  $("announce").setAttribute("aria-live", "polite");
+  const play = $("play");
+  play.textContent = "Play";
+  play.setAttribute("aria-pressed", "false");
+}
+
+// ------------------------------------------------------------------ the engine
+
+function setEngineStatus(text) {
+  $("engine-status").textContent = text;
+}
+
+/**
+ * Enable the controls that work now (the action table's `needs`). A disabled control
+ * says why (controls-reason).
+ */
+function updateControls() {
+  const s = store.state;
+  const graph = s.scene != null;
+  updateButtons(document, { graph });
+  $("seek").disabled = !graph;
+  // (Only the dead end takes a line over the graph: while Python starts, the status
+  // beside Run says what waits for it, and nothing moves when it is up.)
+  let reason = "";
+  if (!graph && s.engine === "ready") {
+    reason = "No graph yet: the program has an error. Fix it and press Run, or open the default example.";
+  }
+  const box = $("controls-reason");
+  box.textContent = reason;
+  box.hidden = !reason;
+}
+
+/** Long work in the worker shows what it is doing, for how long, and Stop. */
+let busyTimer = 0;
+function showBusy(busy) {
+  const box = $("work");
+  clearInterval(busyTimer);
+  store.set({ busy });
+  if (!busy) {
+    box.hidden = true;
+    return;
+  }
+  const tick = () => {
+    const ms = performance.now() - busy.since;
+    if (ms < BUSY_SHOWN_MS) return;
+    box.hidden = false;
+    const what = busy.what || "working";
+    $("work-text").textContent = `${what[0].toUpperCase()}${what.slice(1)}… ${(ms / 1000).toFixed(1)} s`;
+  };
+  tick();
+  busyTimer = setInterval(tick, 100);
+}
+
+/**
+ * Stop: end the worker (whatever it was doing) and start a fresh one. The graph on
+ * screen stays and steps on locally; the fresh engine takes it over when it is up.
+ */
+function stopWork() {
+  if (!store.state.busy) return; // nothing running (Esc also closes menus: it must not restart Python)
+  stoppedText = engine.busy?.method === "load" ? editor.text : null;
+  engineGeneration++;
+  restarted = true;
+  engine.stop();
+  pending = null;
+  synced = false; // the fresh engine knows nothing yet: the page steps on its own
+  document.body.dataset.ready = "false";
+  store.set({ engine: "starting", mode: "local" });
+  training.forget(); // (the network lived in the stopped worker: it is built again from its settings)
+  setEngineStatus("Stopped. Python is starting again; the graph on screen stays and steps meanwhile.");
+  showToast("Stopped: the graph on screen is the one from before.");
+  updateControls();
+}
+
+/** Python is up: hand the graph on screen over to it, then do what waited. */
+/**
+ * Python is up: hand the graph on screen over to it (its program, frozen leaves and
+ * position, the moves of its undo history replayed), then do what waited. Moves and
+ * changes asked for meanwhile queue behind the hand-over. After a Stop the undo
+ * history starts afresh (values changed before it are not replayed), and a program
+ * whose loading was stopped is not loaded again by itself.
+ */
+async function engineReady() {
+  await booted; // the first graph is on screen (or known to be missing)
+  const generation = engineGeneration;
+  store.set({ engine: "ready" });
+  setEngineStatus("");
+  const waiting = pending;
+  pending = null;
+  await enqueue(async () => {
+    const scene = store.state.scene;
+    const frozen = scene?.state.frozen?.length ? frozenLabels() : linkFrozen;
+    const replay = !scene ? [] : restarted ? [stepper.state().position] : stepper.replay();
+    const text = scene ? scene.program : editor.text;
+    if (text.trim() && !(scene == null && text === stoppedText)) {
+      await loadProgram(text, { fromUser: false, frozen, replay });
+    } else if (!scene) {
+      graph.setEmpty("Stopped. Edit the program and press Run, or open an example.");
+      $("status").textContent = "No graph yet.";
+    }
+    if (restarted && scene) store.set({ note: "Python was restarted: Undo starts again from here." });
+  });
+  if (generation !== engineGeneration) return; // stopped meanwhile: the next start takes over
+  restarted = false;
+  updateControls();
+  if (waiting && waiting.fn) await waiting.fn();
+  applyLinkViews();
+  if (training.shown) training.build();
+  if (generation === engineGeneration) document.body.dataset.ready = "true";
+}
+
+/** The views the address asked for (&practice=, &lab), once there is a graph to show them on. */
+function applyLinkViews() {
+  if (!store.state.scene) return;
+  const { practice: mode, lab: open, train } = linkViews;
+  linkViews = {};
+  if (open) lab.show();
+  if (train) training.show(trainSettings(train));
+  if (mode) practice.setMode(mode);
+}
+
+function startEngine() {
+  engine = new EngineBridge();
+  engine.addEventListener("ready", () => engineReady());
+  engine.addEventListener("failed", (e) => {
+    store.set({ engine: "failed" });
+    setEngineStatus(`The Python engine could not start (${e.detail.message}); stepping still works.`);
+    updateControls();
+  });
+  engine.addEventListener("busy", (e) => {
+    showBusy(e.detail);
+    setBusy();
+  });
+  engine.addEventListener("idle", () => {
+    showBusy(null);
+    setBusy();
+  });
+}
+
+// ------------------------------------------------------------------ wiring and boot
+
+function openHelp() {
+  const help = $("help");
+  if (!help.open) help.showModal();
+}
+
+function wire() {
+  bindActions(document, run, can);
+  fillHelp($("help-keys"));
+  wireExportMenu(() => ({ ...store.state, renderer: graph.renderer, theme: graph.theme }));
+  $("copy-link").addEventListener("click", () => {
+    editor.updateHash(true);
+    copyLink();
+  });
+  $("speed").addEventListener("change", () => playTimer && startPlay());
+  let seekFrame = 0;
+  $("seek").addEventListener("input", () => {
+    stopPlay();
+    cancelAnimationFrame(seekFrame);
+    seekFrame = requestAnimationFrame(() => step("seek", { position: Number($("seek").value) }));
+  });
+  store.subscribe((s, changed) => {
+    if (changed.has("engine") || changed.has("scene")) updateControls();
+  });
+  window.addEventListener("hashchange", () => {
+    const link = parseHash(location.hash);
+    if (link.error) editor.showLinkProblem(link.error);
+    if (link.program != null && link.program !== editor.text) {
+      editor.setText(link.program);
+      whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
+    }
+    if (link.lab && !lab.shown) lab.show();
+    if (link.train) training.show(trainSettings(link.train));
+    if ((link.practice || "off") !== practice.mode) practice.setMode(link.practice || "off");
+  });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => graph.setTheme());
+}
+
+async function boot() {
+  Editor.restorePendingEdit();
+  wire();
+  updateControls();
+  startEngine(); // Pyodide starts in the worker while the first graph is drawn here
+  const link = parseHash(location.hash);
+  if (link.error) editor.showLinkProblem(link.error);
+  linkFrozen = link.frozen;
+  linkViews = { practice: link.practice, lab: link.lab, train: link.train };
+  const list = await prebuilt("./web/build/examples.json");
+  if (list) examples.fill(list);
+  store.set({ examples: examples.list });
+  const ex = link.program != null ? examples.byProgram(link.program) : examples.list[0];
+  if (link.program != null) editor.setText(link.program);
+  // The default example, or a link to an example: drawn and stepped at once.
+  const scene = ex ? await prebuilt(link.program != null ? `./web/build/examples/${ex.id}.json` : "./web/build/default-scene.json") : null;
+  if (scene && (link.program == null || scene.program === link.program) && store.state.engine !== "ready") {
+    if (link.program == null) editor.setText(scene.program);
+    showScene(scene);
+    examples.show(scene.program);
+  } else if (!store.state.scene) {
+    graph.setEmpty("Starting Python to build this program's graph…");
+    $("status").textContent = "Waiting for Python…";
+  }
+  editor.updateGutter();
+  applyLinkViews();
+  if (store.state.engine !== "ready") {
+    setEngineStatus("Starting Python… (stepping works now)");
+  }
+}
+
+const booted = boot();

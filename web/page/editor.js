@@ -1,0 +1,227 @@
+// The program editor and the page's address: the text, its line numbers, Wrap and
+// Wide, the error box under it (with "Show me"), the link note, and the address
+// (#program=... &frozen=...), which always holds what is on screen so that a reload
+// or a copied link loses nothing.
+
+import { hashForProgram } from "../graph/scene.js";
+
+const $ = (id) => document.getElementById(id);
+const PENDING = "gradstep:pending-edit";
+
+export class Editor {
+  /**
+   * @param {{run(), openDefault(), frozenLabels(text): string[], views(): {practice, lab}, onInput()}} handlers
+   */
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.dom = {
+      program: $("program"), gutter: $("gutter"), error: $("error"), linkNote: $("link-note"),
+      about: $("about"),
+    };
+    this.errorKind = null;
+    this.aboutFor = null;
+    this.hashTimer = 0;
+    this.hashWritten = -1e9;
+    this.gutterLines = 0;
+    this.gutterText = document.createElement("div");
+    this.gutterMark = document.createElement("div");
+    this.gutterMark.className = "gutter-mark";
+    this.gutterMark.hidden = true;
+    this.dom.gutter.append(this.gutterMark, this.gutterText);
+    this._wire();
+  }
+
+  get text() {
+    return this.dom.program.value;
+  }
+
+  setText(text) {
+    const ed = this.dom.program;
+    const { selectionStart, selectionEnd } = ed;
+    ed.value = text;
+    if (document.activeElement === ed) ed.setSelectionRange(selectionStart, selectionEnd);
+    this.updateGutter();
+  }
+
+  // ---------------------------------------------------------------- address
+
+  /**
+   * The address follows the editor: written at once, then at most every 150 ms while
+   * typing (browsers throttle very frequent history updates). An edit not yet in the
+   * address waits in sessionStorage, so a reload in that moment still finds it.
+   * Frozen leaves belong to the graph on screen: they go with the program it was
+   * built from (`frozen` is [] when the editor holds something else).
+   */
+  updateHash(now = false) {
+    clearTimeout(this.hashTimer);
+    const write = () => {
+      this.hashWritten = performance.now();
+      const h = hashForProgram(this.text, this.handlers.frozenLabels(this.text), this.handlers.views());
+      if (location.hash !== h) history.replaceState(null, "", h);
+      try { sessionStorage.removeItem(PENDING); } catch { /* storage off */ }
+    };
+    if (now || performance.now() - this.hashWritten > 60) {
+      write();
+      return;
+    }
+    try {
+      sessionStorage.setItem(PENDING, JSON.stringify({ hash: location.hash, text: this.text }));
+    } catch { /* storage off or full: the timer still writes it */ }
+    this.hashTimer = setTimeout(write, 150);
+  }
+
+  /** An edit that a reload interrupted before it reached the address. */
+  static restorePendingEdit() {
+    try {
+      const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+      sessionStorage.removeItem(PENDING);
+      if (pending && pending.hash === location.hash) history.replaceState(null, "", hashForProgram(pending.text));
+    } catch { /* nothing pending */ }
+  }
+
+  /** A link that could not be read: say so (until the next program is run). */
+  showLinkProblem(message) {
+    this.dom.linkNote.textContent = `This link could not be read: ${message}. The page shows the default example instead.`;
+    this.dom.linkNote.hidden = false;
+  }
+
+  /** An example's description, shown while its program is the one on screen. */
+  showAbout(program, about) {
+    this.aboutFor = about ? program : null;
+    this.dom.about.textContent = about || "";
+    this.dom.about.hidden = !about;
+  }
+
+  /** A program was run: a description of another one goes. */
+  ran(program) {
+    if (this.aboutFor !== program) this.dom.about.hidden = true;
+    this.dom.linkNote.hidden = true;
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /**
+   * A program that can't run (kind "program": hasGraph says whether the previous
+   * graph is still on screen) or an action that did not happen (kind "action").
+   */
+  showError(err, kind, { action = "step", hasGraph = true } = {}) {
+    this.errorKind = kind;
+    const box = this.dom.error;
+    const where = err.line != null ? `line ${err.line}, col ${err.col}: ` : "";
+    let lead;
+    if (kind !== "program") lead = `The ${String(action).replace(/_/g, " ")} did not happen. `;
+    else if (hasGraph) lead = "This program can't run, so the graph below is the previous one. ";
+    else lead = "This program can't run, and there is no earlier graph to show. ";
+    box.replaceChildren();
+    const strong = document.createElement("strong");
+    strong.textContent = lead;
+    const msg = document.createElement("span");
+    msg.className = "error-msg";
+    msg.textContent = where + err.message;
+    box.append(strong, msg);
+    if (kind === "program" && err.line != null) {
+      box.append(" ", linkButton("Show me", () => this.select(err.line, err.col)));
+    }
+    if (kind === "program" && !hasGraph) {
+      // A dead end otherwise: offer a program that works (the editor's text stays until then).
+      const def = linkButton("Open the default example", () => this.handlers.openDefault());
+      def.dataset.testid = "open-default";
+      box.append(" ", def);
+    }
+    box.dataset.line = err.line ?? "";
+    box.dataset.col = err.col ?? "";
+    box.hidden = false;
+    this.markGutter(kind === "program" ? err.line : null);
+  }
+
+  clearError(kind = null) {
+    if (kind && this.errorKind !== kind) return;
+    this.errorKind = null;
+    this.dom.error.hidden = true;
+    this.dom.error.replaceChildren();
+    this.markGutter(null);
+  }
+
+  select(line, col) {
+    const ed = this.dom.program;
+    const lines = ed.value.split("\n");
+    let offset = 0;
+    for (let j = 0; j < line - 1 && j < lines.length; j++) offset += lines[j].length + 1;
+    offset += Math.max(0, (col || 1) - 1);
+    ed.focus();
+    ed.setSelectionRange(offset, offset + 1);
+  }
+
+  // ---------------------------------------------------------------- line numbers
+
+  /** Line numbers: one text node (fast for thousands of lines). */
+  updateGutter() {
+    let n = 1;
+    const text = this.text;
+    for (let j = text.indexOf("\n"); j !== -1; j = text.indexOf("\n", j + 1)) n++;
+    if (n !== this.gutterLines) {
+      this.gutterLines = n;
+      let s = "";
+      for (let j = 1; j <= n; j++) s += j + "\n";
+      this.gutterText.textContent = s;
+    }
+    this.dom.gutter.scrollTop = this.dom.program.scrollTop;
+  }
+
+  markGutter(line) {
+    this.gutterMark.hidden = !line;
+    if (line) this.gutterMark.style.top = `calc(${line - 1} * var(--editor-line) + 8px)`;
+  }
+
+  focus() {
+    this.dom.program.focus();
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  _wire() {
+    const ed = this.dom.program;
+    ed.addEventListener("input", () => {
+      this.updateGutter();
+      this.updateHash();
+      this.handlers.onInput();
+    });
+    ed.addEventListener("scroll", () => (this.dom.gutter.scrollTop = ed.scrollTop));
+    ed.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        this.handlers.run();
+      } else if (e.key === "Escape") {
+        ed.blur();
+      }
+    });
+    // Wrap long lines (line numbers hide: they would not match), or widen the editor.
+    toggle("wrap-lines", (on) => {
+      ed.setAttribute("wrap", on ? "soft" : "off");
+      ed.classList.toggle("wrap", on);
+      this.dom.gutter.hidden = on;
+    });
+    toggle("wide-editor", (on) => {
+      document.body.classList.toggle("wide-editor", on);
+      this.handlers.onResize?.();
+    });
+  }
+}
+
+function toggle(id, apply) {
+  const b = $(id);
+  b.addEventListener("click", () => {
+    const on = b.getAttribute("aria-pressed") !== "true";
+    b.setAttribute("aria-pressed", String(on));
+    apply(on);
+  });
+}
+
+function linkButton(text, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "link";
+  b.textContent = text;
+  b.addEventListener("click", onClick);
+  return b;
+}

@@ -1,0 +1,105 @@
+// The page's side of the engine worker (web/worker/engine-worker.js): start it, call it,
+// hear its progress, and stop it.
+//
+//   const engine = new EngineBridge();
+//   engine.addEventListener("ready", ...);         // Python is up
+//   const reply = await engine.call("act", {name: "forward_step", args: {}});
+//   engine.stop();                                 // end a runaway call: a fresh worker
+//
+// Events: "ready" {ms}, "failed" {message}, "busy" {what, since} while a call runs
+// (what = the phase the worker reported last), "idle" when none does.
+// A call's promise resolves with the parsed reply ({ok: true, ...} or {ok: false,
+// error}); calls pending when the worker is stopped resolve with
+// {ok: false, stopped: true, error}.
+
+export class EngineBridge extends EventTarget {
+  constructor(url = new URL("./engine-worker.js", import.meta.url)) {
+    super();
+    this.url = url;
+    this.ready = false;
+    this.pending = new Map(); // id -> {resolve, method}
+    this.nextId = 1;
+    this.busy = null; // {id, method, what, since} of the call running, or null
+    this.last = {}; // method -> {ms, bytes} of its last reply (for benchmarks and the console)
+    this._spawn();
+  }
+
+  _spawn() {
+    this.ready = false;
+    const w = new Worker(this.url, { type: "module" });
+    this.worker = w;
+    w.onmessage = (e) => this._message(e.data);
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      this._emit("failed", { message: e.message || "the engine's worker could not start" });
+    };
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  _message(m) {
+    if (m.type === "ready") {
+      this.ready = true;
+      this._emit("ready", { ms: m.ms });
+    } else if (m.type === "failed") {
+      this._emit("failed", { message: m.message });
+    } else if (m.type === "progress") {
+      if (this.busy && this.busy.id === m.id) {
+        this.busy.what = m.what;
+        this._emit("busy", { ...this.busy });
+      }
+    } else if (m.type === "reply") {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (p) this.last[p.method] = { ms: performance.now() - p.sent, bytes: m.json.length };
+      let reply;
+      try {
+        reply = JSON.parse(m.json);
+      } catch (err) {
+        reply = { ok: false, error: { line: null, col: null, message: "the engine sent a reply the page cannot read: " + err.message } };
+      }
+      this._next();
+      p?.resolve(reply);
+    }
+  }
+
+  /** Mark the oldest call still waiting as the one running (calls run in order). */
+  _next() {
+    const first = this.pending.entries().next();
+    if (first.done) {
+      this.busy = null;
+      this._emit("idle", {});
+    } else {
+      const [id, p] = first.value;
+      this.busy = { id, method: p.method, what: p.what, since: performance.now() };
+      this._emit("busy", { ...this.busy });
+    }
+  }
+
+  /** Call a method of web/worker/worker.py; resolves with its parsed reply. */
+  call(method, args = {}, what = method) {
+    const id = this.nextId++;
+    const promise = new Promise((resolve) => this.pending.set(id, { resolve, method, what, sent: performance.now() }));
+    this.worker.postMessage({ id, method, args });
+    if (!this.busy) this._next();
+    return promise;
+  }
+
+  /**
+   * End whatever the worker is doing: terminate it and start a fresh one (Python
+   * starts again: the caller reloads its program once "ready" comes).
+   */
+  stop() {
+    this.worker.terminate();
+    const stopped = [...this.pending.values()];
+    this.pending.clear();
+    this.busy = null;
+    for (const p of stopped) {
+      p.resolve({ ok: false, stopped: true, error: { line: null, col: null, message: "stopped" } });
+    }
+    this._emit("idle", {});
+    this._spawn();
+  }
+}
