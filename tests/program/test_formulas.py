@@ -112,7 +112,7 @@ def test_operands_that_are_expressions_are_parenthesised(program, frame):
     ("3", False), ("-a", False), ("t1 + (b ** 2.5)", False),
 ])
 def test_plain_names_are_identifiers_with_suffixes(label, name):
-    from gradstep.program.compiler import _is_name
+    from gradstep.program.notation import _is_name
 
     assert _is_name(label) is name
 

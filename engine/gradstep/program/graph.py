@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gradstep.core.tape import OP, Tape
 from gradstep.layout import layout
-from gradstep.program.compiler import about
+from gradstep.program.notation import about
 
 
 def graph_of(tape: Tape) -> tuple[list[dict], list[dict]]:

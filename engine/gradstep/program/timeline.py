@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from gradstep.core.ops import _num
 from gradstep.core.tape import Tape
-from gradstep.program.compiler import d_of, join, merge, render, wrap
+from gradstep.program.notation import d_of, join, merge, render, wrap
 
 FORMULA_ARGS = 6  # an n-ary op's formula lists at most this many inputs
 
