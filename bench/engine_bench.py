@@ -24,10 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 
-import gradstep.core.value  # noqa: E402
-import gradstep.training.nn  # noqa: E402
 import micrograd.engine  # noqa: E402
 import micrograd.nn  # noqa: E402
+
+import gradstep.core.value  # noqa: E402
+import gradstep.training.nn  # noqa: E402
 
 ENGINES = {
     "gradstep": (gradstep.core.value.Value, gradstep.training.nn.MLP),

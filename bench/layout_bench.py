@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT / "engine"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "layout"))
 
+from test_layout import chain_tape, graph_from_tape, random_tape  # noqa: E402
+
 from gradstep.layout import layout  # noqa: E402
 from layout_tools import count_crossings, dot_layout  # noqa: E402
-from test_layout import chain_tape, graph_from_tape, random_tape  # noqa: E402
 
 
 def random_graph(n_nodes: int, seed: int = 1):

@@ -29,9 +29,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "engine"))
 sys.path.insert(0, str(HERE))
 
+from engine_bench import moons, step  # noqa: E402 (micrograd's demo step, on any Value)
+
 import gradstep.core.value  # noqa: E402
 import gradstep.training.nn  # noqa: E402
-from engine_bench import moons, step  # noqa: E402 (micrograd's demo step, on any Value)
 from gradstep.training import fastnet  # noqa: E402
 
 SIZES = [2, 16, 16, 1]

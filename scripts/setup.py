@@ -287,21 +287,30 @@ def vendor_wheels(lock: dict, force: bool) -> None:
     (WHEELS / ".vendor-stamp").write_text(json.dumps({"key": key, "files": files}, indent=1))
 
 
-def engine_json(args: list[str], stdin: str | None = None) -> str:
-    """`python -m gradstep ARGS` printing JSON: its output, checked."""
-    cmd = [sys.executable, "-m", "gradstep", *args]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin)
+def gradstep_out(args: list[str], stdin: str | None = None, module: str = "gradstep") -> str:
+    """`python -m MODULE ARGS` (the checkout's package, installed or not: engine/ goes on
+    PYTHONPATH, so a fresh clone needs no pip install to serve): its output, checked."""
+    cmd = [sys.executable, "-m", module, *args]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "engine"), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin, env=env)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
         raise SetupError(
-            f"`python -m gradstep {' '.join(args)}` failed (exit {proc.returncode}); "
-            f"is engine/ complete?\n{tail}\n(use --vendor-only to skip this step)"
+            f"`python -m {module} {' '.join(args)}` failed (exit {proc.returncode}); "
+            f"is engine/gradstep/ complete?\n{tail}\n(use --vendor-only to skip this step)"
         )
+    return proc.stdout
+
+
+def engine_json(args: list[str], stdin: str | None = None) -> str:
+    """`python -m gradstep ARGS` printing JSON: its output, checked."""
+    out = gradstep_out(args, stdin)
     try:
-        json.loads(proc.stdout)
+        json.loads(out)
     except ValueError as e:
         raise SetupError(f"`python -m gradstep {' '.join(args)}` did not print JSON: {e}") from e
-    return proc.stdout
+    return out
 
 
 def write(target: Path, text: str) -> None:
@@ -324,6 +333,8 @@ def build_data() -> None:
     files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
     files = [f for f in files if not f.startswith(NOTEBOOK_ONLY) and "__pycache__" not in f]
     write(BUILD / "engine-files.json", json.dumps(files))
+    # The training settings' one table (engine/gradstep/training/settings.py), for the page.
+    write(BUILD / "train-settings.js", gradstep_out([], module="gradstep.training.settings"))
     say(f"wrote {BUILD.relative_to(ROOT)}/: default scene, {len(json.loads(examples))} examples, "
         f"{len(files)} engine files")
 

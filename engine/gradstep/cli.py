@@ -103,7 +103,7 @@ def cmd_examples(args) -> int:
 
 def cmd_check(args) -> int:
     """Backprop against finite differences, per named leaf (contract section 4)."""
-    from gradstep.lab.numeric import check_rows
+    from gradstep.lab.numeric import check_rows, relative_error
     from gradstep.program.compiler import compile_program
     from gradstep.program.timeline import Timeline
 
@@ -126,7 +126,7 @@ def cmd_check(args) -> int:
     for row in rows:
         central = row["central"]
         error = None if central is None else abs(row["backprop"] - central)
-        relative = None if error is None or central == 0.0 else error / abs(central)
+        relative = relative_error(central, row["backprop"])  # (the page's lab shows the same number)
         table.append((row["label"], fmt(row["backprop"]),
                       *("-" if row[m] is None else fmt(row[m]) for m in ("forward", "backward", "central")),
                       "-" if error is None else f"{error:.2e}",
@@ -134,6 +134,7 @@ def cmd_check(args) -> int:
                       "ok" if row["ok"] else "FAIL"))
     print(_table(table, ("leaf", "backprop", "forward", "backward", "central",
                          "|bp - central|", "relative", "check")))
+    print("\n(relative: |central - backprop| / |backprop|, the error relative to the exact gradient)")
     for row in rows:
         if "problem" in row:
             print(f"\n{row['label']}: {row['problem']}")
@@ -216,70 +217,39 @@ class _OneLineParser(argparse.ArgumentParser):
         raise _TrainArgumentError(message)
 
 
-def _whole(minimum: int, words: str):
-    """argparse type: a whole number of at least ``minimum`` (``words`` says so if not)."""
+# The metavar of each training setting in --help.
+_METAVARS = {"dataset": "D", "layers": "16,16", "seed": "S", "lr": "R", "batch": "B", "points": "N", "noise": "X",
+             "steps": "N"}
 
-    def parse(text: str) -> int:
+
+def _setting_type(setting):
+    """argparse type for one training setting: its own parser and limits (gradstep.training.settings)."""
+    from gradstep.training.settings import SettingError
+
+    def parse(text: str):
         try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be {words}, not {value}")
-        return value
+            return setting.parse(text)
+        except SettingError as error:
+            raise argparse.ArgumentTypeError(error.message) from None
 
+    parse.__name__ = setting.name  # (argparse names the type in some messages)
     return parse
 
 
-_positive_int = _whole(1, "at least 1")
-_seed = _whole(0, "0 or more")
-
-
-def _layers(text: str) -> list[int]:
-    parts = text.split(",")
-    try:
-        sizes = [int(part) for part in parts]
-    except ValueError:
-        sizes = []
-    if not sizes or any(size < 1 for size in sizes) or not all(p.strip().isdigit() for p in parts):
-        raise argparse.ArgumentTypeError(
-            f"must be a comma-separated list of positive whole numbers, like 16,16, not {text!r}")
-    return sizes
-
-
-_rate = _finite_positive("must be a number, not {text}", "must be a positive, finite number, not {text}")
-
-
-def _dataset(text: str) -> str:
-    from gradstep.training.datasets import NAMES
-
-    if text not in NAMES:
-        raise argparse.ArgumentTypeError(f"unknown dataset {text!r}: choose one of {', '.join(NAMES)}")
-    return text
-
-
 def _add_train_arguments(p: argparse.ArgumentParser) -> None:
-    from gradstep.training.datasets import NAMES
-    from gradstep.training.nn import ACTIVATIONS
-    from gradstep.training.trainer import LOSSES
+    """The training settings' flags, from the one table (gradstep.training.settings): help, limits, defaults."""
+    from gradstep.training.settings import SETTINGS
 
-    p.add_argument("--dataset", required=True, type=_dataset, metavar="D", help=" | ".join(NAMES))
-    p.add_argument("--layers", required=True, type=_layers, metavar="16,16",
-                   help="the hidden layers' sizes (the output layer is added)")
-    p.add_argument("--steps", required=True, type=_positive_int, metavar="N")
-    p.add_argument("--seed", required=True, type=_seed, metavar="S",
-                   help="seeds the dataset, the weights and the batches")
-    p.add_argument("--batch", type=_positive_int, metavar="B",
-                   help="points per step, drawn at random each step (default: all, in order)")
-    p.add_argument("--lr", type=_rate, metavar="R",
-                   help="the first step's learning rate (default 1.0); it falls linearly to R/10 "
-                        "over 100 steps, then stays (micrograd's 1.0 - 0.9*k/100)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden units (default relu)")
-    p.add_argument("--loss", choices=LOSSES,
-                   help="default: hinge (micrograd's, with L2) for two classes, cross_entropy for spiral")
-    p.add_argument("--points", type=_positive_int, default=100, metavar="N",
-                   help="dataset size (default 100)")
-    p.add_argument("--noise", type=float, metavar="X", help="dataset noise (default: the dataset's own)")
+    for s in SETTINGS:
+        if not s.cli:
+            continue
+        help_text = f"{s.help} [{s.limits()}]"
+        if s.kind == "choice" and not s.required:
+            p.add_argument(s.flag, choices=s.choices, default=None if s.name == "loss" else s.default, help=help_text)
+        else:
+            default = None if s.required or s.name in ("batch", "lr") else s.default
+            p.add_argument(s.flag, required=s.required, type=_setting_type(s), default=default,
+                           metavar=_METAVARS.get(s.name, s.name.upper()), help=help_text)
     p.add_argument("--json", action="store_true", help="one JSON object")
 
 
@@ -315,13 +285,14 @@ def cmd_train(args) -> int:
     """Train as contract 5 says; a table and a loss curve, or one JSON object."""
     from gradstep.training.datasets import CLASSES, DEFAULT_NOISE
     from gradstep.training.run import train
-    from gradstep.training.trainer import DECAY, DECAY_STEPS, DEFAULT_LR, default_loss, learning_rate
+    from gradstep.training.settings import SettingError, check_together
+    from gradstep.training.trainer import DECAY, DECAY_STEPS, DEFAULT_LR, default_loss, learning_rate, output_units
 
-    if args.noise is not None and not 0.0 <= args.noise < float("inf"):
-        raise _TrainArgumentError(f"--noise must be 0 or more, not {args.noise}")
-    loss = args.loss or default_loss(CLASSES[args.dataset])
-    if loss == "hinge" and CLASSES[args.dataset] != 2:
-        raise _TrainArgumentError(f"the hinge loss needs two classes; {args.dataset} has {CLASSES[args.dataset]}")
+    try:
+        check_together({"dataset": args.dataset, "loss": args.loss, "layers": args.layers})
+    except SettingError as error:
+        raise _TrainArgumentError(str(error)) from None
+    loss = default_loss(CLASSES[args.dataset]) if args.loss in (None, "default") else args.loss
     progress = None
     if not args.json and sys.stderr.isatty() and args.steps >= 20:
         def progress(k, value):
@@ -334,7 +305,7 @@ def cmd_train(args) -> int:
         print(json.dumps(result))
         return 0
     losses = result["losses"]
-    outputs = 1 if loss == "hinge" or (loss == "mse" and CLASSES[args.dataset] == 2) else CLASSES[args.dataset]
+    outputs = output_units(loss, CLASSES[args.dataset])
     lr = DEFAULT_LR if args.lr is None else args.lr
     noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
     batch = "all points" if args.batch is None or args.batch >= args.points else f"{args.batch} random points"

@@ -6,6 +6,7 @@ import math
 import random
 
 import pytest
+
 from gradstep.core import floatmath as fm
 
 CASES = {

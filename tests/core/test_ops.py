@@ -7,6 +7,7 @@ import math
 
 import pytest
 import sympy
+
 from gradstep.core.errors import DomainError
 from gradstep.core.ops import OPS
 from helpers import central

@@ -8,6 +8,7 @@ import random
 import time
 
 import pytest
+
 from gradstep import Value
 from gradstep.core.errors import DomainError
 from gradstep.training.nn import MLP

@@ -11,6 +11,7 @@ import math
 import re
 
 import pytest
+
 from gradstep.lab.closed_form import closed_form, symbol_names
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import EXAMPLES, by_id

@@ -11,6 +11,7 @@ import json
 import math
 
 import pytest
+
 from gradstep.lab import views as lab
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import EXAMPLES, by_id

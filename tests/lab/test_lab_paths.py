@@ -7,13 +7,14 @@ import math
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+
 from gradstep.lab.forward_mode import forward_mode
 from gradstep.lab.paths import paths
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import EXAMPLES, by_id
 from gradstep.program.timeline import Timeline
 from helpers import programs
-from hypothesis import HealthCheck, given, settings
 
 
 def absolute_scale(tape, start, leaf) -> float:

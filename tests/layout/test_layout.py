@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+
 from gradstep.layout import (
     EDGE_LABEL_CLEAR,
     EDGE_LABEL_WIDTH,

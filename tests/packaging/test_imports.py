@@ -11,8 +11,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import gradstep
 import pytest
+
+import gradstep
 
 PACKAGE = Path(gradstep.__file__).resolve().parent
 # What each part may import, besides itself: down this list only.

@@ -14,6 +14,7 @@ import math
 from collections import Counter
 
 import pytest
+
 from gradstep.training.batch_graph import BatchGraph
 from gradstep.training.datasets import make
 from gradstep.training.fast_trainer import FastTrainer

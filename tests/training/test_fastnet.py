@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from gradstep.core.value import Value
 from gradstep.training import fastnet
 from gradstep.training.nn import MLP

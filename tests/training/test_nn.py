@@ -19,12 +19,13 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gradstep import Value
 from gradstep.training import losses as L
 from gradstep.training.datasets import make
 from gradstep.training.nn import MLP, Layer, Neuron
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd is in the test extra")
 micrograd_engine = pytest.importorskip("micrograd.engine", reason="micrograd is in the test extra")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from gradstep.cli import main, sparkline
 from gradstep.training import datasets
 from gradstep.training.datasets import CLASSES, NAMES, make
@@ -238,19 +239,26 @@ def test_sparkline():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--dataset", "blobs"], "unknown dataset 'blobs': choose one of moons, circles, xor, spiral, linear"),
-    (["--layers", "16,x"], "argument --layers: must be a comma-separated list of positive whole numbers"),
-    (["--layers", "16,0"], "argument --layers"),
+    (["--dataset", "blobs"], "argument --dataset: must be one of moons, circles, xor, spiral, linear, not 'blobs'"),
+    (["--layers", "16,x"], "argument --layers: must be 1 to 8 hidden layer sizes separated by commas, each from 1 "
+                           "to 256, at most 20,000 weights in all, like 16,16, not '16,x'"),
+    (["--layers", "16,0"], "argument --layers: must be 1 to 8 hidden layer sizes"),
     (["--layers", ""], "argument --layers"),
     (["--layers", "16,,16"], "argument --layers"),
-    (["--steps", "0"], "argument --steps: must be at least 1, not 0"),
-    (["--steps", "ten"], "argument --steps: must be a whole number, not 'ten'"),
-    (["--seed", "-1"], "argument --seed: must be 0 or more"),
-    (["--batch", "0"], "argument --batch: must be at least 1"),
-    (["--lr", "0"], "argument --lr: must be a positive, finite number"),
-    (["--lr", "nan"], "argument --lr"),
-    (["--noise", "-0.5"], "--noise must be 0 or more"),
-    (["--dataset", "spiral", "--loss", "hinge"], "the hinge loss needs two classes; spiral has 3"),
+    (["--layers", "300"], "each from 1 to 256"),
+    (["--layers", "1,1,1,1,1,1,1,1,1"], "1 to 8 hidden layer sizes"),
+    (["--layers", "256,256"], "argument --layers: 256,256 makes a network of 66,817 weights; the most is 20,000"),
+    (["--steps", "0"], "argument --steps: must be a whole number from 1 to 1,000,000, not 0"),
+    (["--steps", "ten"], "argument --steps: must be a whole number from 1 to 1,000,000, not 'ten'"),
+    (["--seed", "-1"], "argument --seed: must be a whole number from 0 to 4,294,967,295, not -1"),
+    (["--seed", "1e20"], "argument --seed: must be a whole number from 0 to 4,294,967,295, not '1e20'"),
+    (["--batch", "0"], "argument --batch: must be a whole number from 1 to 100,000, not 0"),
+    (["--lr", "0"], "argument --lr: must be a number above 0 and at most 1,000,000, not 0"),
+    (["--lr", "nan"], "argument --lr: must be a number above 0 and at most 1,000,000, not nan"),
+    (["--lr", "inf"], "argument --lr: must be a number above 0 and at most 1,000,000, not inf"),
+    (["--noise", "-0.5"], "argument --noise: must be a number from 0 to 10, not -0.5"),
+    (["--points", "20000"], "argument --points: must be a whole number from 1 to 10,000, not 20000"),
+    (["--dataset", "spiral", "--loss", "hinge"], "argument --loss: the hinge loss needs two classes; spiral has 3"),
     (["--frobnicate"], "unrecognized arguments: --frobnicate"),
 ])
 def test_cli_bad_arguments_exit_2_with_one_line(capsys, args, message):

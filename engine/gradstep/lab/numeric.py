@@ -104,6 +104,15 @@ def estimates(tape: Tape, start: list[float], leaf: int, h: float) -> tuple[dict
     return out, "; ".join(problems)
 
 
+def relative_error(estimate: float | None, exact: float) -> float | None:
+    """An estimate's error relative to the exact gradient (backprop's): |estimate - exact| / |exact|.
+    The one definition the command line, the page's lab and the widget show (None where the
+    estimate is missing or the exact gradient is 0)."""
+    if estimate is None or exact == 0.0:
+        return None
+    return abs(estimate - exact) / abs(exact)
+
+
 def check_rows(tape: Tape, start: list[float], h: float,
                grads: list[float] | None = None) -> list[dict]:
     """One row per named leaf, in program order: ``check --json``'s ``leaves``.

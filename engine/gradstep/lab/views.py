@@ -27,7 +27,7 @@ from gradstep.core.errors import ProgramError
 from gradstep.core.tape import Tape
 from gradstep.lab.closed_form import closed_form
 from gradstep.lab.forward_mode import forward_mode
-from gradstep.lab.numeric import METHODS, check_rows, estimates
+from gradstep.lab.numeric import METHODS, check_rows, estimates, relative_error
 from gradstep.lab.paths import paths
 
 __all__ = ["compare", "error_curve", "slope_view", "closed_form", "paths", "forward_mode",
@@ -52,7 +52,7 @@ def compare(tape: Tape, start: list[float], h: float = 1e-6) -> dict:
 
     ``{"h", "output", "leaves": [{"label", "backprop", "forward", "backward",
     "central", "ok", ["problem"], "leaf", "abs_error": {method: |estimate - backprop|},
-    "rel_error": {method: abs_error / |backprop|}}...]}``; an error is ``None``
+    "rel_error": {method: numeric.relative_error}}...]}``; an error is ``None``
     where its estimate is, and a relative error where backprop is 0.
     """
     if not (h > 0.0 and math.isfinite(h)):
@@ -63,8 +63,7 @@ def compare(tape: Tape, start: list[float], h: float = 1e-6) -> dict:
         row["leaf"] = i
         g = row["backprop"]
         row["abs_error"] = {m: None if row[m] is None else abs(row[m] - g) for m in METHODS}
-        row["rel_error"] = {m: None if e is None or g == 0.0 else e / abs(g)
-                            for m, e in row["abs_error"].items()}
+        row["rel_error"] = {m: relative_error(row[m], g) for m in METHODS}
     return {"h": h, "output": tape.labels[tape.output], "leaves": rows}
 
 

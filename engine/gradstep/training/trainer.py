@@ -57,6 +57,12 @@ def default_loss(classes: int) -> str:
     return "hinge" if classes == 2 else "cross_entropy"
 
 
+def output_units(loss: str, classes: int) -> int:
+    """The output layer's units: one score for the hinge loss and for two-class squared error
+    (scored against -1/+1), one logit per class otherwise."""
+    return 1 if loss == "hinge" or (loss == "mse" and classes == 2) else classes
+
+
 def learning_rate(k: int, lr: float = DEFAULT_LR) -> float:
     """The rate of the step taken after ``k`` steps (see the module doc)."""
     return lr * (1.0 - DECAY * min(k, DECAY_STEPS) / DECAY_STEPS)
@@ -86,7 +92,7 @@ class Trainer:
         if self.loss_name == "hinge" and self.classes != 2:
             raise ValueError(f"the hinge loss needs two classes, and this data has {self.classes}")
         # one output scored against -1/+1, or one logit per class
-        self.single = self.loss_name == "hinge" or (self.loss_name == "mse" and self.classes == 2)
+        self.single = output_units(self.loss_name, self.classes) == 1
         self.signed = [2 * c - 1 for c in self.y]
         self.layers = list(layers)
         self.seed = seed
@@ -94,7 +100,7 @@ class Trainer:
         self.lr = DEFAULT_LR if lr is None else lr
         self.batch = batch
         self.rng = random.Random(seed)
-        outputs = 1 if self.single else self.classes
+        outputs = output_units(self.loss_name, self.classes)
         self.model = MLP(len(self.X[0]), self.layers + [outputs], activation=activation, rng=self.rng)
         self.params = self.model.parameters()
         self.steps = 0  # steps taken

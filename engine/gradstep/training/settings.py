@@ -1,0 +1,206 @@
+"""The training settings, once: each one's name (the key in the page's link), command-line
+flag, default, limits and help. The command line builds its ``train`` arguments from this
+table, the page's worker reads the page's settings through ``parse``, and set-up writes the
+table to ``web/build/train-settings.js`` for the page (``python -m gradstep.training.settings``
+prints it), so a default, a limit or a message is written here and nowhere else.
+
+Limits are checked before any work starts, and a refusal names the setting and its limits,
+in the same words on the command line (``error: argument --layers: ...``) and in the page.
+The largest network is bounded by its number of weights: building one of ``MAX_WEIGHTS``
+weights (128,128) takes about 1.6 s in CPython and several in Pyodide; 256,256 (66,817)
+takes 7 s and 20 s or more.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+
+from gradstep.training.datasets import CLASSES, NAMES
+from gradstep.training.nn import ACTIVATIONS
+from gradstep.training.trainer import DEFAULT_LR, LOSSES, default_loss, output_units
+
+MAX_LAYERS = 8  # hidden layers
+MAX_UNITS = 256  # in one hidden layer
+MAX_WEIGHTS = 20_000  # in the whole network, output layer included
+INPUTS = 2  # the datasets' points are (x, y)
+
+
+class SettingError(ValueError):
+    """A setting outside its limits: ``str()`` names the setting by its flag (the command line's
+    words), ``page_message`` by its label (the page's); both name the limits."""
+
+    def __init__(self, setting: Setting, message: str):
+        super().__init__(f"argument {setting.flag}: {message}")
+        self.setting = setting
+        self.message = message
+        self.page_message = f"{setting.label}: {message}"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the key in the page's link and settings (contract section 5)
+    label: str  # the page's word for it
+    kind: str  # "choice", "int", "float" or "sizes"
+    default: object  # the page's default; the command line's too unless ``required``
+    help: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False  # the low limit itself is not allowed (a rate above 0)
+    required: bool = False  # the command line needs it (the page always has its default)
+    choice_labels: tuple[str, ...] = ()  # the page's words for the choices, where they say more
+    page: bool = True  # the page's training view has it
+    cli: bool = True  # the command line has it
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name
+
+    def limits(self) -> str:
+        """The limits in words: "one of relu, tanh, linear", "from 1 to 100,000", "above 0 and at most 1,000,000"."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "sizes":
+            return (f"1 to {MAX_LAYERS} hidden layer sizes separated by commas, each from 1 to {MAX_UNITS}, "
+                    f"at most {MAX_WEIGHTS:,} weights in all, like 16,16")
+        if self.low_open:
+            return f"above {_num(self.low)} and at most {_num(self.high)}"
+        return f"from {_num(self.low)} to {_num(self.high)}"
+
+    def default_text(self) -> str:
+        """The default as the page's field and link show it ("1.0", "16,16"; "" for none)."""
+        if self.default is None:
+            return ""
+        return repr(self.default) if isinstance(self.default, float) else str(self.default)
+
+    def parse(self, text) -> object:
+        """The setting's value from its text (the link's, a form field's or a flag's), or
+        ``SettingError`` naming the limits."""
+        text = str(text).strip()
+        if self.kind == "choice":
+            if text not in self.choices:
+                raise SettingError(self, f"must be {self.limits()}, not {text!r}")
+            return text
+        if self.kind == "sizes":
+            return parse_layers(self, text)
+        try:
+            value = int(text) if self.kind == "int" else float(text)
+        except ValueError:
+            what = "a whole number" if self.kind == "int" else "a number"
+            raise SettingError(self, f"must be {what} {self.limits()}, not {text!r}") from None
+        ok = value > self.low if self.low_open else value >= self.low
+        if not (ok and value <= self.high) or (self.kind == "float" and not math.isfinite(value)):
+            what = "a whole number" if self.kind == "int" else "a number"
+            raise SettingError(self, f"must be {what} {self.limits()}, not {text}")
+        return value
+
+
+def _num(x) -> str:
+    if x is None:
+        return ""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return repr(float(x))
+
+
+def weights(layers: list[int], outputs: int, inputs: int = INPUTS) -> int:
+    """Weights and biases of MLP(inputs, layers + [outputs])."""
+    sizes = [inputs, *layers, outputs]
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:], strict=False))
+
+
+def parse_layers(setting: Setting, text: str) -> list[int]:
+    """Hidden layer sizes "16,16" within the per-layer limits (the weights in all: ``check_together``,
+    which knows the output layer)."""
+    parts = text.split(",")
+    if not all(p.strip().isdigit() for p in parts):
+        raise SettingError(setting, f"must be {setting.limits()}, not {text!r}")
+    sizes = [int(p) for p in parts]
+    if not 1 <= len(sizes) <= MAX_LAYERS or not all(1 <= s <= MAX_UNITS for s in sizes):
+        raise SettingError(setting, f"must be {setting.limits()}, not {text!r}")
+    return sizes
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("dataset", "Data", "choice", "moons", "the points to learn", choices=NAMES, required=True,
+            choice_labels=tuple(f"{n} ({CLASSES[n]} classes)" if CLASSES[n] != 2 else n for n in NAMES)),
+    Setting("layers", "Layers", "sizes", "16,16", "the hidden layers' sizes (the output layer is added)",
+            required=True),
+    Setting("steps", "Steps", "int", None, "steps to take", low=1, high=1_000_000, required=True, page=False),
+    Setting("seed", "Seed", "int", 0, "seeds the dataset, the weights and the batches", low=0, high=2**32 - 1,
+            required=True),
+    Setting("lr", "Rate", "float", DEFAULT_LR,
+            f"the first step's learning rate (default {DEFAULT_LR}); it falls linearly to a tenth of it over "
+            "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)", low=0, high=1e6, low_open=True),
+    Setting("batch", "Batch", "int", 100, "points per step, drawn at random each step (default: all, in order)",
+            low=1, high=100_000),
+    Setting("activation", "Units", "choice", "relu", "hidden units (default relu)", choices=ACTIVATIONS),
+    Setting("loss", "Loss", "choice", "default",
+            "default: hinge (micrograd's, with L2) for two classes, cross_entropy for three (spiral)",
+            choices=("default", *LOSSES), choice_labels=("default", "hinge + L2", "squared error", "cross-entropy")),
+    Setting("points", "Points", "int", 100, "dataset size (default 100)", low=1, high=10_000, page=False),
+    Setting("noise", "Noise", "float", None, "dataset noise (default: the dataset's own)", low=0, high=10,
+            page=False),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+PAGE = tuple(s for s in SETTINGS if s.page)
+
+
+def parse(raw: dict, *, names=None) -> dict:
+    """The settings in ``raw`` (strings, as the page sends them) checked against their limits,
+    with the defaults for what is missing; then the rules between settings. ``SettingError``
+    names the first setting out of its limits."""
+    out = {}
+    for s in SETTINGS if names is None else (BY_NAME[n] for n in names):
+        value = raw.get(s.name)
+        out[s.name] = s.default if value is None or str(value).strip() == "" else s.parse(value)
+    if "layers" in out and isinstance(out["layers"], str):
+        out["layers"] = BY_NAME["layers"].parse(out["layers"])
+    check_together(out)
+    return out
+
+
+def check_together(s: dict) -> None:
+    """The rules between settings: the loss fits the dataset's classes, the network fits MAX_WEIGHTS."""
+    dataset = s.get("dataset")
+    if dataset is None:
+        return
+    classes = CLASSES[dataset]
+    loss = s.get("loss")
+    if loss in (None, "default"):
+        loss = default_loss(classes)
+    if loss == "hinge" and classes != 2:
+        raise SettingError(BY_NAME["loss"], f"the hinge loss needs two classes; {dataset} has {classes}: "
+                                            "choose cross_entropy or mse")
+    layers = s.get("layers")
+    if layers:
+        n = weights(layers, output_units(loss, classes))
+        if n > MAX_WEIGHTS:
+            shape = ",".join(map(str, layers))
+            raise SettingError(BY_NAME["layers"], f"{shape} makes a network of {n:,} weights; the most is "
+                                                  f"{MAX_WEIGHTS:,} (fewer or smaller layers)")
+
+
+def table() -> dict:
+    """The table as JSON-able data, for the page."""
+    rows = []
+    for s in SETTINGS:
+        row = asdict(s)
+        row["flag"] = s.flag
+        row["limits"] = s.limits()
+        row["default_text"] = s.default_text()
+        rows.append(row)
+    return {"settings": rows, "max_layers": MAX_LAYERS, "max_units": MAX_UNITS, "max_weights": MAX_WEIGHTS,
+            "inputs": INPUTS, "classes": CLASSES}
+
+
+def module_text() -> str:
+    """``web/build/train-settings.js``: the table as an ES module the page imports."""
+    return ("// Written by scripts/setup.py from engine/gradstep/training/settings.py: edit that, not this.\n"
+            f"export const TABLE = {json.dumps(table(), indent=1)};\n")
+
+
+if __name__ == "__main__":
+    print(module_text(), end="")
