@@ -40,9 +40,10 @@ function smallLayout() {
 }
 
 test("opSymbol, isPill, shownLabel", () => {
-  assert.equal(opSymbol("*"), "×");
-  assert.equal(opSymbol("**"), "^");
-  assert.equal(opSymbol("tanh"), "tanh");
+  // the scene's glyph is drawn; a scene without one (hand-made) shows the label
+  assert.equal(opSymbol({ label: "*", glyph: "×" }), "×");
+  assert.equal(opSymbol({ label: "tanh", glyph: "tanh" }), "tanh");
+  assert.equal(opSymbol({ label: "+" }), "+");
   assert.equal(isPill({ width: 30, height: 30 }), false);
   assert.equal(isPill({ width: 30.4, height: 30 }), false);
   assert.equal(isPill({ width: 48, height: 30 }), true);

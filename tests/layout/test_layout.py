@@ -353,11 +353,13 @@ z = y + this_name_is_far_too_long_to_show_in_full_on_the_page
 
 
 def test_op_nodes_fit_their_symbol():
-    def op(label):
-        return node_size({"id": "o", "kind": "op", "label": label})
+    from gradstep.core.ops import glyph
 
-    # One or two characters (as drawn: "*" is "×", "sigmoid" is "σ"): the circle.
-    for label in ["+", "*", "/", "**", "neg", "sigmoid", "sqrt", "Σ"]:
+    def op(label):
+        return node_size({"id": "o", "kind": "op", "label": label, "glyph": glyph(label)})
+
+    # One or two characters as drawn ("*" is "×", "**" is "^"): the circle.
+    for label in ["+", "*", "/", "**", "-", "σ", "√", "Σ"]:
         assert op(label) == (OP_WIDTH, OP_HEIGHT), label
     # Longer: a pill as high as the circle, wide enough for the symbol and padding.
     previous = OP_WIDTH

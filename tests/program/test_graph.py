@@ -43,3 +43,25 @@ def test_graph_nodes_mirror_the_tape():
     assert {n["role"] for n in values} == {"leaf", "const", "op"}
     position = {n["id"]: k for k, n in enumerate(nodes)}
     assert all(position[e["source"]] < position[e["target"]] for e in edges)
+
+
+def test_op_nodes_carry_the_glyph_the_page_draws_and_the_layout_sizes():
+    """The glyphs live once (gradstep.core.ops.GLYPHS): the scene carries each op node's, the
+    layout sizes the node by it, and web/graph/ draws it (it has no table of its own)."""
+    from pathlib import Path
+
+    from gradstep.core.ops import GLYPHS
+    from gradstep.layout.sizes import OP_WIDTH
+    from gradstep.program.graph import layout_tape
+
+    tape = compile_program("a = 2.0\nb = 3.0\nc = a * b - sigmoid(a) / sqrt(b)\nd = tanh(c) ** 2\nd\n")
+    ops = {n["label"]: n for n in layout_tape(tape)["nodes"] if n["kind"] == "op"}
+    assert {"*", "-", "/", "σ", "√", "tanh", "**"} <= set(ops)
+    for symbol, node in ops.items():
+        assert node["glyph"] == GLYPHS.get(symbol, symbol)
+    assert ops["*"]["glyph"] == "×" and ops["-"]["glyph"] == "−" and ops["**"]["glyph"] == "^"
+    assert ops["**"]["width"] == OP_WIDTH  # "**" draws as one character: a circle, not a pill
+    assert ops["tanh"]["width"] > OP_WIDTH  # four: a pill
+    web = Path(__file__).resolve().parents[2] / "web"
+    for js in (web / "graph").glob("*.js"):
+        assert "÷" not in js.read_text(encoding="utf-8"), js.name

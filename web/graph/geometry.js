@@ -3,11 +3,9 @@
 
 import { stepAt, tapeIndex } from "./scene.js";
 
-const OP_LABELS = { "*": "×", "-": "−", "/": "÷", neg: "−", sigmoid: "σ", sqrt: "√", "**": "^" };
-
-/** The symbol drawn inside an op node (engine/layout.py OP_GLYPHS mirrors this). */
-export function opSymbol(label) {
-  return OP_LABELS[label] ?? label;
+/** The text drawn inside an op node: the scene's glyph (gradstep.core.ops.GLYPHS, sized by the layout). */
+export function opSymbol(node) {
+  return node.glyph ?? node.label;
 }
 
 /** An op node wider than high (a long symbol) is drawn as a pill, else a circle. */

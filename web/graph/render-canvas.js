@@ -161,7 +161,7 @@ export class CanvasGraph {
       ctx.textAlign = "center";
       ctx.font = "600 13px ui-monospace, monospace";
       for (const n of model.ops) {
-        if (visible(n)) ctx.fillText(opSymbol(n.label), n.x + n.width / 2, n.y + n.height / 2);
+        if (visible(n)) ctx.fillText(opSymbol(n), n.x + n.width / 2, n.y + n.height / 2);
       }
     }
     // Value records, filled by their gradient's sign and size; never smaller than

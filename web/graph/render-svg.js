@@ -79,7 +79,7 @@ export class SvgGraph {
         el("circle", { class: "op-shape", cx: n.width / 2, cy: n.height / 2, r: n.width / 2 }, g);
       }
       const t = el("text", { x: n.width / 2, y: n.height / 2, class: "op-sym" }, g);
-      t.textContent = opSymbol(n.label);
+      t.textContent = opSymbol(n);
       const title = el("title", null, g);
       title.textContent = n.label;
       fo.appendChild(g);

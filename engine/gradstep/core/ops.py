@@ -262,6 +262,17 @@ OPS: dict[str, Op] = {
 }
 
 # Functions a program may call on one number, and the method forms (x.exp()).
+# What an op node shows where its symbol has a better one to draw (the scene carries it as the op
+# node's ``glyph``: the layout sizes the node by it and the page and the widget draw it; no copy).
+# (Symbols that are already what is drawn, σ √ Σ tanh, need none.)
+GLYPHS = {"*": "×", "-": "−", "/": "÷", "**": "^"}
+
+
+def glyph(symbol: str) -> str:
+    """The text drawn in an op node whose op has ``symbol``."""
+    return GLYPHS.get(symbol, symbol)
+
+
 SCALAR_FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs")
 METHODS = ("exp", "log", "tanh", "relu", "sigmoid")
 LIST_FUNCTIONS = ("softmax", "sum", "mean")

@@ -41,7 +41,6 @@ from .sizes import (
     NODE_SEP,
     NODE_SIZES,
     OP_CHAR,
-    OP_GLYPHS,
     OP_HEIGHT,
     OP_PAD,
     OP_WIDTH,
@@ -57,7 +56,7 @@ from .sizes import (
 __all__ = [
     "BUNDLE_DUMMIES", "DIRECTIONS", "EDGE_LABEL_CLEAR", "EDGE_LABEL_HEIGHT", "EDGE_LABEL_WIDTH",
     "EDGE_SEP", "LABEL_CHAR", "LABEL_COLUMNS", "LABEL_MAX_CHARS", "LABEL_PAD", "LABEL_RANK_SEP",
-    "MARGIN", "NODE_SEP", "NODE_SIZES", "OP_CHAR", "OP_GLYPHS", "OP_HEIGHT", "OP_PAD",
+    "MARGIN", "NODE_SEP", "NODE_SIZES", "OP_CHAR", "OP_HEIGHT", "OP_PAD",
     "OP_WIDTH", "RANK_SEP", "RANK_SEP_EXTRA", "RANK_SEP_SLOPE", "VALUE_HEIGHT", "VALUE_WIDTH",
     "layout", "node_size", "shown_label",
 ]

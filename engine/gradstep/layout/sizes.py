@@ -26,8 +26,6 @@ LABEL_PAD = 18.0  # each side of the name (the leaf's lock sits in the right one
 LABEL_MAX_CHARS = 40  # longer names are cut with an ellipsis (the full one on hover)
 OP_CHAR = 8.0  # an op node's symbol: 13 px, semibold
 OP_PAD = 7.0  # each side of the symbol
-# The symbols the page draws for some ops (web/graph/geometry.js ``opSymbol``): keep in step.
-OP_GLYPHS = {"*": "×", "-": "−", "/": "÷", "neg": "−", "sigmoid": "σ", "sqrt": "√", "**": "^"}
 
 # The local-derivative labels the page puts on input edges (web/graph/geometry.js
 # ``EDGE_LABEL``): room for 8 characters of 11 px monospace plus padding, and a
@@ -56,12 +54,13 @@ def shown_label(label: str) -> str:
 def node_size(node: dict) -> tuple[float, float]:
     """(width, height) of a node: its own ``width``/``height`` if given, else by kind,
     grown to fit its label: a value record fits its name (up to LABEL_MAX_CHARS), an
-    op node its symbol (a circle for one or two characters, else a pill)."""
+    op node the text drawn in it, its ``glyph`` (else its label): a circle for one or two
+    characters, else a pill."""
     kind = node.get("kind")
     w, h = NODE_SIZES.get(kind, NODE_SIZES["value"])
     label = str(node.get("label") or "")
     if kind == "op":
-        glyph = OP_GLYPHS.get(label, label)
+        glyph = str(node.get("glyph") or label)
         w = max(w, float(-(-(len(glyph) * OP_CHAR + 2 * OP_PAD) // 1)))
     else:
         w = max(w, float(-(-(len(shown_label(label)) * LABEL_CHAR + 2 * LABEL_PAD) // 1)))

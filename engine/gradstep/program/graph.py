@@ -7,6 +7,7 @@ node to that op node.
 
 from __future__ import annotations
 
+from gradstep.core.ops import glyph
 from gradstep.core.tape import OP, Tape
 from gradstep.layout import layout
 from gradstep.program.notation import about
@@ -20,7 +21,8 @@ def graph_of(tape: Tape) -> tuple[list[dict], list[dict]]:
         vid = f"n{i}"
         if kind == OP:
             oid = f"n{i}:op"
-            nodes.append({"id": oid, "kind": "op", "label": tape.ops[i].symbol, "node": vid})
+            symbol = tape.ops[i].symbol
+            nodes.append({"id": oid, "kind": "op", "label": symbol, "glyph": glyph(symbol), "node": vid})
             for k, j in enumerate(tape.inputs[i]):
                 edges.append({"source": f"n{j}", "target": oid, "input": k, "node": vid})
             edges.append({"source": oid, "target": vid})
