@@ -12,7 +12,6 @@ import math
 import sys
 
 from gradstep.core.errors import ProgramError
-from gradstep.program.timeline import fmt
 
 
 def _read(path: str) -> str:
@@ -59,9 +58,9 @@ def cmd_grad(args) -> int:
     if args.json:
         print(json.dumps({"output": out, "value": timeline.output_value, "grads": grads}))
         return 0
-    rows = [(name, fmt(timeline.values[i]), fmt(timeline.grads[i]))
+    rows = [(name, repr(timeline.values[i]), repr(timeline.grads[i]))
             for name, i in tape.names.items()]
-    print(f"output {out} = {fmt(timeline.output_value)}\n")
+    print(f"output {out} = {repr(timeline.output_value)}\n")
     print(_table(rows, ("name", "value", f"d{out}/dname")))
     return 0
 
@@ -127,8 +126,8 @@ def cmd_check(args) -> int:
         central = row["central"]
         error = None if central is None else abs(row["backprop"] - central)
         relative = relative_error(central, row["backprop"])  # (the page's lab shows the same number)
-        table.append((row["label"], fmt(row["backprop"]),
-                      *("-" if row[m] is None else fmt(row[m]) for m in ("forward", "backward", "central")),
+        table.append((row["label"], repr(row["backprop"]),
+                      *("-" if row[m] is None else repr(row[m]) for m in ("forward", "backward", "central")),
                       "-" if error is None else f"{error:.2e}",
                       "-" if relative is None else f"{relative:.2e}",
                       "ok" if row["ok"] else "FAIL"))
@@ -145,7 +144,7 @@ def cmd_check(args) -> int:
             if row.get("closed_form") is None:
                 print(f"  d{out}/d{row['label']}: {row.get('closed_form_problem', 'not available')}")
             else:
-                print(f"  d{out}/d{row['label']} = {row['closed_form']} = {fmt(row['closed_form_value'])}")
+                print(f"  d{out}/d{row['label']} = {row['closed_form']} = {repr(row['closed_form_value'])}")
     return status
 
 
@@ -315,11 +314,11 @@ def cmd_train(args) -> int:
     print(f"SGD: lr {lr:g} falling to {lr * (1.0 - DECAY):g} over {DECAY_STEPS} steps; {batch} a step\n")
     n = len(losses)
     shown = sorted({0, n - 1, *(k * (n - 1) // 9 for k in range(10))}) if n > 12 else range(n)
-    print(_table([(str(k + 1), fmt(losses[k]), f"{learning_rate(k, lr):.4g}") for k in shown],
+    print(_table([(str(k + 1), repr(losses[k]), f"{learning_rate(k, lr):.4g}") for k in shown],
                  ("step", "loss", "lr")))
     log = all(v > 0.0 for v in losses)
     print(f"\nloss{' (log scale)' if log else ''}  {sparkline(losses, log=log)}")
-    print(f"      {fmt(losses[0])} at step 1, {fmt(losses[-1])} at step {n}")
+    print(f"      {repr(losses[0])} at step 1, {repr(losses[-1])} at step {n}")
     print(f"accuracy {result['accuracy'] * 100:.1f}% on all {args.points} points after the last step")
     return 0
 

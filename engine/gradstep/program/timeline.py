@@ -21,11 +21,6 @@ from gradstep.program.notation import d_of, join, merge, render, wrap
 FORMULA_ARGS = 6  # an n-ary op's formula lists at most this many inputs
 
 
-def fmt(x: float) -> str:
-    """A float as the page and the CLI show it: ``repr``, full precision."""
-    return repr(x)
-
-
 class Timeline:
     """Values, gradients and frames for one set of leaf values (immutable once made)."""
 
@@ -93,29 +88,29 @@ class Timeline:
             return render(op.show, args, p="")
         # The constant exponent as the program wrote it; a number part when it is
         # not a whole number (whole ones read as the 2 of x ** 2).
-        return render(op.show, args, p=[{"n": fmt(p)}] if _num(p) == fmt(p) else _num(p))
+        return render(op.show, args, p=[{"n": repr(p)}] if _num(p) == repr(p) else _num(p))
 
     def forward_frame(self, i: int) -> dict:
         tape = self.tape
         inputs = tape.inputs[i]
         op = tape.ops[i]
-        numbers: list[list] = [[{"n": fmt(self.values[j])}] for j in inputs]
-        if op.name in ("pow", "powc", "neg") and fmt(self.values[inputs[0]]).startswith("-"):
+        numbers: list[list] = [[{"n": repr(self.values[j])}] for j in inputs]
+        if op.name in ("pow", "powc", "neg") and repr(self.values[inputs[0]]).startswith("-"):
             numbers[0] = ["(", *numbers[0], ")"]  # -3.0 ** 2 would read as -(3.0 ** 2)
         symbolic = join(self.expression(i, [tape.labels[j] for j in inputs]))
         label = tape.labels[i]
         head = symbolic if label == symbolic else f"{wrap(label)} = {symbolic}"
         parts = merge([head + " = ", *self.expression(i, numbers), " = ",
-                       {"n": fmt(self.values[i])}])
+                       {"n": repr(self.values[i])}])
         return {"kind": "forward", "node": i, "inputs": list(inputs), "text": join(parts),
-                "parts": parts, "value": fmt(self.values[i])}
+                "parts": parts, "value": repr(self.values[i])}
 
     # ----------------------------------------------------------------- backward
     def backward_frame(self, i: int, users: list[tuple[int, int]]) -> dict:
         tape = self.tape
         out = d_of(tape.labels[tape.output])
         me = d_of(tape.labels[i])
-        grad = fmt(self.grads[i])
+        grad = repr(self.grads[i])
         terms = []
         if i == tape.output:
             parts = [f"d{out}/d{out} = ", {"n": grad}, " (the output, with respect to itself)"]
@@ -125,8 +120,8 @@ class Timeline:
             symbolic: list = []
             numeric: list = []
             for consumer, k in users:
-                upstream = fmt(self.grads[consumer])
-                local = fmt(self.slopes[consumer][k])
+                upstream = repr(self.grads[consumer])
+                local = repr(self.slopes[consumer][k])
                 name = d_of(tape.labels[consumer])
                 terms.append({"consumer": consumer, "input": k, "local": local,
                               "upstream": upstream, "slope": self.slope_formula(consumer, k)})
@@ -168,9 +163,9 @@ class Timeline:
         tape = self.tape
         changing = {
             "version": version,
-            "values": [fmt(v) for v in self.values],
-            "grads": [fmt(g) for g in self.grads],
-            "slopes": [[fmt(x) for x in sl] for sl in self.slopes],
+            "values": [repr(v) for v in self.values],
+            "grads": [repr(g) for g in self.grads],
+            "slopes": [[repr(x) for x in sl] for sl in self.slopes],
         }
         if not structure:
             return changing
