@@ -10,11 +10,8 @@ import {
   fmtShort,
   formulaSegments,
   gradAt,
-  hashForProgram,
   indexTimeline,
   makeLabelOf,
-  parseHash,
-  programFromHash,
   stepAt,
   tapeIndex,
   valueAt,
@@ -264,70 +261,6 @@ test("makeLabelOf: the layout's label, else the timeline's name, else n{i}", () 
   assert.equal(labelOf2(1), "b"); // empty label: the name
   assert.equal(labelOf2(3), "L"); // not in the layout: the name
   assert.equal(labelOf2(9), "n9"); // neither
-});
-
-test("parseHash: an empty or foreign hash has no program", () => {
-  for (const h of ["", "#", null, undefined, "#zoom=2", "#frozen=a"]) {
-    const r = parseHash(h);
-    assert.equal(r.program, null, String(h));
-    assert.equal(r.error, null);
-  }
-  assert.deepEqual(parseHash("#frozen=a"), { program: null, frozen: ["a"], practice: null, lab: false, train: null, error: null });
-  assert.equal(programFromHash(""), null);
-});
-
-test("parseHash: reads the program and frozen labels in any order, ignores unknown parts", () => {
-  assert.deepEqual(parseHash("#program=a%20%3D%201"), { program: "a = 1", frozen: [], practice: null, lab: false, train: null, error: null });
-  assert.deepEqual(parseHash("program=x"), { program: "x", frozen: [], practice: null, lab: false, train: null, error: null }); // no leading #
-  assert.deepEqual(parseHash("#frozen=b,a&zoom=3&program=y"), { program: "y", frozen: ["b", "a"], practice: null, lab: false, train: null, error: null });
-  assert.deepEqual(parseHash("#program=z&frozen=a,,b&frozen="), { program: "z", frozen: ["a", "b"], practice: null, lab: false, train: null, error: null });
-  assert.equal(parseHash("#program=1+2").program, "1+2"); // "+" is not a space in a hash
-  assert.equal(parseHash("#program=").program, "");
-});
-
-test("parseHash: broken %-encoding is an error for the program, ignored for frozen", () => {
-  const full = hashForProgram("é = 1.0\nL = é * 2", ["é"]);
-  for (const cut of ["#program=%E9", "#program=a%2", "#program=%", "#program=%C3%A9%C3", full.slice(0, full.indexOf("%A9"))]) {
-    const r = parseHash(cut);
-    assert.equal(r.program, null, cut);
-    assert.match(r.error, /%-encoding is broken/, cut);
-    assert.equal(programFromHash(cut), null);
-  }
-  assert.deepEqual(parseHash("#program=a&frozen=b,%E9"), { program: "a", frozen: [], practice: null, lab: false, train: null, error: null });
-});
-
-test("hashForProgram and parseHash round trip, frozen labels with special characters", () => {
-  const programs = [
-    "a = 2.0\nb = -3.0\nL = a * b\n",
-    "# 100% & more: x=1, y=2 #tag\nx = 1.0 + 2e-3  # ünïcödé, 😀, tab\there\r\n",
-    "",
-    "&program=evil&frozen=x",
-  ];
-  const frozenSets = [[], ["a"], ["x[0]", "x@1", "x@2[1]"], ["a,b", "c&d", "e=f", "%41", "#", " sp ", "é😀", "+"]];
-  for (const text of programs) {
-    for (const frozen of frozenSets) {
-      const h = hashForProgram(text, frozen);
-      assert.ok(h.startsWith("#program="));
-      assert.equal(h.includes("&frozen="), frozen.length > 0);
-      assert.deepEqual(parseHash(h), { program: text, frozen, practice: null, lab: false, train: null, error: null }, h);
-      assert.deepEqual(parseHash(h.slice(1)), { program: text, frozen, practice: null, lab: false, train: null, error: null }); // location.hash without #
-    }
-  }
-  assert.equal(hashForProgram("a = 1", []), "#program=a%20%3D%201");
-  // The views open travel too: practice mode and the lab.
-  const h = hashForProgram("a = 1", ["a"], { practice: "backward", lab: true });
-  assert.equal(h, "#program=a%20%3D%201&frozen=a&practice=backward&lab");
-  assert.deepEqual(parseHash(h), { program: "a = 1", frozen: ["a"], practice: "backward", lab: true, train: null, error: null });
-  // The training view and every setting (contract section 5), with or without a program.
-  const t = parseHash("#train&dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100");
-  assert.equal(t.program, null);
-  assert.deepEqual(t.train, { dataset: "moons", layers: "16,16", seed: "0", lr: "0.1", batch: "100" });
-  const settings = { dataset: "spiral", layers: "8,8,8", seed: "3", lr: "0.05", batch: "20", activation: "tanh" };
-  const th = hashForProgram("a = 1", [], { train: settings });
-  assert.ok(th.endsWith("&train&dataset=spiral&layers=8,8,8&seed=3&lr=0.05&batch=20&activation=tanh"), th);
-  assert.deepEqual(parseHash(th).train, settings);
-  assert.equal(parseHash("#program=a&practice=sideways").practice, null);
-  assert.equal(hashForProgram("a = 1", ["a", "x[0]", "p,q"]), "#program=a%20%3D%201&frozen=a,x%5B0%5D,p%2Cq");
 });
 
 test("formulaSegments: parts to draw, numbers short or full", () => {

@@ -3,7 +3,7 @@
 // (#program=... &frozen=...), which always holds what is on screen so that a reload
 // or a copied link loses nothing.
 
-import { hashForProgram } from "../graph/scene.js";
+import { hashForProgram } from "./link.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING = "gradstep:pending-edit";

@@ -39,10 +39,10 @@ import keyword
 import math
 import re
 import unicodedata
-from urllib.parse import quote
 
 from gradstep.core.ops import LIST_FUNCTIONS, SCALAR_FUNCTIONS, _num
 from gradstep.core.value import Value
+from gradstep.program.link import hash_for
 
 LINE_LIMIT = 72  # an unlabelled node is written inside its consumer while the line stays this short
 
@@ -99,21 +99,14 @@ def share_link(value, base: str = "", frozen=()) -> str:
         text, names = value, {}
     else:
         text, names = _translate(value)
-    link = base.split("#", 1)[0] + "#program=" + encode_uri_component(text)
     labels = []
     for leaf in frozen:
         if not isinstance(leaf, str):
             if id(leaf) not in names or _prev(leaf):
                 raise GraphError(f"cannot freeze {_describe(leaf)}: it is not a leaf of this graph")
             leaf = names[id(leaf)]
-        labels.append(encode_uri_component(leaf))
-    return link + ("&frozen=" + ",".join(labels) if labels else "")
-
-
-def encode_uri_component(text: str) -> str:
-    """JavaScript's ``encodeURIComponent``: UTF-8, every byte %-escaped except
-    letters, digits and ``- _ . ! ~ * ' ( )``."""
-    return quote(text, safe="-_.!~*'()")
+        labels.append(leaf)
+    return base.split("#", 1)[0] + hash_for(text, labels)
 
 
 # ------------------------------------------------------------------ translating

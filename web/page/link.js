@@ -1,0 +1,77 @@
+// The share link's format (contract section 3), the page's side: the address's hash read and
+// written. The Python side is engine/gradstep/program/link.py (share_link, the notebook widget);
+// tests/program/test_link.py runs both on the same cases, so the two cannot drift.
+
+import { PAGE } from "../training/settings.js";
+
+/**
+ * The address's hash: "#program=" + encodeURIComponent(text) (the contract's share
+ * link), then "&"-separated extras: "frozen=" + the frozen leaves' labels, each
+ * encodeURIComponent'ed, joined by ","; "practice=forward" or "practice=backward";
+ * "lab" when the gradient lab is open; "train" when the training view is, with its
+ * settings (contract section 5: "dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",
+ * and "activation=relu"). Unknown parts are ignored.
+ *
+ * Returns {program, frozen, practice, lab, train, error}: program is null when the
+ * hash has none; train is null or {dataset, layers, ...} (the settings it names);
+ * error says why a program part could not be read (broken %-encoding).
+ */
+/** The training settings a link carries, in the settings table's order. */
+export const TRAIN_KEYS = PAGE.map((s) => s.name);
+
+export function parseHash(hash) {
+  const out = { program: null, frozen: [], practice: null, lab: false, train: null, error: null };
+  const train = {};
+  const h = (hash || "").replace(/^#/, "");
+  if (!h) return out;
+  for (const part of h.split("&")) {
+    const eq = part.indexOf("=");
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const raw = eq < 0 ? "" : part.slice(eq + 1);
+    if (key === "program") {
+      try {
+        out.program = decodeURIComponent(raw);
+      } catch {
+        out.error = "its program is not readable (the link's %-encoding is broken, perhaps cut off when it was copied)";
+      }
+    } else if (key === "practice" && (raw === "forward" || raw === "backward")) {
+      out.practice = raw;
+    } else if (key === "lab") {
+      out.lab = true;
+    } else if (key === "train") {
+      out.train = train;
+    } else if (TRAIN_KEYS.includes(key)) {
+      try {
+        train[key] = decodeURIComponent(raw);
+      } catch {
+        /* an unreadable setting: its default */
+      }
+    } else if (key === "frozen" && raw) {
+      try {
+        out.frozen = raw.split(",").map(decodeURIComponent).filter(Boolean);
+      } catch {
+        out.frozen = [];
+      }
+    }
+  }
+  return out;
+}
+
+/** The program in a hash, or null (none, or unreadable). */
+export function programFromHash(hash) {
+  return parseHash(hash).program;
+}
+
+/** The hash for a program, its frozen leaves' labels and the views open (parseHash's inverse). */
+export function hashForProgram(text, frozen = [], { practice = null, lab = false, train = null } = {}) {
+  let h = "#program=" + encodeURIComponent(text);
+  if (frozen.length) h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
+  if (practice === "forward" || practice === "backward") h += "&practice=" + practice;
+  if (lab) h += "&lab";
+  if (train) {
+    h += "&train";
+    // (commas stay as they are: "layers=16,16" reads as the contract writes it)
+    for (const k of TRAIN_KEYS) if (train[k] != null) h += `&${k}=${encodeURIComponent(train[k]).replace(/%2C/g, ",")}`;
+  }
+  return h;
+}
