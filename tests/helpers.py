@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+from hypothesis import strategies as st
+
 from gradstep import Value
 from gradstep.program.compiler import compile_program
 from gradstep.program.timeline import Timeline
-from hypothesis import strategies as st
 
 
 def run(text: str) -> tuple[float, dict[str, float]]:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from gradstep.core.errors import ProgramError
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import EXAMPLES, by_id
 from gradstep.program.graph import graph_of, layout_tape
 from gradstep.program.session import Session
 from gradstep.program.timeline import Timeline
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 
 def texts(program: str) -> list[str]:

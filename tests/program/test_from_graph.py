@@ -15,16 +15,17 @@ import subprocess
 import sys
 from urllib.parse import unquote
 
-import gradstep
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import gradstep
 from gradstep import Value
 from gradstep.core.errors import DomainError
 from gradstep.program.compiler import compile_program
 from gradstep.program.from_graph import GraphError, _translate, program_and_leaves, share_link, to_program
 from gradstep.program.timeline import Timeline
 from helpers import lecture_graph, run
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 micrograd = pytest.importorskip("micrograd.engine", reason="micrograd is in the test extra")
 MV = micrograd.Value

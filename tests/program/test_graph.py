@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import EXAMPLES
 from gradstep.program.graph import graph_of, to_networkx

@@ -4,6 +4,7 @@ never Python's internals (issue #6)."""
 from __future__ import annotations
 
 import pytest
+
 from gradstep.core.errors import ProgramError
 from gradstep.program.compiler import compile_program
 from gradstep.program.timeline import Timeline

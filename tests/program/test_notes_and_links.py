@@ -7,13 +7,14 @@ import math
 import struct
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from gradstep.core.errors import ProgramError
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import EXAMPLES, by_id
 from gradstep.program.scene import scene
 from gradstep.program.session import Session
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 L_PROGRAM = by_id("micrograd-L")["program"]  # 3 forward steps, 7 backward steps
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from gradstep.core.errors import ProgramError
 from gradstep.program.compiler import compile_program
 from gradstep.program.timeline import Timeline

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from gradstep.core.errors import ProgramError
 from gradstep.lab.numeric import gradcheck
 from gradstep.program.compiler import compile_program
 from gradstep.program.session import Session
 from gradstep.program.timeline import Timeline
 from helpers import programs, replay_frames
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from gradstep.lab.numeric import difference, gradcheck
 from gradstep.program.compiler import compile_program
 from gradstep.program.examples import by_id
