@@ -3,7 +3,7 @@
 A pure-Python scalar autograd engine (micrograd-compatible ``Value``), a small program
 language whose graphs the page, the command line and the notebook widget step through,
 the gradient lab and training. The parts, each a subpackage whose docstring says what it
-may import (imports point down this list, never up; tests/test_imports.py checks it):
+may import (imports point down this list, never up; tests/packaging/test_imports.py checks it):
 
 - ``gradstep.core``: ``Value``, the op table, the tape, reproducible float math, errors.
 - ``gradstep.layout``: the graph layout, one module per phase (imports nothing of gradstep).
