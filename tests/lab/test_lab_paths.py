@@ -166,3 +166,14 @@ def test_forward_mode_on_a_long_chain_has_no_recursion():
     result = forward_mode(tape, tape.init, 0, limit=100)
     assert math.isclose(result["tangent"], 1.0000001**20000, rel_tol=1e-9)
     assert result["listed"] == len(result["steps"]) == 100
+
+
+def test_networkx_lists_the_paths_in_tape_order_when_few_nodes_are_on_them():
+    """(Found by hypothesis: a subgraph view of a few nodes hands out neighbours in set-hash
+    order, so the listed paths wandered from the walk without networkx.)"""
+    text = "v0 = 0.0\n" + "".join(f"t{k} = cos(v0)\n" for k in range(7)) + "t7 = v0 + t0\n"
+    tape = compile_program(text)
+    timeline = Timeline(tape)
+    with_nx = paths(tape, timeline.start, 0)
+    assert [p["nodes"] for p in with_nx["paths"]] == [[0, 1, 8], [0, 8]]
+    assert with_nx["paths"] == paths(tape, timeline.start, 0, use_networkx=False)["paths"]

@@ -71,7 +71,13 @@ def _walk_networkx(tape: Tape, keep: set[int], leaf: int):
 
     from gradstep.program.graph import to_networkx
 
-    g = to_networkx(tape).subgraph(keep)
+    # A graph of its own, built in tape order (a subgraph view would hand out neighbours in the
+    # order of the ``keep`` set's hashes once it is small: the paths' order would wander).
+    full = to_networkx(tape)
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(n for n in full if n in keep)
+    g.add_edges_from((u, v, key, data) for u, v, key, data in full.edges(keys=True, data=True)
+                     if u in keep and v in keep)
     for path in nx.all_simple_edge_paths(g, leaf, tape.output):
         yield [(v, g.edges[u, v, key]["input"]) for u, v, key in path]
 

@@ -15,6 +15,7 @@ import re
 from gradstep.core.errors import ProgramError
 from gradstep.core.ops import LIST_FUNCTIONS, METHODS, OPS, SCALAR_FUNCTIONS, _num
 from gradstep.core.tape import CONST, LEAF, OP, Tape
+from gradstep.program import reader
 from gradstep.program.messages import (
     ALLOWED,
     OP_WORDS,
@@ -107,7 +108,7 @@ class _Compiler:
         if len(self.text) > MAX_CHARS:
             raise ProgramError(1, 1, f"the program is longer than {MAX_CHARS:,} characters")
         try:
-            module = ast.parse(self.text, mode="exec")
+            module = reader.parse(self.text)  # (ast.parse, without deep recursion: see reader.py)
         except SyntaxError as error:
             raise syntax_error(error, self.text, self.lines) from None
         except (RecursionError, MemoryError):

@@ -1,0 +1,111 @@
+"""Reading a program without deep recursion (gradstep.program.reader): the page's worker
+dies for good when ast.parse recurses too deeply, so long chains are read piece by piece and
+deep nesting is refused before parsing. The trees must be ast.parse's, positions included."""
+
+from __future__ import annotations
+
+import ast
+import random
+
+import pytest
+
+from gradstep.core.errors import ProgramError
+from gradstep.program import reader
+from gradstep.program.compiler import compile_program
+from gradstep.program.timeline import Timeline
+
+OPERANDS = ["x", "y2", "é", "1.5", "2", "1e-5", "3.0e+2", "exp(x)", "tanh(-x)", "xs[1]", "(x - y2)", "(-x)",
+            "sum(xs)", "x.tanh()", "(x + 1) ** 2", "-x ** 2", "sqrt(abs(x))", "mean([x, y2])"]
+BINARY = [" + ", " - ", " * ", " / ", "-", "+", "*", " ** "]
+PROGRAM_HEAD = "x = 0.5\ny2 = -1.25\né = 2.0\nxs = [1.0, 2.0, 3.0]\n"
+
+
+def random_chain(rng: random.Random, terms: int) -> str:
+    parts = [rng.choice(OPERANDS)]
+    for _ in range(terms - 1):
+        op = rng.choice(BINARY)
+        unary = rng.choice(["", "", "", "-", "+"])
+        parts.append(op + unary + rng.choice(OPERANDS))
+    return "".join(parts)
+
+
+def careful(text: str) -> ast.Module:
+    return reader._Reader(text).module()
+
+
+def dump(tree) -> str:
+    return ast.dump(tree, include_attributes=True)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_long_chains_read_as_ast_parse_reads_them(seed):
+    rng = random.Random(seed)
+    terms = rng.choice([120, 250, 400, 800])
+    shape = rng.choice(["y = {}", "y = x\ny += {}", "{}", "a = 1.0; y = {}  # (((", "y = ({}) * 2 - x"])
+    text = PROGRAM_HEAD + shape.format(random_chain(rng, terms)) + "\n" + "z = y2\n" * (seed % 2)
+    assert dump(careful(text)) == dump(ast.parse(text))
+    if terms >= 250:
+        assert reader._has_long_chain(text)  # (the careful path is the one the page takes)
+
+
+def test_short_programs_go_to_ast_parse_whole():
+    text = PROGRAM_HEAD + "y = x + y2 * é\n"
+    assert not reader._has_long_chain(text)
+    assert dump(reader.parse(text)) == dump(ast.parse(text))
+
+
+def test_a_3000_term_sum_compiles_and_computes():
+    """(ast.parse of this kills Pyodide in a browser worker; read piece by piece it is a chain.)"""
+    text = "x = 0.1\ny = " + " + ".join(["x"] * 3000) + "\n"
+    timeline = Timeline(compile_program(text))
+    total = 0.1
+    for _ in range(2999):
+        total += 0.1
+    assert timeline.output_value == total  # left to right, as Python adds
+    assert timeline.grads[0] == 3000.0
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("x = 1.0\ny = " + "(" * 101 + "x" + ")" * 101 + "\n", 2, 105),
+    ("x = 1.0\ny = [" + "[" * 150 + "x" + "]" * 151 + "\n", 2, 105),
+    ("x = 1.0\n# (((((\ny = f" + "(" * 101 + "x" + ")" * 101 + "\n", 3, 106),
+])
+def test_deep_nesting_is_refused_before_parsing(text, line, col, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("ast.parse was called")
+
+    monkeypatch.setattr(reader.ast, "parse", never)
+    with pytest.raises(ProgramError) as refused:
+        reader.parse(text)
+    assert (refused.value.line, refused.value.col) == (line, col)
+    assert "nested more than 100 levels deep" in refused.value.message
+
+
+def test_100_levels_are_allowed():
+    text = "x = 1.0\ny = " + "(" * 100 + "x" + ")" * 100 + "\n"
+    assert Timeline(compile_program(text)).output_value == 1.0
+
+
+def test_a_long_chain_inside_a_call_is_refused_with_what_to_write():
+    text = "x = 1.0\ny = exp(" + " + ".join(["x"] * 500) + ")\n"
+    with pytest.raises(ProgramError) as refused:
+        compile_program(text)
+    assert refused.value.line == 2 and refused.value.col == 5
+    assert "give its parts names on lines above" in refused.value.message
+
+
+def test_a_long_run_of_minus_signs_is_refused_as_too_deep():
+    text = "x = 1.0\ny = " + "-" * 300 + "x + " + " + ".join(["x"] * 300) + "\n"
+    with pytest.raises(ProgramError) as refused:
+        compile_program(text)
+    assert "nested more than 100 levels deep" in refused.value.message and refused.value.line == 2
+
+
+def test_syntax_errors_in_a_long_program_keep_their_place():
+    text = "x = 1.0\ny = " + " + ".join(["x"] * 300) + " + * x\n"
+    with pytest.raises(ProgramError) as refused:
+        compile_program(text)
+    assert refused.value.line == 2
+    with pytest.raises(ProgramError) as short:
+        compile_program("x = 1.0\ny = x + * x\n")
+    assert short.value.line == 2
