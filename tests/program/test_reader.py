@@ -109,3 +109,51 @@ def test_syntax_errors_in_a_long_program_keep_their_place():
     with pytest.raises(ProgramError) as short:
         compile_program("x = 1.0\ny = x + * x\n")
     assert short.value.line == 2
+
+
+PYODIDE_RUN = r"""
+import { loadPyodide } from "./web/vendor/pyodide/pyodide.mjs";
+import fs from "node:fs";
+const py = await loadPyodide({ indexURL: "./web/vendor/pyodide/" });
+for (const f of JSON.parse(fs.readFileSync("./web/build/engine-files.json", "utf8"))) {
+  py.FS.mkdirTree("/home/pyodide/" + f.slice(0, f.lastIndexOf("/")));
+  py.FS.writeFile("/home/pyodide/" + f, fs.readFileSync(f, "utf8"));
+}
+console.log(py.runPython(process.argv[1]));
+"""
+PYODIDE_CASES = """
+import sys, json
+sys.path.insert(0, "/home/pyodide/engine")
+from gradstep.core.errors import ProgramError
+from gradstep.program.session import Session
+from gradstep.program.scene import scene
+out = []
+for text in [
+    "x = 0.5\\ny = " + " + ".join(["x"] * 20000) + "\\n",
+    "x = 0.5\\ny = " + "(" * 300 + "x" + ")" * 300 + "\\n",
+    "x = 0.5\\ny = " + " * ".join(["x"] * 5000) + " + exp(" + " + ".join(["x"] * 600) + ")\\n",
+]:
+    try:
+        s = Session(text, frames=False)
+        out.append(len(scene(s, layout=False)["timeline"]["values"]))
+    except ProgramError as e:
+        out.append(e.message[:30])
+json.dumps(out)
+"""
+
+
+def test_the_page_s_python_survives_what_once_killed_it():
+    """In Pyodide (node, the vendored build): a 20,000-term sum, 300 nested brackets and a chain
+    refused halfway. ast.parse, or freeing a deep tree, overflowed the stack and Pyodide was
+    dead for good ("Pyodide has suffered a fatal error"); now each is a graph or a message."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "web/vendor/pyodide/pyodide.mjs").is_file(), "run python3 scripts/setup.py first"
+    done = subprocess.run(["node", "--input-type=module", "-e", PYODIDE_RUN, PYODIDE_CASES], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    sizes = json.loads(done.stdout.strip().splitlines()[-1])
+    assert sizes == [20000, "this expression is nested more", "this is too long to read insid"]  # (1 leaf, 19,999 sums)

@@ -121,15 +121,18 @@ class _Compiler:
             ) from None
         except ValueError:  # a NUL character, on older Pythons
             raise nul_error(self.text) from None
-        body = module.body
-        if not body:
-            raise ProgramError(
-                1, 1, "the program is empty: write lines such as `x = 2.0` and `y = x ** 2`"
-            )
-        for index, statement in enumerate(body):
-            self.statement_start = len(self.tape)
-            self.statement(statement, last=index == len(body) - 1)
-        self.finish()
+        try:
+            body = module.body
+            if not body:
+                raise ProgramError(
+                    1, 1, "the program is empty: write lines such as `x = 2.0` and `y = x ** 2`"
+                )
+            for index, statement in enumerate(body):
+                self.statement_start = len(self.tape)
+                self.statement(statement, last=index == len(body) - 1)
+            self.finish()
+        finally:
+            reader.release(module)  # (a deep tree is freed node by node: see reader.release)
         return self.tape
 
     def statement(self, st: ast.stmt, last: bool) -> None:

@@ -5,7 +5,7 @@ browser thread with a small stack) about 190 nested brackets, or a one-line sum 
 thousand terms, overflow the stack and kill the interpreter for good, where CPython only
 raises ``RecursionError``. So this reads in two steps:
 
-1. A cheap scan (``shape``): the deepest bracket nesting and the longest logical line, in
+1. A cheap scan (``_has_long_chain``): the deepest bracket nesting and the longest logical line, in
    operators. Brackets nested more than ``MAX_NESTING`` deep are refused here, with their
    line and column, before anything is parsed.
 2. Programs with no long chain (nearly all) go to ``ast.parse`` whole. A program with one
@@ -15,6 +15,8 @@ raises ``RecursionError``. So this reads in two steps:
    ``**`` to the right, unary minus below ``**``), with the same line and column on every
    node. ``tests/program/test_reader.py`` checks the trees equal ``ast.parse``'s, positions
    included, where CPython can parse both.
+
+Freeing a deep tree recurses as deeply as parsing it: ``release`` takes it apart first.
 
 A chain inside a call, a list or an index (``f(x + x + ...)``) is not split: past
 ``MAX_OPERAND_TOKENS`` it is refused, with what to write instead.
@@ -49,6 +51,17 @@ def parse(text: str) -> ast.Module:
     if not _has_long_chain(text):
         return ast.parse(text, mode="exec")
     return _Reader(text).module()
+
+
+def release(tree: ast.AST) -> None:
+    """Take a tree apart node by node. Freeing a deep tree frees each node's children from
+    inside its own deallocation, recursing in C once per level: the same stack overflow as
+    parsing it, at the moment the compiler lets go of it. Emptied first, each node is freed
+    alone. (Cheap: one more walk over nodes the compiler has just visited.)"""
+    nodes = list(ast.walk(tree))
+    for node in nodes:
+        for field in node._fields:
+            setattr(node, field, None)
 
 
 def _has_long_chain(text: str) -> bool:
@@ -178,15 +191,28 @@ class _Reader:
         return self.place(ast.Expr(value=self.expr(tokens)), tokens[0], tokens[-1])
 
     # -- expressions --------------------------------------------------------------------
+    def exprs(self, parts) -> list[ast.expr]:
+        """Each part read; the chain is linked only once all are (a part refused halfway would
+        otherwise leave a deep half-chain to be freed recursively: see ``release``)."""
+        done = []
+        try:
+            for part in parts:
+                done.append(self.expr(part))
+        except BaseException:
+            for tree in done:
+                release(tree)
+            raise
+        return done
+
     def expr(self, tokens) -> ast.expr:
         if len(tokens) <= MAX_OPERAND_TOKENS // 2:
             return self.parse_part(tokens)
         for level in _LEVELS:
             parts, ops = _split(tokens, level)
             if ops:
-                node = self.expr(parts[0])
-                for op, part in zip(ops, parts[1:], strict=True):
-                    right = self.expr(part)
+                operands = self.exprs(parts)
+                node = operands[0]
+                for op, part, right in zip(ops, parts[1:], operands[1:], strict=True):
                     node = self.place(ast.BinOp(left=node, op=_BIN[op.string](), right=right), parts[0][0], part[-1])
                 return node
         first = tokens[0]
@@ -204,10 +230,10 @@ class _Reader:
             return node
         parts, ops = _split(tokens, ("**",))
         if ops:  # right to left: a ** b ** c is a ** (b ** c)
-            node = self.expr(parts[-1])
+            operands = self.exprs(parts)
+            node = operands[-1]
             for k in range(len(ops) - 1, -1, -1):
-                left = self.expr(parts[k])
-                node = self.place(ast.BinOp(left=left, op=ast.Pow(), right=node), parts[k][0], tokens[-1])
+                node = self.place(ast.BinOp(left=operands[k], op=ast.Pow(), right=node), parts[k][0], tokens[-1])
             return node
         if first.string == "(" and _closes_at(tokens, 0) == len(tokens) - 1 and len(tokens) > 2:
             inner = tokens[1:-1]
