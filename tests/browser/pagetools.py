@@ -47,7 +47,7 @@ def snap(page) -> dict:
 
 
 def settle(page):
-    """Wait until the engine has answered every action (body[data-busy] goes)."""
+    """Wait until the worker has answered every call (body[data-busy] goes)."""
     page.wait_for_selector("body:not([data-busy])", state="attached", timeout=120_000)
 
 
@@ -87,8 +87,11 @@ def timeline(page) -> dict:
 
 
 def frame_texts(page) -> list[str]:
-    """Every frame's text of the program in the engine (the page fetches frames on demand)."""
-    reply = page.evaluate("window.gradstep.call('frames', {start: 0, count: 1000000})")
+    """Every frame's text of the timeline on screen, from the worker (the page fetches
+    frames on demand): its version, and its leaf values should the worker not hold it."""
+    reply = page.evaluate("""() => { const tl = window.gradstep.snapshot().timeline;
+      return window.gradstep.call('frames', {start: 0, count: 1000000, version: tl.version,
+        leaves: tl.leaves.map(i => tl.values[i])}); }""")
     assert reply["ok"], reply
     return [f["text"] for f in reply["frames"]]
 
@@ -101,3 +104,14 @@ def step_until(page, testid, target_phase, limit=500):
     raise AssertionError(f"{testid} never reached {target_phase}")
 
 
+
+
+def calls(page) -> dict:
+    """How many calls the page posted to the worker, by method (window.gradstep.calls())."""
+    return page.evaluate("window.gradstep.calls()")
+
+
+def calls_since(page, before: dict) -> dict:
+    """The calls posted since ``before`` (calls(page) then), by method, the ones made."""
+    now = calls(page)
+    return {m: n - before.get(m, 0) for m, n in now.items() if n != before.get(m, 0)}

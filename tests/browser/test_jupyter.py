@@ -1,6 +1,7 @@
 """``gradstep.show`` in a real JupyterLab (issue #10's end-to-end test): a JupyterLab
 server of this checkout's Python on 127.0.0.1, a notebook that builds the lecture's
-graph and shows it, and Chromium clicking the widget's buttons. The gradients drawn
+graph and shows it, and Chromium clicking the widget's buttons (the view steps with the
+page's Stepper; the kernel computes the nudge's new timeline). The gradients drawn
 must be ``python -m gradstep grad --json``'s for the same graph, and a nudge must move
 ``a`` by rate * dL/da. tests/browser/test_widget.py tests the same widget with a
 stand-in for the notebook (faster, and more of its buttons). A second test checks
@@ -299,14 +300,14 @@ def open_and_run(page, problems, jupyter, name: str) -> dict:
     return times
 
 
-def test_show_in_jupyterlab_steps_in_the_kernel_with_the_command_lines_gradients(jupyter, lab):
+def test_show_in_jupyterlab_steps_with_the_command_lines_gradients(jupyter, lab):
     page, problems = lab
     times = {"server": jupyter.server_s, **open_and_run(page, problems, jupyter, "gradstep-show.ipynb")}
     assert page.get_attribute(f"{W} [data-testid=status]", "data-phase") == "start"
     at_start = shown(page)
     assert at_start["a"] == ["2.0", ""] and at_start["L"][1] == ""
 
-    # Forward, then backward, every step in the kernel.
+    # Forward, then backward (in the view), and the kernel hears what is shown.
     t2 = time.monotonic()
     click(page, "forward-all", "forward-done")
     click(page, "backward-all", "backward-done")

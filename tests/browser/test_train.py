@@ -178,9 +178,9 @@ def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
     page.click(T("train-step"))
     page.wait_for_selector(f"{T('batch-totals')}[data-step='2']", timeout=60_000)
     # A box asked for at a step training has left is refused as stale, not drawn from another step.
-    reply = page.evaluate("() => window.gradstep.call('train', {what: 'expand', group: 'L1N0', step: 1})")
+    reply = page.evaluate("() => window.gradstep.call('train', {action: 'expand', group: 'L1N0', step: 1})")
     assert reply["ok"] is False and reply["stale"] is True and reply["step"] == 2
-    fresh_reply = page.evaluate("() => window.gradstep.call('train', {what: 'expand', group: 'L1N0', step: 2})")
+    fresh_reply = page.evaluate("() => window.gradstep.call('train', {action: 'expand', group: 'L1N0', step: 2})")
     assert fresh_reply["ok"] and fresh_reply["step"] == 2
 
 
@@ -200,10 +200,54 @@ def test_the_loss_is_a_setting_in_the_link_and_equals_the_command_lines(fresh):
     page.select_option(T("train-dataset"), "spiral")
     page.select_option(T("train-loss"), "hinge")
     page.wait_for_selector("#train-problem:not([hidden])")
-    assert "three" in page.inner_text("#train-problem")
+    # (the settings table's words, the same as the command line's: tests/training/test_settings.py)
+    assert "Loss: the hinge loss needs two classes; spiral has 3" in page.inner_text("#train-problem")
     page.select_option(T("train-loss"), "cross_entropy")
     page.wait_for_selector("#train-problem", state="hidden")
     page.click(T("train-step"))
     settle(page)
     want = cli_train("spiral", "8", 1, 2, lr=0.3, loss="cross_entropy")
     assert status(page)["loss"] == repr(want["losses"][0])
+
+
+def test_steps_clicked_while_python_starts_run_when_it_is_up(fresh):
+    """(Issue 15: three clicks before Python was up gave 0 steps, then and later.)"""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=4&seed=2")
+    page.wait_for_selector(T("train-step"), state="visible")
+    assert page.evaluate("document.body.dataset.ready") != "true"  # (Python is still starting)
+    for _ in range(3):
+        page.click(T("train-step"))
+    assert "3 steps will run as soon as it is up" in page.inner_text(T("train-status"))
+    page.wait_for_selector(f"{T('train-status')}[data-step='3']", timeout=BOOT_MS)
+    want = cli_train("moons", "4", 3, 2)
+    assert status(page)["loss"] == repr(want["losses"][2])
+
+
+def test_a_reload_brings_the_training_back_where_it_was(fresh):
+    """Contract section 5: the steps taken and the points added come back with a reload (or the
+    copied link), with the same data-step, data-loss and weights (training is deterministic)."""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=xor&layers=4,4&seed=1&lr=0.5")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    box = page.locator(T("train-boundary")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)  # a point of class 0
+    settle(page)
+    for _ in range(4):
+        page.click(T("train-step"))
+        settle(page)
+    before = status(page)
+    assert before["step"] == "4"
+    link = page.evaluate("location.hash")
+    assert "step=4" in link and "points=" in link, link
+    assert len(link) < 1000  # (the learner's edit travels, not the seeded dataset's 100 points)
+    page.reload()
+    page.wait_for_selector(f"{T('train-status')}[data-step='4']", timeout=BOOT_MS)
+    settle(page)
+    after = status(page)
+    assert after["loss"] == before["loss"] and after["accuracy"] == before["accuracy"]
+    # one step more from here is the same step as before the reload would have been
+    page.click(T("train-step"))
+    settle(page)
+    assert status(page)["step"] == "5"

@@ -41,6 +41,7 @@ MOUNT = """async ({esm, css, scene, link}) => {
       for (const m of out.messages) for (const cb of listeners) cb(m);
     },
   };
+  window.deliver = (m) => { for (const cb of listeners) cb(m); }; // (what the kernel sends by itself)
   mod.default.render({ model, el: document.getElementById("host") });
 }"""
 
@@ -86,12 +87,14 @@ def click(page, testid):
     page.wait_for_function(f"window.sent.length > {before} && !document.querySelector('[data-busy]')")
 
 
-def test_the_widget_steps_in_python_and_shows_the_command_lines_gradients(mounted, tmp_path):
+def test_the_widget_steps_and_shows_the_command_lines_gradients(mounted, tmp_path):
     page, widget, L, leaves = mounted
     assert phase(page) == "start"
     assert shown(page)["a"] == ["2.0", ""]
     click(page, "forward-step")
-    assert phase(page) == "forward" and widget.session.state.position == 1  # stepped in Python
+    # Stepped in the view (the page's Stepper); the kernel only hears what is shown.
+    assert phase(page) == "forward" and widget.session.state.position == 1
+    assert [m["kind"] for m in page.evaluate("window.sent")] == ["view", "state"]
     click(page, "forward-all")
     click(page, "backward-step")
     assert phase(page) == "backward"
@@ -111,13 +114,18 @@ def test_the_widget_steps_in_python_and_shows_the_command_lines_gradients(mounte
     L.backward()
     for name, leaf in leaves.items():
         assert got[name][1] == repr(leaf.grad), name
+    # What the kernel says is shown is what the view shows.
+    assert widget.gradients == {name: leaf.grad for name, leaf in leaves.items()}
 
 
 def test_nudge_undo_write_back_and_the_link(mounted):
     page, widget, L, leaves = mounted
     click(page, "backward-all")
     page.fill("[data-testid=gs-widget] [data-testid=nudge-rate]", "0.01")
+    sent = page.evaluate("window.sent.length")
     click(page, "nudge")
+    # The kernel computes the new values' timeline; the view does the rest.
+    assert [m["kind"] for m in page.evaluate("window.sent")[sent:]] == ["timeline", "state"]
     assert phase(page) == "forward-done"
     after = shown(page)
     assert after["a"][0] == repr(2.0 - 0.01 * 6.0)  # a descends along dL/da = 6
@@ -133,6 +141,22 @@ def test_nudge_undo_write_back_and_the_link(mounted):
     assert not page.is_visible("[data-testid=gs-widget] [data-testid=error]")  # (a note, not an error)
     click(page, "undo")
     assert shown(page)["a"][0] == "2.0"
+    assert widget.session.timeline.start[0] == 2.0 and widget.session.phase == "backward-done"
+    assert "a%20%3D%202.0" in widget.link
+    # Freezing is the view's too; the kernel's link carries it.
+    page.click("[data-testid=gs-widget] [data-node-id=n0]")
+    page.wait_for_function("window.sent.at(-1).kind === 'state' && window.sent.at(-1).state.frozen.length === 1")
+    assert widget.link.endswith("&frozen=a")
+    # w.act from Python: the view follows.
+    send, told = widget.send, []
+    widget.send = lambda content, buffers=None: told.append(content)
+    try:
+        widget.act("reset")
+    finally:
+        widget.send = send
+    page.evaluate("ms => ms.forEach(window.deliver)", told)
+    page.wait_for_function("document.querySelector('[data-testid=gs-widget] [data-testid=status]')"
+                           ".dataset.phase === 'start'")
 
 
 def test_a_bad_nudge_rate_is_refused_in_the_page_and_a_domain_error_keeps_the_graph(page, base_url, page_errors):

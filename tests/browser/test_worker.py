@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pagetools import BOOT_MS, MICROGRAD, T, click, phase, settle, snap, watch
+from pagetools import BOOT_MS, MICROGRAD, T, calls, calls_since, click, frame_texts, load, phase, settle, snap, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD = "**/web/build/engine-files.json"
@@ -73,18 +73,24 @@ def test_steps_before_python_is_up_and_the_engine_takes_over(held):
     assert position == len(want["forward"]) + 1
     assert page.get_attribute(T("frame-text"), "data-text") == want["frames"][position - 1]["text"]
     drawn = page.eval_on_selector_all("[data-node-id]", TRANSFORMS)
+    assert calls(page) == {}  # every step before Python: nothing posted to the worker
     release()
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
     settle(page)
-    # The engine took over where the page was: same position, same drawing, same history.
+    # The hand-over is a load of the program on screen, and nothing else: the page's
+    # position, drawing and undo history stay as they were.
+    assert calls(page) == {"load": 1}
     s = snap(page)
     assert s["engine"] == "ready" and s["mode"] == "engine"
     assert s["state"]["position"] == position
     assert page.eval_on_selector_all("[data-node-id]", TRANSFORMS) == drawn
-    click(page, "undo")  # the engine's history is the page's: back to forward-done
+    click(page, "undo")  # the history from before Python is up: back to forward-done
     assert phase(page) == "forward-done"
-    reply = page.evaluate("window.gradstep.call('act', {name: 'seek', args: {position: 3}})")
-    assert reply["state"]["position"] == 3  # (the engine answers; it agreed on where it was)
+    click(page, "undo")
+    assert phase(page) == "forward" and snap(page)["state"]["can_undo"]
+    assert calls(page) == {"load": 1}
+    # The worker holds what the page shows: the same frames as the command line's.
+    assert frame_texts(page) == [f["text"] for f in want["frames"]]
 
 
 def test_what_needs_python_waits_for_it_and_says_so(held):
@@ -160,24 +166,25 @@ def test_only_what_the_view_needs_crosses(fresh):
     text = page.get_attribute(T("frame-text"), "data-text")
     want = cli_scene(MICROGRAD)["timeline"]
     assert text == want["frames"][len(want["forward"])]["text"]
-    reply = page.evaluate("window.gradstep.call('act', {name: 'nudge', args: {rate: 0.01, direction: 'descend'}})")
-    assert reply["ok"] and "frames" not in reply["timeline"]
+    # New leaf values cross as their reprs; only what they change comes back.
+    reply = page.evaluate("window.gradstep.call('timeline', {version: 99, leaves: ['2.5', '-3.0', '10.0', '-2.0']})")
+    assert reply["ok"] and set(reply["timeline"]) == {"version", "values", "grads", "slopes"}
+    assert reply["program"].startswith("a = 2.5\nb = -3.0\n")
+    assert reply["timeline"]["values"][tl_index(page, "e")] == "-7.5"
 
 
-def engine_state(page) -> dict:
-    """The engine's own state (a seek to where the page is changes nothing there)."""
-    p = snap(page)["state"]["position"]
-    reply = page.evaluate("p => window.gradstep.call('act', {name: 'seek', args: {position: p}})", p)
-    assert reply["ok"], reply
-    return reply["state"]
+def tl_index(page, name: str) -> int:
+    return snap(page)["timeline"]["names"][name]
 
 
 def agree(page):
-    """The page and the engine are at the same position, phase and values."""
+    """The worker holds what the page shows: the values, gradients and frames of the
+    program on screen are the command line's."""
     settle(page)
-    mine, theirs = snap(page)["state"], engine_state(page)
-    for key in ("position", "phase", "current", "timeline_version", "frozen", "can_undo"):
-        assert mine[key] == theirs[key], (key, mine, theirs)
+    s = snap(page)
+    want = cli_scene(s["program"])["timeline"]
+    assert s["timeline"]["values"] == want["values"] and s["timeline"]["grads"] == want["grads"]
+    assert frame_texts(page) == [f["text"] for f in want["frames"]]
 
 
 @pytest.fixture
@@ -228,6 +235,82 @@ def test_reset_after_an_edit_at_the_start_agrees_with_the_engine(ready):
     click(page, "undo")
     agree(page)
     assert page.get_attribute("[data-node-id=n0]", "data-value") == "5.0"
+
+
+def formula(page) -> str:
+    return page.get_attribute(T("frame-text"), "data-text") or ""
+
+
+def seek(page, position: int):
+    page.evaluate("p => { const s = document.getElementById('seek'); s.value = String(p);"
+                  " s.dispatchEvent(new Event('input')); }", position)
+    page.wait_for_function("p => window.gradstep.snapshot().state.position === p", arg=position)
+
+
+def test_a_step_posts_nothing_to_the_worker_and_a_nudge_only_what_it_needs(ready):
+    page = ready
+    load(page, MICROGRAD)
+    click(page, "forward-step")  # the formulas of this timeline come (a window of them)
+    page.wait_for_function("document.querySelector('[data-testid=frame-text]').dataset.text")
+    settle(page)
+    before = calls(page)
+    click(page, "backward-step")
+    assert formula(page).startswith("dL/dL = 1.0")
+    for testid in ("forward-step", "undo", "backward-all", "reset", "forward-all", "backward-step"):
+        click(page, testid)
+    seek(page, 2)
+    page.click("[data-node-id=n0]")  # freeze a (a click waits a moment: it may be a double-click)
+    page.wait_for_function("window.gradstep.snapshot().state.frozen.length === 1")
+    assert snap(page)["state"]["frozen"] == [0]
+    click(page, "undo")  # (unfreezes)
+    assert snap(page)["state"]["frozen"] == []
+    assert formula(page).startswith("d = e + c = -6.0 + 10.0 = 4.0")
+    assert calls_since(page, before) == {}  # none of these posted a message to the worker
+    # A nudge needs Python twice: the timeline of the new values, and the formula shown.
+    click(page, "backward-all")
+    before = calls(page)
+    click(page, "nudge")
+    page.wait_for_function("document.querySelector('[data-testid=frame-text]').dataset.text.startsWith('L = d * f')")
+    settle(page)
+    assert calls_since(page, before) == {"timeline": 1, "frames": 1}
+    # Undo back to the values before it: their formulas are still in hand.
+    before = calls(page)
+    click(page, "undo")
+    assert formula(page) == "dL/da = dL/de * de/da = -2.0 * -3.0 = 6.0"
+    assert calls_since(page, before) == {}
+
+
+def test_after_stop_the_history_stays_and_older_values_get_their_frames(ready):
+    page = ready
+    load(page, MICROGRAD)
+    click(page, "backward-all")
+    click(page, "nudge")  # version 2
+    click(page, "backward-all")
+    click(page, "nudge")  # version 3
+    history = snap(page)["state"]
+    runaway = "x = 1.0\n" + "".join(f"x{k} = x{k - 1 if k > 1 else ''} * 1.0001 + 0.5\n" for k in range(1, 60_000))
+    page.eval_on_selector(T("program"), "(e, t) => { e.value = t; e.dispatchEvent(new Event('input')); }", runaway)
+    page.click(T("run"))
+    page.wait_for_selector(f"{T('work')}:not([hidden])", timeout=10_000)
+    page.click(T("stop"))
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    s = snap(page)
+    assert s["state"] == history and s["mode"] == "engine" and "restarted" not in s["note"]
+    # The fresh worker holds only the values on screen; an undo back to older ones gets
+    # their formulas all the same (the page sends their leaf values).
+    click(page, "undo")  # (the backward pass after the second nudge's values)
+    assert snap(page)["state"]["timeline_version"] == 2 and phase(page) == "backward-done"
+    page.wait_for_function("document.querySelector('[data-testid=frame-text]').dataset.text")
+    want = cli_scene(snap(page)["program"])["timeline"]
+    assert formula(page) == want["frames"][-1]["text"]
+    agree(page)
+    click(page, "undo")
+    click(page, "undo")
+    assert snap(page)["state"]["timeline_version"] == 1
+    agree(page)
+    click(page, "nudge")  # and new values still come
+    assert snap(page)["state"]["timeline_version"] == 4
 
 
 def test_play_pressed_twice_quickly_stops_when_paused(ready):

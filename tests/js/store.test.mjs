@@ -80,3 +80,21 @@ test("snapshot: plain data, a copy, without frames", () => {
   snap.state.position = 99;
   assert.equal(store.state.scene.state.position, 0);
 });
+
+test("frames fetched for a timeline come back with it (an undo to earlier values), not across scenes", () => {
+  const store = new Store();
+  store.setScene(scene());
+  const v2 = timeline(2, ["2.5", "-3.0", "-7.5"]);
+  delete v2.frames;
+  store.applyReply({ state: state(1), timeline: v2 });
+  store.addFrames(2, 0, [{ text: "e = a * b = 2.5 * -3.0 = -7.5" }]);
+  const v3 = timeline(3, ["3.0", "-3.0", "-9.0"]);
+  delete v3.frames;
+  store.applyReply({ state: state(1), timeline: v3 });
+  assert.equal(store.state.frames.size, 0);
+  store.applyReply({ state: state(1), timeline: v2 }); // back to version 2: its formula at once
+  assert.equal(store.state.frames.get(0).text, "e = a * b = 2.5 * -3.0 = -7.5");
+  store.setScene(scene()); // a new program: its versions start again
+  store.applyReply({ state: state(1), timeline: v2 });
+  assert.equal(store.state.frames.size, 0);
+});

@@ -44,18 +44,62 @@ def test_the_widget_starts_from_the_programs_scene():
     assert w.link == share_link(y)
 
 
-def test_a_click_runs_the_session_in_the_kernel_and_answers_with_its_reply():
+def test_w_act_from_python_runs_the_session_and_the_views_follow_its_reply():
     y, leaves = graph()
     w = show(y)
     sent = quiet(w)
-    w._on_msg(w, {"kind": "act", "action": "backward_all"}, None)
-    assert sent[-1]["kind"] == "reply" and sent[-1]["reply"]["state"]["phase"] == "backward-done"
+    w.act("backward_all")
+    assert sent[-1]["kind"] == "reply" and sent[-1]["action"] == "backward_all"
+    assert sent[-1]["reply"]["state"]["phase"] == "backward-done"
     y.backward()
     assert w.gradients == {name: v.grad for name, v in leaves.items()}
     # The same actions on a Session of the same program give the same state.
     s = Session(to_program(y))
     s.act("backward_all")
     assert w.session.state_dict() == s.state_dict()
+
+
+def view_state(session: Session) -> dict:
+    """What a view sends after an action: its Stepper's state (the page's format)."""
+    return {k: v for k, v in session.state_dict().items() if k != "can_undo"}
+
+
+def test_the_kernel_follows_what_the_view_shows():
+    """A view steps by itself and says what it shows: gradients, write-back and the
+    link are what is on screen, and the kernel's undo history follows the view's."""
+    y, leaves = graph()
+    w = show(y)
+    sent = quiet(w)
+    assert w.gradients == {}
+    elsewhere = Session(to_program(y))  # (stands in for the view's Stepper)
+    elsewhere.act("backward_all")
+    w._on_msg(w, {"kind": "state", "state": view_state(elsewhere), "change": "push"}, None)
+    assert sent == []  # nothing to answer: the view has it
+    y.backward()
+    assert w.gradients == {name: v.grad for name, v in leaves.items()}
+    # A nudge: the view computes the new leaf values and asks for their timeline.
+    x, wt, b = (w.session.tape.names[n] for n in ("x", "w", "b"))
+    order = w.session.tape.leaf_indices()
+    new = {x: 0.25, wt: -1.0, b: 0.5}
+    w._on_msg(w, {"kind": "timeline", "version": 2, "leaves": [repr(new[i]) for i in order]}, None)
+    answer = sent[-1]
+    assert answer["kind"] == "timeline" and answer["timeline"]["version"] == 2
+    assert answer["program"].startswith("x = 0.25\n") and len(answer["timeline"]["frames"]) == len(w.session.timeline)
+    assert leaves["x"].data == 0.5 and w.session.timeline.start[x] == 0.5  # not shown yet
+    elsewhere.act("set_leaf", node=x, value=0.25)
+    elsewhere.act("set_leaf", node=wt, value=-1.0)
+    elsewhere.act("set_leaf", node=b, value=0.5)
+    state = {**view_state(elsewhere), "timeline_version": 2, "frozen": [x]}
+    w._on_msg(w, {"kind": "state", "state": state, "change": "push"}, None)
+    assert w.link == share_link(answer["program"], frozen=["x"])
+    assert w.write_back() == 3 and (leaves["x"].data, leaves["w"].data, leaves["b"].data) == (0.25, -1.0, 0.5)
+    # (an edit keeps the position: the gradients shown are the new values')
+    assert w.gradients == {"x": elsewhere.timeline.grads[x], "w": elsewhere.timeline.grads[wt],
+                           "b": elsewhere.timeline.grads[b]} != {name: v.grad for name, v in leaves.items()}
+    # The view's undo pops the kernel's history too: Python's act("undo") then goes on from there.
+    w._on_msg(w, {"kind": "state", "state": view_state(Session(to_program(y))), "change": "pop"}, None)
+    assert w.session.timeline.start[x] == 0.5 and w.session.phase == "start"
+    assert w.act("undo")["state"]["can_undo"] is False
 
 
 def test_write_back_moves_the_notebooks_values_only_when_asked():
@@ -65,7 +109,7 @@ def test_write_back_moves_the_notebooks_values_only_when_asked():
     w.act("backward_all")
     y.backward()
     grads = {k: v.grad for k, v in leaves.items()}
-    w._on_msg(w, {"kind": "act", "action": "nudge", "args": {"rate": 0.5, "direction": "descend"}}, None)
+    w.act("nudge", rate=0.5, direction="descend")
     assert leaves["x"].data == 0.5  # not yet
     w._on_msg(w, {"kind": "write_back"}, None)
     assert sent[-1] == {"kind": "note", "message": "Wrote 3 values back to the notebook's Values."}
@@ -93,17 +137,20 @@ def test_bad_messages_are_answered_not_raised():
     y, _ = graph()
     w = show(y)
     sent = quiet(w)
-    w._on_msg(w, {"kind": "act", "action": "explode"}, None)
+    w._on_msg(w, {"kind": "explode"}, None)
     assert sent[-1]["kind"] == "error" and "explode" in sent[-1]["message"]
-    w._on_msg(w, {"kind": "act", "action": "backward_all"}, None)
-    # A nudge that leaves tanh's domain cannot happen, so use log: x -> x - 10 * 2 < 0.
+    w._on_msg(w, {"kind": "state", "state": {"timeline_version": 7, "position": 0}}, None)
+    assert sent[-1]["kind"] == "error" and "no timeline 7" in sent[-1]["message"]
+    w._on_msg(w, {"kind": "timeline", "leaves": ["1.0"]}, None)
+    assert sent[-1]["kind"] == "error" and "expected 3 leaf values" in sent[-1]["message"]
+    # New values outside an op's domain: log of x -> 0.5 - 10 * 2 < 0.
     x = Value(0.5, label="x")
     lg = x.log()
     lg.label = "L"
     w2 = show(lg)
     sent2 = quiet(w2)
     w2.act("backward_all")
-    w2._on_msg(w2, {"kind": "act", "action": "nudge", "args": {"rate": 10}}, None)
+    w2._on_msg(w2, {"kind": "timeline", "version": 2, "leaves": ["-19.5"]}, None)
     assert sent2[-1]["kind"] == "error" and "log" in sent2[-1]["message"]
     assert w2.session.state_dict()["phase"] == "backward-done"  # nothing lost
 

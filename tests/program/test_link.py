@@ -11,17 +11,18 @@ from pathlib import Path
 import pytest
 
 from gradstep.program.link import LinkError, decode_uri_component, encode_uri_component, hash_for, parse_hash
-from gradstep.training.settings import PAGE
+from gradstep.training.settings import LINK_STATE, PAGE
 
 ROOT = Path(__file__).resolve().parents[2]
-TRAIN_KEYS = [s.name for s in PAGE]
+TRAIN_KEYS = [s.name for s in PAGE] + list(LINK_STATE)
 PROGRAMS = ["a = 1", "", "é = 1.0\nL = é * 2", "x = [1.0, -2.5e-300]\ny = softmax(x)[0] # 100%", "a=1;b=a+a\n\tb",
             "名 = 2.0\n名 * 名", "p = 'quote' \"double\" ~!*()_-.", "emoji = 3.0 # 🙂 & = ? # %41"]
 FROZEN = [[], ["a"], ["x[0]", "p,q", "é"], ["a", ""]]
 VIEWS = [{}, {"practice": "backward", "lab": True}, {"practice": "sideways"},
          {"train": {"dataset": "spiral", "layers": "16,16", "seed": "0", "lr": "0.1", "batch": "100",
-                    "activation": "tanh", "loss": "cross_entropy"}}]
-CASES = [(p, f, v) for p in PROGRAMS for f in FROZEN for v in VIEWS][:96]
+                    "activation": "tanh", "loss": "cross_entropy"}},
+         {"train": {"dataset": "moons", "layers": "4", "step": "597", "points": "0.5,-1.25,1;0.001,2,0"}}]
+CASES = [(p, f, v) for p in PROGRAMS for f in FROZEN for v in VIEWS][:120]
 HASHES = ["", "#", "#frozen=a", "program=x", "#frozen=b,a&zoom=3&program=y", "#program=z&frozen=a,,b&frozen=",
           "#program=1+2", "#program=", "#program=%E9", "#program=%", "#program=a%2", "#program=a&frozen=b,%E9",
           "#program=%F0%9F%99%82", "#program=%ED%A0%80", "#train&dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",

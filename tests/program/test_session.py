@@ -4,6 +4,7 @@ undo, reset, nudges, freezing and editing leaves."""
 from __future__ import annotations
 
 import pytest
+
 from gradstep.core.errors import ProgramError
 from gradstep.program.examples import EXAMPLES, by_id
 from gradstep.program.scene import scene as scene_of

@@ -7,11 +7,14 @@
 //   ix        lookups over the timeline (scene.indexTimeline), made when it changes
 //   labelOf   tape index -> the label drawn for it
 //   engine    "starting" | "ready" | "failed": the Python worker
-//   mode      "local" (stepping a prebuilt timeline before Python is up) | "engine"
+//   mode      "local" (the worker does not hold the program on screen: before Python
+//             is up, after Stop) | "engine" (it does)
 //   busy      null, or {what, since} while the worker runs a call
 //   note      what the last step did when not what its name says ("" for none)
 //   error     null, or {kind: "program" | "action", error: {line, col, message}, action}
-//   frames    frame index -> frame, for the current timeline (fetched on demand)
+//   frames    frame index -> frame, for the current timeline (fetched on demand; the
+//             frames of the last few timelines of the scene are kept, so an undo back
+//             to earlier values has its formulas at once)
 //   examples  the worked examples [{id, title, program, about}]
 //
 // subscribe(fn) calls fn(state, changed) after every change, `changed` being the Set
@@ -19,6 +22,8 @@
 
 import { buildModel } from "./geometry.js";
 import { indexTimeline, makeLabelOf } from "./scene.js";
+
+const FRAMES_KEPT = 16; // timelines whose fetched frames are kept
 
 export class Store {
   constructor() {
@@ -28,6 +33,7 @@ export class Store {
       frames: new Map(), examples: [],
     };
     this.subs = new Set();
+    this.framesOf = new Map(); // timeline version -> its frames fetched (this scene's, the latest last)
   }
 
   get state() {
@@ -65,6 +71,7 @@ export class Store {
       changed.add("scene");
     }
     this.s.scene = scene;
+    this.framesOf.clear(); // (versions start again with each scene)
     this._index(scene.timeline);
     this._emit(changed);
   }
@@ -93,8 +100,12 @@ export class Store {
   _index(tl) {
     this.s.ix = indexTimeline(tl);
     this.s.labelOf = makeLabelOf(this.s.scene.layout, this.s.ix);
-    // Frames of a prebuilt scene come with it; the engine's are fetched on demand.
-    this.s.frames = new Map((tl.frames || []).map((f, k) => [k, f]));
+    // Frames of a prebuilt scene come with it; the worker's are fetched on demand.
+    const kept = this.framesOf.get(tl.version);
+    this.s.frames = kept ?? new Map((tl.frames || []).map((f, k) => [k, f]));
+    this.framesOf.delete(tl.version);
+    this.framesOf.set(tl.version, this.s.frames);
+    while (this.framesOf.size > FRAMES_KEPT) this.framesOf.delete(this.framesOf.keys().next().value);
   }
 
   /** Frames fetched for the timeline of this version. */

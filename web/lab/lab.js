@@ -108,8 +108,8 @@ export class LabPanel {
     this.asked = key;
     this.setStatus("");
     const current = () => this.asked === key;
-    const ask = async (what, args, label) => {
-      const reply = await this.engine.call("lab", { what, ...args }, label);
+    const ask = async (view, args, label) => {
+      const reply = await this.engine.call("lab", { view, ...args }, label);
       if (!current() || reply.stopped) return null;
       if (!reply.ok) {
         this.setStatus(reply.error.message);

@@ -1,11 +1,22 @@
 // The notebook widget's view (anywidget: `export default {render}`): the page's own
 // graph view (GraphView, the store, the renderers) with a small bar of step controls,
-// in a notebook cell. The Python side (engine/widget.py) holds the Session and does
-// every step in the kernel: a click sends {kind: "act", action, args}; the kernel
-// answers {kind: "reply", reply} (Session.act's reply, the page's own format) or
-// {kind: "error", message}. A view starts from the model's `scene` trait (the scene
-// the widget was made with) and asks the kernel for the current one ({kind: "view"},
-// answered {kind: "scene", scene}), so a view drawn after steps shows them.
+// in a notebook cell. It steps as the page does, with the page's Stepper
+// (web/graph/stepper.js): every move, undo and freeze is decided here, and the
+// kernel (engine/gradstep/notebook/widget.py) is asked only for what needs Python.
+//
+// To the kernel:   {kind: "timeline", version, leaves}  the timeline of a nudge's or
+//                                                        an edit's new leaf values
+//                  {kind: "state", state, change}        after every action: what is
+//                     shown ("push" | "pop" | null: what it did to the undo history),
+//                     so w.gradients, w.write_back() and w.link are what is on screen
+//                  {kind: "view"}                        a view drawn: the current scene?
+//                  {kind: "write_back"}
+// From the kernel: {kind: "timeline", timeline, program} | {kind: "error", message}
+//                  {kind: "scene", scene}                 (answers "view")
+//                  {kind: "reply", action, reply}         w.act(...) called from Python
+//                  {kind: "note", message}
+// A view starts from the model's `scene` trait (the scene the widget was made with)
+// and asks the kernel for the current one, so a view drawn after steps shows them.
 //
 // Nothing here touches the notebook's document outside `el`: the styles are graph.css
 // under .gs-theme plus the few rules below (engine/widget.py sends both as _css).
@@ -13,6 +24,7 @@
 import { GraphView } from "../graph/graph-view.js";
 import { describeStep, fmt, formulaSegments } from "../graph/scene.js";
 import { Store } from "../graph/store.js";
+import { Stepper } from "../graph/stepper.js";
 
 const BUTTONS = [
   ["forward_step", "Forward step", "forward-step"],
@@ -97,16 +109,39 @@ function statusText(s) {
 function render({ model, el }) {
   const ui = buildDom(el);
   const store = new Store();
-  let busy = false;
+  let stepper = null;
+  let waiting = null; // {name, asked, stepper}: an action waiting for the kernel's timeline
   const say = (text) => {
     ui.message.textContent = text;
     ui.message.hidden = !text;
   };
+  const setBusy = (on) => {
+    if (on) ui.root.dataset.busy = "true";
+    else delete ui.root.dataset.busy;
+  };
+  const refused = (e) => say(e.line != null ? `line ${e.line}, col ${e.col}: ${e.message}` : e.message);
+  /** A Stepper's answer to the store and to the kernel (what is shown, for w.gradients and w.link). */
+  const shown = (reply, history) => {
+    say("");
+    ui.note.textContent = "";
+    store.applyReply({ state: reply.state, timeline: reply.timeline ?? null, program: reply.program ?? null, note: reply.note });
+    const change = stepper.history.length > history ? "push" : stepper.history.length < history ? "pop" : null;
+    model.send({ kind: "state", state: reply.state, change });
+    setLink();
+  };
   const send = (action, args = {}) => {
-    if (busy || !store.state.scene) return;
-    busy = true;
-    ui.root.dataset.busy = "true";
-    model.send({ kind: "act", action, args });
+    if (waiting || !stepper) return;
+    const history = stepper.history.length;
+    let reply;
+    try {
+      reply = stepper.act(action, args);
+    } catch (e) {
+      return refused(e);
+    }
+    if (!reply.need) return shown(reply, history);
+    waiting = { reply, history, stepper };
+    setBusy(true);
+    model.send({ kind: "timeline", ...reply.need });
   };
   const view = new GraphView(store, {
     onToggle: (i) => send("toggle_freeze", { node: i }),
@@ -146,20 +181,25 @@ function render({ model, el }) {
   }
 
   const onMessage = (msg) => {
-    if (msg.kind !== "scene") { // (a scene answers a view's "view", not a click)
-      busy = false;
-      delete ui.root.dataset.busy;
-    }
-    if (msg.kind === "reply") {
+    if (msg.kind === "timeline" || msg.kind === "error") { // (answers to a "timeline")
+      const w = waiting;
+      waiting = null;
+      setBusy(false);
+      if (msg.kind === "error") return say(msg.message);
+      if (w && w.stepper === stepper) shown(w.reply.finish(msg), w.history);
+    } else if (msg.kind === "reply") {
+      // w.act(...) in Python: its Session did it; this view follows (an undo is ours too).
+      if (!stepper) return;
       say("");
       ui.note.textContent = "";
-      store.applyReply(msg.reply);
+      const reply = msg.action === "undo" ? stepper.act("undo") : { state: stepper.record(msg.reply), note: msg.reply.note,
+        timeline: msg.reply.timeline ? stepper.tl : null, program: msg.reply.program };
+      store.applyReply({ ...reply, timeline: reply.timeline ?? null, program: reply.program ?? null });
       setLink();
     } else if (msg.kind === "scene") {
       say("");
+      stepper = new Stepper(msg.scene);
       store.setScene(msg.scene);
-    } else if (msg.kind === "error") {
-      say(msg.message);
     } else if (msg.kind === "note") {
       say("");
       ui.note.textContent = msg.message;
@@ -169,7 +209,11 @@ function render({ model, el }) {
   const scene = model.get("scene");
   const start = () => {
     view.setTheme(); // (the colours of the widget's root, now that it is in the page)
-    if (scene && scene.timeline) store.setScene(structuredClone(scene));
+    if (scene && scene.timeline) {
+      const mine = structuredClone(scene);
+      stepper = new Stepper(mine);
+      store.setScene(mine);
+    }
     setLink();
     ui.root.dataset.ready = "true";
     // The trait holds the scene the widget was made with; steps taken since (before

@@ -1,25 +1,27 @@
 // The controller: it boots the page, turns actions into changes of the store, and
-// talks to the engine. It draws nothing itself; the panels and the graph view
+// talks to the Python worker. It draws nothing itself; the panels and the graph view
 // subscribe to the store (web/graph/store.js).
 //
 // Data flow:
 //   input (buttons, keys: web/page/actions.js) -> run(name) here
-//     -> moves (steps, undo, reset, seek): computed at once by the page's Stepper
-//        (web/graph/stepper.js) and told to the engine in order, so both agree;
-//     -> what changes values (run, nudge, edit, freeze): the engine worker
-//        (web/worker/bridge.js -> web/worker/engine-worker.js -> web/worker/worker.py), then recorded;
+//     -> every action is decided by the page's Stepper (web/graph/stepper.js), the
+//        only owner of the position and the undo history: moves (steps, undo, reset,
+//        seek) and freezing a leaf at once, with no worker call;
+//     -> what needs Python goes to the worker (web/worker/bridge.js ->
+//        web/worker/engine-worker.js -> web/worker/worker.py): a program's scene
+//        (load), the timeline of the new leaf values of a nudge or an edit (timeline),
+//        the frames' text on demand (frames), the lab, training;
 //   new state -> store -> the panels and the graph view redraw.
 //
 // Start-up: draw the default example's prebuilt scene (web/build/default-scene.json)
-// at once and step it while the worker starts Pyodide; when the worker is ready,
-// load the program there, replay the moves as seeks (the same position and undo
-// history), and set body[data-ready=true]. While an engine call is pending,
-// body[data-busy=true].
+// at once and step it while the worker starts Pyodide; when the worker is ready, load
+// the program on screen there (the page's position and history stay as they are),
+// and set body[data-ready=true]. While a worker call is pending, body[data-busy=true].
 
-import { parseHash } from "../graph/scene.js";
+import { parseHash } from "./link.js";
 import { Store, snapshot } from "../graph/store.js";
-import { EngineBridge } from "../worker/bridge.js";
-import { MOVES, Stepper } from "../graph/stepper.js";
+import { WorkerBridge } from "../worker/bridge.js";
+import { LOCAL, Stepper } from "../graph/stepper.js";
 import { available, bindActions, BY_NAME, fillHelp, updateButtons } from "./actions.js";
 import { GraphView } from "../graph/graph-view.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
@@ -33,15 +35,15 @@ const $ = (id) => document.getElementById(id);
 const BUSY_SHOWN_MS = 300; // work shorter than this shows no progress
 
 const store = new Store();
-let engine = null; // EngineBridge
+let python = null; // WorkerBridge: the worker that runs the engine in Pyodide
 let stepper = null; // Stepper of the graph on screen
-let synced = false; // the engine holds the program on screen (else it is told nothing)
+let synced = false; // the worker holds the program on screen (loaded it)
+let known = new Set(); // versions of the timelines on screen the worker holds (else frames send their leaves)
 let pending = null; // {what, fn}: an action waiting for Python
 let playTimer = 0;
 let linkFrozen = []; // frozen leaves named by the address at start
 let linkViews = {}; // {practice, lab} named by the address at start
-let engineGeneration = 0; // one more at every Stop: work of a stopped engine ends quietly
-let restarted = false; // Python was stopped and starts again
+let pythonGeneration = 0; // one more at every Stop: work of a stopped worker ends quietly
 let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
 
 // ------------------------------------------------------------------ parts of the page
@@ -58,19 +60,20 @@ const editor = new Editor({
   run: () => run("run"),
   openDefault: openDefaultExample,
   frozenLabels: (text) => (store.state.scene && text === store.state.scene.program ? frozenLabels() : []),
-  views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.settings() : null }),
+  views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.link() : null }),
   onInput: () => examples.show(editor.text),
   onResize: () => graph.viewport.fit(store.state.model?.bounds, { readable: true }),
 });
 const examples = new ExamplesMenu(chooseExample);
 const lab = new LabPanel(store, {
-  call: (method, args, what) => engine.call(method, args, what),
+  // (the lab computes at the leaf values on screen, which an undo may have changed)
+  call: (method, args, label) => python.call(method, method === "lab" ? { ...args, ...timelineRef() } : args, label),
   ready: () => store.state.engine === "ready" && synced,
   setLeaf: (node, value) => step("set_leaf", { node, value }),
   onShow: () => editor.updateHash(true),
 });
 const training = new TrainView({
-  call: (method, args, what) => engine.call(method, args, what),
+  call: (method, args, label) => python.call(method, args, label),
   ready: () => store.state.engine === "ready",
   onChange: () => editor.updateHash(true),
   openProgram: (text, { rate }) => openTrainingPoint(text, rate),
@@ -88,10 +91,12 @@ const practice = new Practice(store, {
 // The page's own view of itself, for the tests and the console (docs/page.md).
 window.gradstep = {
   snapshot: () => snapshot(store, { view: graph.viewport.t, ready: document.body.dataset.ready === "true" }),
-  /** Call the engine worker directly: resolves with its parsed reply. */
-  call: (method, args) => engine.call(method, args),
-  /** The last reply of a worker method ("load", "act", "frames"): {ms, bytes} (for benchmarks). */
-  lastReply: (method) => engine.last[method] ?? null,
+  /** Call the worker directly: resolves with its parsed reply. */
+  call: (method, args) => python.call(method, args),
+  /** How many calls the page posted to the worker, by method ({frames: 3, timeline: 1}). */
+  calls: () => ({ ...python.calls }),
+  /** The last reply of a worker method ("load", "timeline", "frames"): {ms, bytes} (for benchmarks). */
+  lastReply: (method) => python.last[method] ?? null,
   /** Draw a scene (layout, timeline, state) without Python. */
   drawScene: (scene) => showScene(scene, { synced: false }),
   get renderer() {
@@ -130,24 +135,25 @@ function run(name, args = {}) {
 }
 
 /**
- * A move or a change of values. Moves show at once (the Stepper) and go to the engine
- * in order; changes of values wait for the engine. Actions queue behind a change of
- * values in flight, so each starts from the state before it.
+ * An action. The Stepper decides it: moves and freezing a leaf at once, with no
+ * worker call; a nudge or an edit asks the worker for the timeline of its new leaf
+ * values. Actions queue behind work in flight (a load, a nudge), so each starts from
+ * the state before it.
  */
 let queue = Promise.resolve();
 let queued = 0;
 function step(name, args = {}) {
   if (!store.state.scene) return Promise.resolve(false);
-  if (!MOVES.has(name) && store.state.engine !== "ready") {
+  if (!LOCAL.has(name) && store.state.engine !== "ready") {
     return whenPython(labelOf(name), () => step(name, args));
   }
-  if (queued === 0 && MOVES.has(name)) return Promise.resolve(move(name, args));
-  return enqueue(() => (MOVES.has(name) ? move(name, args) : change(name, args)));
+  if (queued === 0 && LOCAL.has(name)) return Promise.resolve(local(name, args));
+  return enqueue(() => (LOCAL.has(name) ? local(name, args) : change(name, args)));
 }
 
 /**
  * Run `fn` after every action queued before it (a change of values, a load): what
- * the page does with the engine's answers happens in the order it was asked for.
+ * the page does with the worker's answers happens in the order it was asked for.
  */
 function enqueue(fn) {
   queued++;
@@ -160,47 +166,68 @@ function enqueue(fn) {
   return done;
 }
 
-/** A move: the Stepper's new state now; the engine's note when it replies. */
-function move(name, args) {
-  const st = stepper.state();
-  const tl = stepper.tl;
-  const shown = store.state.scene.program;
-  const state = stepper.move(name, args);
-  // An undo of a nudge, an edit or a freeze brings its values (and program text) back.
-  const program = stepper.program !== shown ? stepper.program : null;
-  store.applyReply({ state, timeline: stepper.tl !== tl ? stepper.tl : null, program });
-  if (program != null) followValues(program, shown);
-  if (program != null || JSON.stringify(st.frozen) !== JSON.stringify(state.frozen)) editor.updateHash(true);
-  // (The engine says what a move did when it is not what its name says; before it is
-  // up, the one a learner meets at once is said here.)
-  if (!synced && name === "undo" && !st.can_undo) store.set({ note: "Nothing to undo." });
-  if (synced) {
-    engine.call("act", { name, args }, labelOf(name)).then((reply) => {
-      if (reply.ok && reply.note && reply.state.position === store.state.scene?.state.position) store.set({ note: reply.note });
-      else if (!reply.ok && !reply.stopped) editor.showError(reply.error, "action", { action: name });
-    });
+/** A move or a freeze: the Stepper's answer, shown now. */
+function local(name, args) {
+  let reply;
+  try {
+    reply = stepper.act(name, args);
+  } catch (e) {
+    editor.showError(errorOf(e), "action", { action: name });
+    return false;
   }
+  show(reply);
   return true;
 }
 
-/** A change of values in the engine; the reply goes to the Stepper and the store. */
+/** A nudge or an edit: new leaf values, whose timeline the worker computes. */
 async function change(name, args) {
-  const reply = await engine.call("act", { name, args }, labelOf(name).toLowerCase());
-  if (reply.stopped) return false;
-  if (!reply.ok) {
-    editor.showError(reply.error, "action", { action: name });
+  const mine = stepper;
+  let reply;
+  try {
+    reply = stepper.act(name, args);
+    if (reply.need) {
+      const answer = await python.call("timeline", reply.need, labelOf(name).toLowerCase());
+      if (answer.stopped || stepper !== mine) return false;
+      if (!answer.ok) {
+        editor.showError(answer.error, "action", { action: name });
+        return false;
+      }
+      known.add(reply.need.version);
+      reply = reply.finish(answer);
+    }
+  } catch (e) {
+    editor.showError(errorOf(e), "action", { action: name });
     return false;
   }
   editor.clearError("action");
-  const shown = store.state.scene.program;
-  const state = stepper.record(reply);
-  store.applyReply({ ...reply, state, program: stepper.program !== shown ? stepper.program : null });
-  if (reply.program != null) followValues(reply.program, shown);
-  if (name === "toggle_freeze") editor.updateHash(true);
+  show(reply);
   return true;
 }
 
-/** body[data-busy] while the engine has work or actions wait: tests wait for it. */
+/** A Stepper's answer to the store; the editor and the address follow new values and freezes. */
+function show(reply) {
+  const shown = store.state.scene.program;
+  const frozen = JSON.stringify(store.state.scene.state.frozen);
+  // An undo of a nudge or an edit brings its values (and program text) back.
+  const program = reply.program != null && reply.program !== shown ? reply.program : null;
+  store.applyReply({ state: reply.state, timeline: reply.timeline ?? null, program, note: reply.note });
+  if (program != null) followValues(program, shown);
+  if (program != null || frozen !== JSON.stringify(reply.state.frozen)) editor.updateHash(true);
+}
+
+function errorOf(e) {
+  return { line: e.line ?? null, col: e.col ?? null, message: String(e.message ?? e) };
+}
+
+/** The timeline on screen for a worker call: its version, and its leaf values when the worker may not hold it. */
+function timelineRef() {
+  const tl = store.state.scene.timeline;
+  if (known.has(tl.version)) return { version: tl.version };
+  known.add(tl.version); // (calls run in order: the ones after this find it)
+  return { version: tl.version, leaves: Stepper.leafValues(tl) };
+}
+
+/** body[data-busy] while the worker has work or actions wait: tests wait for it. */
 function setBusy() {
   const busy = queued > 0 || store.state.busy != null;
   if (busy) document.body.dataset.busy = "true";
@@ -223,7 +250,7 @@ function whenPython(what, fn) {
 }
 
 /**
- * The leaf values changed (an edit, a nudge, an undo of one): the engine sends the
+ * The leaf values changed (an edit, a nudge, an undo of one): the worker sends the
  * program with the leaves' literals set to the values on screen. The editor and the
  * address take it, so a reload, a copied link or Run reproduce what is shown. An
  * editor holding edits not yet run keeps them (they are the user's); the note says so.
@@ -259,7 +286,7 @@ function nudge() {
 
 // ------------------------------------------------------------------ programs
 
-/** Show a scene; `synced` when the engine holds the same program (it loaded it). */
+/** Show a scene; `synced` when the worker holds the same program (it loaded it). */
 function showScene(scene, { synced: inEngine = false } = {}) {
   stepper = new Stepper(scene);
   synced = inEngine;
@@ -269,24 +296,28 @@ function showScene(scene, { synced: inEngine = false } = {}) {
 }
 
 /**
- * Build a program's graph in the engine. The editor's text stays whatever happens; on
- * an error the previous graph stays on screen, usable.
+ * Build a program's graph in the worker. The editor's text stays whatever happens; on
+ * an error the previous graph stays on screen, usable. `handOver`: the program on
+ * screen, loaded into a worker that has just come up; the page's Stepper (its
+ * position, timelines and undo history) stays, the worker holding the timeline on
+ * screen under its version.
  */
-async function loadProgram(text, { fromUser = true, frozen = null, replay = null } = {}) {
+async function loadProgram(text, { fromUser = true, frozen = null, handOver = false } = {}) {
   stopPlay();
   // Leaves frozen on screen stay frozen in the new graph when their labels are still
   // leaves there (a Run after changing one line keeps the inputs frozen).
   const keep = frozen ?? frozenLabels();
   const old = store.state.scene;
-  // The program on screen already has its layout: the engine need not make it again.
+  // The program on screen already has its layout: the worker need not make it again.
   const haveLayout = old != null && old.program === text;
-  let reply = await engine.call("load", { text, layout: !haveLayout }, "building the graph");
+  const version = handOver ? stepper.tl.version : 1;
+  let reply = await python.call("load", { text, layout: !haveLayout, version }, "building the graph");
   if (reply.stopped) return false;
   if (reply.ok && !reply.scene.layout) {
     // A drawn layout made by an older engine (a stale web/build/) may not fit: redo it.
     const drawn = old.layout.nodes.filter((n) => n.kind === "value").length;
     if (drawn !== reply.scene.timeline.values.length) {
-      reply = await engine.call("load", { text, layout: true }, "laying out the graph");
+      reply = await python.call("load", { text, layout: true, version }, "laying out the graph");
       if (reply.stopped) return false;
     }
   }
@@ -297,15 +328,21 @@ async function loadProgram(text, { fromUser = true, frozen = null, replay = null
     return false;
   }
   editor.clearError();
-  const scene = reply.scene;
-  // The same values as the prebuilt timeline on screen: keep its frames (no flicker).
-  if (haveLayout && old.timeline.frames && sameValues(old.timeline, scene.timeline)) {
-    scene.timeline.frames = old.timeline.frames;
+  const scene = { ...reply.scene, leaf_info: reply.leaf_info };
+  known = new Set([scene.timeline.version]);
+  if (handOver && !scene.layout && store.state.scene === old && sameValues(stepper.tl, scene.timeline)) {
+    stepper.leafInfo = reply.leaf_info;
+    synced = true;
+    store.set({ mode: "engine" });
+    updateControls();
+  } else {
+    // The same values as the prebuilt timeline on screen: keep its frames (no flicker).
+    if (haveLayout && old.timeline.frames && sameValues(old.timeline, scene.timeline)) {
+      scene.timeline.frames = old.timeline.frames;
+    }
+    showScene(scene, { synced: true });
+    refreeze(keep);
   }
-  showScene(scene, { synced: true });
-  // Freezes first, then the moves: the latest moves are the first undone.
-  await refreeze(keep);
-  for (const position of replay || []) move("seek", { position });
   if (fromUser) editor.updateHash(true);
   editor.ran(text);
   examples.show(text);
@@ -317,18 +354,18 @@ function sameValues(a, b) {
 }
 
 /** Freeze the leaves with these labels (from the address, or kept across a Run). */
-async function refreeze(labels) {
-  if (!labels.length) return;
+function refreeze(labels) {
+  if (!labels.length || !store.state.scene) return;
   const { ix, labelOf: label, scene } = store.state;
   const byLabel = new Map([...ix.leaves].map((i) => [label(i), i]));
   const already = new Set(scene.state.frozen || []);
   for (const l of labels) {
     const i = byLabel.get(l);
-    if (i != null && !already.has(i)) await change("toggle_freeze", { node: i });
+    if (i != null && !already.has(i)) local("toggle_freeze", { node: i });
   }
 }
 
-/** An example: drawn and stepped at once from its prebuilt scene, built in the engine when it is up. */
+/** An example: drawn and stepped at once from its prebuilt scene, built in the worker when it is up. */
 async function chooseExample(ex) {
   editor.setText(ex.program);
   editor.updateHash(true);
@@ -382,7 +419,11 @@ async function prebuilt(url) {
 const asked = new Map(); // "version:start" -> the promise of frames asked and not yet come
 const FRAME_WINDOW = 24;
 
-/** Frame k's text is not here: ask the engine for the frames around it (resolves when they came). */
+/**
+ * Frame k's text is not here: ask the worker for the frames around it, of the timeline
+ * on screen (resolves when they came). The worker makes a timeline it does not hold
+ * (an undo back to older values after Stop) from the leaf values sent with it.
+ */
 function needFrame(k) {
   if (!synced || store.state.engine !== "ready") return Promise.resolve();
   const version = store.state.scene.timeline.version;
@@ -390,7 +431,7 @@ function needFrame(k) {
   const key = `${version}:${start}`;
   if (!asked.has(key)) {
     const scene = store.state.scene; // (versions restart with each program: the scene tells them apart)
-    asked.set(key, engine.call("frames", { start, count: FRAME_WINDOW }, "the step's formula").then((reply) => {
+    asked.set(key, python.call("frames", { start, count: FRAME_WINDOW, ...timelineRef() }, "the step's formula").then((reply) => {
       asked.delete(key);
       if (reply.ok && store.state.scene === scene) store.addFrames(reply.version, reply.start, reply.frames);
     }));
@@ -422,7 +463,7 @@ async function startPlay() {
   }
   let inFlight = false;
   const tick = async () => {
-    if (inFlight) return; // the engine is still on the last step: skip a beat
+    if (inFlight) return; // the last step is still waiting (behind a load): skip a beat
     inFlight = true;
     const st = store.state.scene.state;
     const ok = await step(st.position < store.state.ix.F ? "forward_step" : "backward_step");
@@ -447,7 +488,7 @@ function stopPlay() {
   play.setAttribute("aria-pressed", "false");
 }
 
-// ------------------------------------------------------------------ the engine
+// ------------------------------------------------------------------ the Python worker
 
 function setEngineStatus(text) {
   $("engine-status").textContent = text;
@@ -496,16 +537,17 @@ function showBusy(busy) {
 
 /**
  * Stop: end the worker (whatever it was doing) and start a fresh one. The graph on
- * screen stays and steps on locally; the fresh engine takes it over when it is up.
+ * screen, its position and its undo history stay and step on; the fresh worker is
+ * handed the program on screen when it is up.
  */
 function stopWork() {
   if (!store.state.busy) return; // nothing running (Esc also closes menus: it must not restart Python)
-  stoppedText = engine.busy?.method === "load" ? editor.text : null;
-  engineGeneration++;
-  restarted = true;
-  engine.stop();
+  stoppedText = python.busy?.method === "load" ? editor.text : null;
+  pythonGeneration++;
+  python.stop();
+  known = new Set();
   pending = null;
-  synced = false; // the fresh engine knows nothing yet: the page steps on its own
+  synced = false; // the fresh worker knows nothing yet: the page steps on its own
   document.body.dataset.ready = "false";
   store.set({ engine: "starting", mode: "local" });
   training.forget(); // (the network lived in the stopped worker: it is built again from its settings)
@@ -514,41 +556,36 @@ function stopWork() {
   updateControls();
 }
 
-/** Python is up: hand the graph on screen over to it, then do what waited. */
 /**
- * Python is up: hand the graph on screen over to it (its program, frozen leaves and
- * position, the moves of its undo history replayed), then do what waited. Moves and
- * changes asked for meanwhile queue behind the hand-over. After a Stop the undo
- * history starts afresh (values changed before it are not replayed), and a program
- * whose loading was stopped is not loaded again by itself.
+ * Python is up: hand the graph on screen over to it (a load of its program, the
+ * timeline on screen kept under its version; the page's position and undo history
+ * simply stay, also after a Stop), then do what waited. Actions asked for meanwhile
+ * queue behind the hand-over. A program whose loading was stopped is not loaded again
+ * by itself.
  */
-async function engineReady() {
+async function pythonReady() {
   await booted; // the first graph is on screen (or known to be missing)
-  const generation = engineGeneration;
+  const generation = pythonGeneration;
   store.set({ engine: "ready" });
   setEngineStatus("");
   const waiting = pending;
   pending = null;
   await enqueue(async () => {
     const scene = store.state.scene;
-    const frozen = scene?.state.frozen?.length ? frozenLabels() : linkFrozen;
-    const replay = !scene ? [] : restarted ? [stepper.state().position] : stepper.replay();
     const text = scene ? scene.program : editor.text;
     if (text.trim() && !(scene == null && text === stoppedText)) {
-      await loadProgram(text, { fromUser: false, frozen, replay });
+      await loadProgram(text, { fromUser: false, frozen: scene ? null : linkFrozen, handOver: scene != null });
     } else if (!scene) {
       graph.setEmpty("Stopped. Edit the program and press Run, or open an example.");
       $("status").textContent = "No graph yet.";
     }
-    if (restarted && scene) store.set({ note: "Python was restarted: Undo starts again from here." });
   });
-  if (generation !== engineGeneration) return; // stopped meanwhile: the next start takes over
-  restarted = false;
+  if (generation !== pythonGeneration) return; // stopped meanwhile: the next start takes over
   updateControls();
   if (waiting && waiting.fn) await waiting.fn();
   applyLinkViews();
   if (training.shown) training.build();
-  if (generation === engineGeneration) document.body.dataset.ready = "true";
+  if (generation === pythonGeneration) document.body.dataset.ready = "true";
 }
 
 /** The views the address asked for (&practice=, &lab), once there is a graph to show them on. */
@@ -561,19 +598,19 @@ function applyLinkViews() {
   if (mode) practice.setMode(mode);
 }
 
-function startEngine() {
-  engine = new EngineBridge();
-  engine.addEventListener("ready", () => engineReady());
-  engine.addEventListener("failed", (e) => {
+function startPython() {
+  python = new WorkerBridge();
+  python.addEventListener("ready", () => pythonReady());
+  python.addEventListener("failed", (e) => {
     store.set({ engine: "failed" });
     setEngineStatus(`The Python engine could not start (${e.detail.message}); stepping still works.`);
     updateControls();
   });
-  engine.addEventListener("busy", (e) => {
+  python.addEventListener("busy", (e) => {
     showBusy(e.detail);
     setBusy();
   });
-  engine.addEventListener("idle", () => {
+  python.addEventListener("idle", () => {
     showBusy(null);
     setBusy();
   });
@@ -622,7 +659,7 @@ async function boot() {
   Editor.restorePendingEdit();
   wire();
   updateControls();
-  startEngine(); // Pyodide starts in the worker while the first graph is drawn here
+  startPython(); // Pyodide starts in the worker while the first graph is drawn here
   const link = parseHash(location.hash);
   if (link.error) editor.showLinkProblem(link.error);
   linkFrozen = link.frozen;
@@ -637,6 +674,7 @@ async function boot() {
   if (scene && (link.program == null || scene.program === link.program) && store.state.engine !== "ready") {
     if (link.program == null) editor.setText(scene.program);
     showScene(scene);
+    refreeze(linkFrozen); // (freezing is the page's: no need to wait for Python)
     examples.show(scene.program);
   } else if (!store.state.scene) {
     graph.setEmpty("Starting Python to build this program's graph…");

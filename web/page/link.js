@@ -2,7 +2,7 @@
 // written. The Python side is engine/gradstep/program/link.py (share_link, the notebook widget);
 // tests/program/test_link.py runs both on the same cases, so the two cannot drift.
 
-import { PAGE } from "../training/settings.js";
+import { PAGE, TABLE } from "../training/settings.js";
 
 /**
  * The address's hash: "#program=" + encodeURIComponent(text) (the contract's share
@@ -16,8 +16,8 @@ import { PAGE } from "../training/settings.js";
  * hash has none; train is null or {dataset, layers, ...} (the settings it names);
  * error says why a program part could not be read (broken %-encoding).
  */
-/** The training settings a link carries, in the settings table's order. */
-export const TRAIN_KEYS = PAGE.map((s) => s.name);
+/** What a link carries of the training: its settings, in the table's order, then where it is (step, points). */
+export const TRAIN_KEYS = [...PAGE.map((s) => s.name), ...TABLE.link_state];
 
 export function parseHash(hash) {
   const out = { program: null, frozen: [], practice: null, lab: false, train: null, error: null };

@@ -83,7 +83,7 @@ export class BatchView {
   /** Fetch the summary again (after training moved); keeps what is folded and open. */
   async refresh() {
     this.dom.totals.textContent = "Building the whole batch's graph in Python…";
-    const reply = await this.engine.call("train", { what: "batch" }, "building the batch's graph");
+    const reply = await this.engine.call("train", { action: "batch" }, "building the batch's graph");
     if (!reply.ok) {
       this.dom.totals.textContent = reply.error.message;
       return false;
@@ -114,7 +114,7 @@ export class BatchView {
   async expand(id, say = true) {
     if (say) this.dom.info.textContent = `Opening ${this.labelOf(id)}…`;
     const step = this.summary.step;
-    const reply = await this.engine.call("train", { what: "expand", group: id, step }, "opening the group");
+    const reply = await this.engine.call("train", { action: "expand", group: id, step }, "opening the group");
     if (reply.stale) {
       // Training moved on: show the new step's graph (the boxes would not match it).
       this.dom.info.textContent = "Training moved on since this graph: here is the current step's.";

@@ -6,41 +6,15 @@
 
 import { BatchView } from "./batch-view.js";
 import { niceTicks } from "../graph/plot.js";
+import { applyEdits, DEFAULTS, decodeEdits, encodeEdits, fillForm, settingsProblem, trainSettings } from "./settings.js";
+
+export { trainSettings };
 
 const $ = (id) => document.getElementById(id);
 const NS = "http://www.w3.org/2000/svg";
-export const DATASETS = ["moons", "circles", "xor", "spiral", "linear"];
-// micrograd's demo: MLP(2, [16, 16, 1]), ReLU, all 100 points, a first rate of 1.0 (decaying).
-export const DEFAULTS = {
-  dataset: "moons", layers: "16,16", seed: "0", lr: "1.0", batch: "100", activation: "relu", loss: "default",
-};
-export const LOSSES = ["default", "hinge", "mse", "cross_entropy"];
 const CHUNK_MS = 80; // Play asks for about this much work at a time
 const FINE_GRID = 96; // the boundary's cells a side once training is idle (32 while it runs)
 const IDLE_MS = 250;
-
-/** Settings from the address's parts (strings), with the defaults for what is missing. */
-export function trainSettings(parts = {}) {
-  const s = { ...DEFAULTS };
-  for (const k of Object.keys(DEFAULTS)) if (parts[k] != null && parts[k] !== "") s[k] = String(parts[k]);
-  if (!DATASETS.includes(s.dataset)) s.dataset = DEFAULTS.dataset;
-  if (!LOSSES.includes(s.loss)) s.loss = DEFAULTS.loss;
-  return s;
-}
-
-/** What is wrong with the settings, or "" (said in the page's terms). */
-export function settingsProblem(s) {
-  if (!/^\s*\d+(\s*,\s*\d+)*\s*$/.test(s.layers) || s.layers.split(",").some((n) => Number(n) < 1 || Number(n) > 256)) {
-    return "Layers: hidden layer sizes separated by commas, like 16,16 (1 to 256 each).";
-  }
-  if (!Number.isInteger(Number(s.seed))) return "Seed: a whole number, like 0.";
-  if (!(Number(s.lr) > 0)) return "Learning rate: a positive number, like 0.1.";
-  if (!(Number.isInteger(Number(s.batch)) && Number(s.batch) >= 1)) return "Batch: a whole number of points, like 100.";
-  if (s.loss === "hinge" && s.dataset === "spiral") {
-    return "Loss: the hinge loss scores two classes and the spiral has three: choose cross-entropy or squared error.";
-  }
-  return "";
-}
 
 export class TrainView {
   /**
@@ -65,6 +39,14 @@ export class TrainView {
     this.data = null; // {points: [[x, y], ...], labels: [...], classes: n}
     this.grid = null; // {n, xs: [x0, x1], ys: [y0, y1], scores: [...] per cell}
     this.built = ""; // the settings the worker holds
+    this.waiting = 0; // steps asked for before Python was up: taken as soon as it is
+    this.playWhenUp = false; // Play pressed before Python was up
+    this.restore = null; // {step, edits} from the link: where the training is brought back to
+    this.edits = []; // the learner's edits of the data (points added, removed), for the link
+    fillForm({
+      dataset: this.dom.dataset, layers: this.dom.layers, seed: this.dom.seed, lr: this.dom.lr,
+      batch: this.dom.batch, activation: this.dom.activation, loss: this.dom.loss,
+    });
     this._wire();
   }
 
@@ -76,8 +58,22 @@ export class TrainView {
     };
   }
 
+  /** The settings and where the training is, for the address (contract section 5). */
+  link() {
+    const out = { ...this.settings(), step: this.dom.status.dataset.step || "0" };
+    if (this.restore) out.step = String(Math.max(Number(out.step), this.restore.step));
+    const edits = this.restore?.edits ?? this.edits;
+    if (edits?.length) out.points = encodeEdits(edits);
+    return out;
+  }
+
   setSettings(s) {
     const d = this.dom;
+    if (s.step != null || s.points != null) {
+      const step = Math.max(0, Math.min(1_000_000, Math.floor(Number(s.step)) || 0));
+      const edits = s.points != null ? decodeEdits(s.points) : null;
+      this.restore = step || edits ? { step, edits } : null;
+    }
     d.dataset.value = s.dataset;
     d.layers.value = s.layers;
     d.seed.value = s.seed;
@@ -123,8 +119,8 @@ export class TrainView {
       this.say("Training runs in Python, which is starting: it begins as soon as it is up.");
       return false;
     }
-    this.pause();
-    const reply = await this.engine.call("train", { what: "new", settings: s, points: this.userPoints(key) }, "building the network");
+    if (!this.playing) this.pause();
+    const reply = await this.engine.call("train", { action: "new", settings: s, points: this.userPoints(key) }, "building the network");
     if (!reply.ok) {
       this.dom.problem.textContent = reply.error.message;
       this.dom.problem.hidden = false;
@@ -137,14 +133,54 @@ export class TrainView {
     this.refineSoon();
     this.engine.onChange();
     if (this.batch.shown) await this.batch.refresh(); // (a new network: its own graph)
+    await this.catchUp();
     return true;
+  }
+
+  /**
+   * What waited for the network: the link's steps (training is deterministic: the same steps
+   * give the same weights), then steps and Play clicked while Python was starting.
+   */
+  async catchUp() {
+    if (this.restoring) return;
+    const restore = this.restore;
+    this.restore = null;
+    if (restore?.edits) {
+      // The link's points: the dataset's (just built), edited as the learner did, built again.
+      const d = this.data;
+      const points = applyEdits(d.points.map(([x, y], k) => [Number(x), Number(y), Number(d.labels[k])]), restore.edits);
+      if (points) {
+        this.edits = restore.edits;
+        this.edited = { key: this.editKey(), points };
+        this.restoring = true;
+        try {
+          await this.build(true);
+        } finally {
+          this.restoring = false;
+        }
+      }
+    }
+    if (restore?.step) await this.play(restore.step, "Bringing the training back to where the link left it");
+    const waiting = this.waiting;
+    this.waiting = 0;
+    if (waiting) await this.step(waiting);
+    if (this.playWhenUp) {
+      this.playWhenUp = false;
+      if (!this.playing) this.play();
+    }
   }
 
   /** Points the learner added or removed stay with the dataset's settings. */
   userPoints(key) {
-    if (this.edited && this.edited.key === JSON.stringify({ ...JSON.parse(key), lr: "", batch: "", loss: "" })) return this.edited.points;
+    if (this.edited && this.edited.key === this.editKey(JSON.parse(key))) return this.edited.points;
     this.edited = null;
+    this.edits = [];
     return null;
+  }
+
+  /** What the learner's points belong to: the settings that make the data (not the rate, batch or loss). */
+  editKey(s = this.settings()) {
+    return JSON.stringify({ ...s, lr: "", batch: "", loss: "" });
   }
 
   apply(reply) {
@@ -161,10 +197,17 @@ export class TrainView {
     st.dataset.step = String(reply.step ?? 0);
     st.dataset.loss = reply.loss ?? "";
     st.dataset.accuracy = reply.accuracy ?? "";
-    const acc = reply.accuracy == null ? "—" : `${(Number(reply.accuracy) * 100).toFixed(1)}%`;
-    const loss = reply.loss == null || reply.loss === "" ? "—" : Number(reply.loss).toFixed(4);
-    st.textContent = `Step ${reply.step ?? 0} · loss ${loss} · accuracy ${acc}`;
+    this.showStatus();
     this.draw();
+  }
+
+  /** The status line from what it carries (data-step, data-loss, data-accuracy). */
+  showStatus() {
+    const st = this.dom.status;
+    const { step, loss, accuracy } = st.dataset;
+    const acc = accuracy === "" || accuracy == null ? "—" : `${(Number(accuracy) * 100).toFixed(1)}%`;
+    const shown = loss === "" || loss == null ? "—" : Number(loss).toFixed(4);
+    st.textContent = `Step ${step || 0} · loss ${shown} · accuracy ${acc}`;
   }
 
   say(text) {
@@ -172,8 +215,14 @@ export class TrainView {
   }
 
   async step(n = 1) {
+    if (!this.engine.ready()) {
+      // A click made while Python starts is not lost: it runs as soon as it is up.
+      this.waiting += n;
+      this.say(`Python is starting: ${this.waiting} step${this.waiting === 1 ? "" : "s"} will run as soon as it is up.`);
+      return false;
+    }
     if (!(await this.build())) return false;
-    const reply = await this.engine.call("train", { what: "step", steps: n }, "training");
+    const reply = await this.engine.call("train", { action: "step", steps: Math.min(1000, n) }, "training");
     if (!reply.ok) {
       this.pause();
       if (!reply.stopped) this.say(reply.error.message);
@@ -181,6 +230,7 @@ export class TrainView {
     }
     this.apply(reply);
     this.refineSoon();
+    if (!this.playing) this.engine.onChange(); // (the address carries the steps taken)
     return true;
   }
 
@@ -190,7 +240,7 @@ export class TrainView {
     this.idleTimer = setTimeout(async () => {
       if (this.playing || !this.built) return;
       const built = this.built;
-      const reply = await this.engine.call("train", { what: "grid", grid: FINE_GRID }, "drawing the boundary finely");
+      const reply = await this.engine.call("train", { action: "grid", grid: FINE_GRID }, "drawing the boundary finely");
       if (reply.ok && !this.playing && built === this.built) {
         this.grid = reply.grid;
         this.draw();
@@ -200,24 +250,37 @@ export class TrainView {
     }, IDLE_MS);
   }
 
-  /** Play: a few steps at a time (about CHUNK_MS of work), drawing between chunks. */
-  async play() {
+  /**
+   * Play: a few steps at a time (about CHUNK_MS of work), drawing between chunks, until paused
+   * or, with `until`, until that step (`what` then says so, with the count: a link's replay).
+   */
+  async play(until = Infinity, what = "") {
     if (this.playing) return this.pause();
+    if (!this.engine.ready()) {
+      this.playWhenUp = true;
+      this.say("Python is starting: training plays as soon as it is up.");
+      return;
+    }
     this.playing = true;
     this.dom.play.textContent = "Pause";
     this.dom.play.setAttribute("aria-pressed", "true");
     let n = 1;
     while (this.playing) {
+      const at = Number(this.dom.status.dataset.step || 0);
+      if (at >= until) break;
       const t0 = performance.now();
-      if (!(await this.step(n))) break;
+      if (!(await this.step(Math.min(n, until - at)))) break;
+      if (what) this.say(`${what}: step ${this.dom.status.dataset.step} of ${until}… (Pause stops)`);
       const ms = performance.now() - t0;
-      n = Math.max(1, Math.min(50, Math.round((n * CHUNK_MS) / Math.max(1, ms))));
+      n = Math.max(1, Math.min(what ? 1000 : 50, Math.round((n * CHUNK_MS) / Math.max(1, ms))));
       await new Promise((r) => requestAnimationFrame(r)); // the boundary shows between chunks
     }
     this.pause();
+    if (what) this.showStatus();
   }
 
   pause() {
+    if (this.playing) this.engine.onChange(); // (the address follows the steps when training stops)
     this.playing = false;
     this.dom.play.textContent = "Play";
     this.dom.play.setAttribute("aria-pressed", "false");
@@ -327,7 +390,7 @@ export class TrainView {
     this.pause();
     if (!(await this.build())) return;
     const index = Number(this.dom.point.value);
-    const reply = await this.engine.call("train", { what: "point", index }, "writing the point's graph");
+    const reply = await this.engine.call("train", { action: "point", index }, "writing the point's graph");
     if (!reply.ok) {
       this.dom.problem.textContent = reply.error.message;
       this.dom.problem.hidden = false;
@@ -356,10 +419,10 @@ export class TrainView {
     const y = y1 - ((e.clientY - r.top) / r.height) * (y1 - y0);
     const near = d.points.findIndex(([px, py]) => Math.hypot((Number(px) - x) / (x1 - x0), (Number(py) - y) / (y1 - y0)) < 0.015);
     const points = d.points.map(([px, py], k) => [Number(px), Number(py), Number(d.labels[k])]);
-    if (near >= 0) points.splice(near, 1);
-    else points.push([x, y, Number(this.dom.cls.value)]);
-    const key = JSON.stringify({ ...this.settings(), lr: "", batch: "", loss: "" });
-    this.edited = { key, points };
+    // (a click's place to 3 decimals: finer than a pixel, and short in the link)
+    const edit = near >= 0 ? near : [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000, Number(this.dom.cls.value)];
+    this.edits = [...this.edits, edit];
+    this.edited = { key: this.editKey(), points: applyEdits(points, [edit]) };
     await this.build(true);
   }
 

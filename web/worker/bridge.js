@@ -1,18 +1,20 @@
 // The page's side of the engine worker (web/worker/engine-worker.js): start it, call it,
 // hear its progress, and stop it.
 //
-//   const engine = new EngineBridge();
-//   engine.addEventListener("ready", ...);         // Python is up
-//   const reply = await engine.call("act", {name: "forward_step", args: {}});
-//   engine.stop();                                 // end a runaway call: a fresh worker
+//   const worker = new WorkerBridge();
+//   worker.addEventListener("ready", ...);         // Python is up
+//   const reply = await worker.call("frames", {version: 1, start: 0, count: 24}, "the step's formula");
+//   worker.stop();                                 // end a runaway call: a fresh worker
 //
 // Events: "ready" {ms}, "failed" {message}, "busy" {what, since} while a call runs
-// (what = the phase the worker reported last), "idle" when none does.
+// (what = the phase the worker reported last, at first the call's label), "idle" when
+// none does. `calls` counts the messages posted, by method (since the page opened,
+// across Stops): tests check that a step posts none.
 // A call's promise resolves with the parsed reply ({ok: true, ...} or {ok: false,
 // error}); calls pending when the worker is stopped resolve with
 // {ok: false, stopped: true, error}.
 
-export class EngineBridge extends EventTarget {
+export class WorkerBridge extends EventTarget {
   constructor(url = new URL("./engine-worker.js", import.meta.url)) {
     super();
     this.url = url;
@@ -21,6 +23,7 @@ export class EngineBridge extends EventTarget {
     this.nextId = 1;
     this.busy = null; // {id, method, what, since} of the call running, or null
     this.last = {}; // method -> {ms, bytes} of its last reply (for benchmarks and the console)
+    this.calls = {}; // method -> how many calls were posted
     this._spawn();
   }
 
@@ -78,10 +81,14 @@ export class EngineBridge extends EventTarget {
     }
   }
 
-  /** Call a method of web/worker/worker.py; resolves with its parsed reply. */
-  call(method, args = {}, what = method) {
+  /**
+   * Call a method of web/worker/worker.py; resolves with its parsed reply. `label`
+   * says what the call does while it runs (until the worker reports its phase).
+   */
+  call(method, args = {}, label = method) {
     const id = this.nextId++;
-    const promise = new Promise((resolve) => this.pending.set(id, { resolve, method, what, sent: performance.now() }));
+    const promise = new Promise((resolve) => this.pending.set(id, { resolve, method, what: label, sent: performance.now() }));
+    this.calls[method] = (this.calls[method] || 0) + 1;
     this.worker.postMessage({ id, method, args });
     if (!this.busy) this._next();
     return promise;

@@ -1,7 +1,7 @@
 // The engine's Web Worker: Pyodide and the repository's engine/ files, off the page's
 // main thread (which only draws and takes input).
 //
-// Messages in:  {id, method, args}           (method: load | act | frames | packages)
+// Messages in:  {id, method, args}           (method: load | timeline | frames | lab | train | packages)
 // Messages out: {type: "ready", ms}           once Python and the engine are up
 //               {type: "failed", message}     when they cannot start
 //               {type: "progress", id, what}  the phase of a long call

@@ -6,14 +6,24 @@ between JavaScript and Python (fast, and no proxies to leak). Every reply is
 nothing raises into JavaScript. ``progress(what)`` (set by the worker) reports the
 phase of long work, so the page can say what it is waiting for.
 
-Methods:
-- ``load(text, layout)``: compile a program; on success it replaces the session.
-  Returns the scene without the frames' text (``layout=False`` leaves the layout out
-  too, for a program the page has already drawn).
-- ``act(name, args)``: one stepper action (gradstep.program.session.Session.act).
-- ``frames(start, count)``: the text of frames ``start .. start+count-1`` of the
-  current timeline, with the timeline's version.
-- ``lab(what, leaf, h)``: the gradient lab at the current leaf values
+Methods (the page's stepper, web/graph/stepper.js, owns the position and the undo
+history; the worker computes only what needs Python):
+- ``load(text, layout, version=1)``: compile a program; on success it replaces the
+  program held here. Returns ``scene`` without the frames' text (``layout=False``
+  leaves the layout out too, for a program the page has already drawn), its timeline
+  kept as ``version``, and ``leaf_info``: ``[{label, line, col}]`` in the order of
+  ``timeline.leaves`` (the page's notes and errors name and place a leaf with it).
+- ``timeline(version, leaves)``: the timeline of new leaf values (``leaves``: each
+  named leaf's value as a repr string, in the order of ``timeline.leaves``), kept as
+  ``version`` (the page numbers them): ``{version, timeline: {version, values, grads,
+  slopes}, program}``, ``program`` being the text with those values as its literals;
+  a domain error is a ProgramError at its line and column, and changes nothing.
+- ``frames(start, count, version=None, leaves=None)``: the text of frames ``start ..
+  start+count-1`` of the timeline of ``version`` (the latest asked for without one),
+  with its version. A version not held here (an older one after Stop) is made again
+  from ``leaves``; without them the reply is an error with ``unknown_version``.
+- ``lab(..., version=None, leaves=None)``: the gradient lab (``_lab``'s arguments) at
+  the leaf values of ``version`` (as ``frames`` finds it; the latest without one)
   (engine/lab.py): ``compare``, ``error_curve``, ``slope_view``, ``closed_form``,
   ``paths``, ``forward_mode``. Every float in the reply is sent as its ``repr``
   (``{"r": "0.1"}``-free: plain strings), so the page shows Python's digits exactly.
@@ -35,34 +45,109 @@ def _fail(message, line=None, col=None):
     return {"ok": False, "error": {"line": line, "col": col, "message": message}}
 
 
-def _load(text, layout=True):
-    global _session
+def _load(text, layout=True, version=1):
+    global _session, _starts, _timelines
+    from gradstep.program.session import State
+
     progress("reading the program and computing both passes")
     session = Session(str(text), frames=False)
+    version = int(version)
+    session.state = State(session.timeline, version)  # (a fresh session's state, numbered as asked)
     if layout:
         progress("laying out the graph")
     from gradstep.program.scene import scene
 
     out = scene(session, layout=bool(layout))
-    _session = session
-    return {"ok": True, "scene": out}
+    tape = session.tape
+    leaf_info = [{"label": tape.labels[i], "line": tape.locs[i][0], "col": tape.locs[i][1]}
+                 for i in tape.leaf_indices()]
+    _session, _starts, _timelines = session, {version: session.timeline.start}, {version: session.timeline}
+    return {"ok": True, "scene": out, "leaf_info": leaf_info}
 
 
-def _act(name, args=None):
+_starts = {}  # version -> the start values of every timeline handed out for the program loaded
+_timelines = {}  # version -> Timeline, the few asked for last
+_KEEP = 4
+
+
+def _select(version, leaves=None):
+    """The timeline of ``version`` (made again from its start values, or from ``leaves``,
+    when not held), made the current one: what ``lab`` computes at."""
+    from gradstep.program.session import State
+    from gradstep.program.timeline import Timeline
+
+    version = int(version)
+    timeline = _timelines.pop(version, None)
+    if timeline is None:
+        if version not in _starts:
+            if leaves is None:
+                raise _Unknown(version)
+            _starts[version] = _start_of(leaves)
+        timeline = Timeline(_session.tape, _starts[version])
+    _timelines[version] = timeline  # (the latest last)
+    while len(_timelines) > _KEEP:
+        del _timelines[next(iter(_timelines))]
+    _session.state = State(timeline, version)  # (the worker keeps no position: the page does)
+    return timeline
+
+
+class _Unknown(Exception):
+    def __init__(self, version):
+        super().__init__(version)
+        self.version = version
+
+
+def _start_of(leaves):
+    """Start values for the tape: its literals, each named leaf's replaced by ``leaves``."""
+    tape = _session.tape
+    indices = tape.leaf_indices()
+    if len(leaves) != len(indices):
+        raise ValueError(f"expected {len(indices)} leaf values, not {len(leaves)}")
+    start = list(tape.init)
+    for i, value in zip(indices, leaves, strict=True):
+        start[i] = float(value)
+    return start
+
+
+def _timeline(version, leaves):
     if _session is None:
         return _fail("no program is loaded")
-    reply = _session.act(str(name), **(args or {}))
-    reply["ok"] = True
-    return reply
+    from gradstep.program.timeline import Timeline
+
+    version = int(version)
+    start = _start_of(leaves)
+    timeline = Timeline(_session.tape, start)  # a ProgramError (a domain error) changes nothing
+    _starts[version] = start
+    _timelines.pop(version, None)
+    _timelines[version] = timeline
+    _select(version)
+    return {"ok": True, "version": version, "program": _session.program_text(),
+            "timeline": timeline.to_dict(version, frames=False, structure=False)}
 
 
-def _frames(start, count=1):
+def _frames(start, count=1, version=None, leaves=None):
     if _session is None:
         return _fail("no program is loaded")
-    timeline = _session.timeline
+    if version is None:
+        version = _session.state.version
+    try:
+        timeline = _select(version, leaves)
+    except _Unknown:
+        return {**_fail(f"the worker does not hold timeline {version}: send its leaves"), "unknown_version": True}
     end = min(len(timeline), int(start) + max(1, int(count)))
     frames = [timeline.frame(k) for k in range(max(0, int(start)), end)]
-    return {"ok": True, "version": _session.state.version, "start": int(start), "frames": frames}
+    return {"ok": True, "version": int(version), "start": int(start), "frames": frames}
+
+
+def _lab_at(version=None, leaves=None, **args):
+    """``lab`` at the leaf values of ``version`` (the page's undo may have gone back to
+    older values since the worker last heard of them)."""
+    if _session is not None and version is not None:
+        try:
+            _select(version, leaves)
+        except _Unknown:
+            return {**_fail(f"the worker does not hold timeline {version}: send its leaves"), "unknown_version": True}
+    return _lab(**args)
 
 
 _LAB = ("compare", "error_curve", "slope_view", "closed_form", "paths", "forward_mode")
@@ -79,132 +164,48 @@ def _reprs(x):
     return x
 
 
-def _lab(what, leaf=None, h=1e-6, **extra):
+def _lab(view, leaf=None, h=1e-6, **extra):
+    """One of the lab's views (gradstep.lab.views) at the current leaf values."""
     if _session is None:
         return _fail("no program is loaded")
-    if what not in _LAB:
-        raise ValueError(f"the lab has no {what!r}; one of {', '.join(_LAB)}")
+    if view not in _LAB:
+        raise ValueError(f"the lab has no {view!r}; one of {', '.join(_LAB)}")
     from gradstep.lab import views as lab
 
     progress({"compare": "comparing the gradients", "closed_form": "deriving the closed form",
               "paths": "finding the paths", "error_curve": "measuring the error against h",
-              }.get(what, "computing"))
+              }.get(view, "computing"))
     tape, start = _session.tape, _session.timeline.start
-    fn = getattr(lab, what)
-    args = [tape, start] + ([] if what == "compare" else [int(leaf)])
-    if what in ("compare", "slope_view"):
+    fn = getattr(lab, view)
+    args = [tape, start] + ([] if view == "compare" else [int(leaf)])
+    if view in ("compare", "slope_view"):
         args.append(float(h))
     result = fn(*args, **extra)
-    return {"ok": True, "version": _session.state.version, "what": what, "result": _reprs(result)}
+    return {"ok": True, "version": _session.state.version, "view": view, "result": _reprs(result)}
 
 
-_trainer = None
-GRID_PLAYING = 32  # the boundary's cells a side while training runs (the page asks finer when idle)
+_training = None  # gradstep.training.view.TrainingView, made on the first train call
 
 
-def _grid(n):
-    """The network's score on an n x n grid over the data (plain floats, no graph):
-    one score a point for two classes, the class for more."""
-    t = _trainer
-    xs = [p[0] for p in t.X]
-    ys = [p[1] for p in t.X]
-    pad_x = 0.15 * (max(xs) - min(xs) or 1.0)
-    pad_y = 0.15 * (max(ys) - min(ys) or 1.0)
-    x0, x1, y0, y1 = min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
-    cells = [[x0 + (j + 0.5) * (x1 - x0) / n, y1 - (i + 0.5) * (y1 - y0) / n] for i in range(n) for j in range(n)]
-    out = t.scores(cells)
-    if not t.single:
-        out = [max(range(len(o)), key=o.__getitem__) for o in out]
-    return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "classes": t.classes}
+def _train(action, **args):
+    """The training view (contract section 5): gradstep.training.view.TrainingView.act."""
+    global _training
+    from gradstep.training.settings import SettingError
+    from gradstep.training.view import Stale, TrainingView
+
+    if _training is None:
+        _training = TrainingView(progress=lambda what: progress(what))
+    try:
+        reply = _training.act(str(action), **args)
+    except SettingError as error:  # (in the page's words: its label, not the command line's flag)
+        return _fail(error.page_message)
+    except Stale as stale:  # the page's boxes are of another step: it asks for the summary again
+        return {"ok": False, "stale": True, "step": stale.step,
+                "error": {"line": None, "col": None, "message": str(stale)}}
+    return _reprs({"ok": True, **reply})
 
 
-_batch = None  # (the trainer, its step, its BatchGraph)
-
-
-def _batch_graph():
-    """The BatchGraph of the trainer at its current step, built once per step."""
-    global _batch
-    if _batch is None or _batch[0] is not _trainer or _batch[1] != _trainer.steps:
-        from gradstep.training.batch_graph import BatchGraph
-
-        progress("building the whole batch's graph")
-        _batch = (_trainer, _trainer.steps, BatchGraph(_trainer))
-    return _batch[2]
-
-
-def _train(what, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0, group="", step=None):
-    """The training view (contract section 5): ``new`` builds the data and the network
-    from the settings (``points``: the learner's own points, [[x, y, class], ...]);
-    ``step`` takes ``steps`` SGD steps and returns their losses; ``grid`` redraws the
-    boundary finer. Floats are the command line's (gradstep.training.trainer), bit for bit."""
-    global _trainer, _batch
-    from gradstep.training.datasets import CLASSES, make
-    from gradstep.training.fast_trainer import FastTrainer
-    from gradstep.training.trainer import default_loss
-
-    if what == "new":
-        s = settings or {}
-        dataset = str(s.get("dataset", "moons"))
-        if dataset not in CLASSES:
-            raise ValueError(f"unknown dataset {dataset!r}: choose one of {', '.join(CLASSES)}")
-        layers = [int(v) for v in str(s.get("layers", "16,16")).split(",") if v.strip()]
-        seed = int(s.get("seed", 0))
-        lr = float(s.get("lr", 1.0))
-        batch = int(s.get("batch", 100))
-        loss = str(s.get("loss", "default"))
-        loss = default_loss(CLASSES[dataset]) if loss == "default" else loss
-        progress("making the data and the network")
-        X, y = make(dataset, n=100, seed=seed)
-        if points is not None:
-            X = [[float(p[0]), float(p[1])] for p in points]
-            y = [int(p[2]) for p in points]
-            if not X:
-                raise ValueError("there are no points left: add some, or choose the data again")
-        _batch = None
-        _trainer = FastTrainer(X, y, layers, seed=seed, activation=str(s.get("activation", "relu")),
-                               loss=loss, lr=lr, batch=batch)
-        reply = {"step": 0, "loss": None, "accuracy": _trainer.accuracy(),
-                 "data": {"points": _trainer.X, "labels": _trainer.y, "classes": _trainer.classes}}
-    elif _trainer is None:
-        return _fail("no network yet: choose the settings first")
-    elif what == "step":
-        _batch = None  # (its 65,000 nodes are of the last step: free them)
-        progress("training")
-        losses = [_trainer.step() for _ in range(max(1, min(1000, int(steps))))]
-        reply = {"step": _trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": _trainer.accuracy()}
-    elif what == "grid":
-        reply = {"step": _trainer.steps}
-    elif what == "point":
-        # One point's loss as a program, to step through like any other; a nudge at
-        # this rate is that point's SGD update (the trainer itself does not move).
-        index = int(index)
-        if not 0 <= index < len(_trainer.X):
-            raise ValueError(f"there is no point {index}: choose 0 to {len(_trainer.X) - 1}")
-        return _reprs({"ok": True, "program": _trainer.point_program(index), "rate": _trainer.learning_rate(),
-                       "step": _trainer.steps})
-    elif what == "batch":
-        # The whole batch's graph collapsed into neurons (engine/batch_graph.py); kept
-        # for the expand calls that follow, until the weights move.
-        return _reprs({"ok": True, "summary": _batch_graph().summary()})
-    elif what == "expand":
-        graph = _batch_graph()
-        if step is not None and int(step) != _batch[1]:
-            # The page's boxes are of another step: it asks for the summary again.
-            return {"ok": False, "stale": True, "step": _batch[1],
-                    "error": {"line": None, "col": None, "message": "training has moved on since this graph"}}
-        try:
-            expansion = graph.expand(str(group))
-        except KeyError as error:
-            raise ValueError(error.args[0]) from None
-        return _reprs({"ok": True, "step": _batch[1], "expansion": expansion})
-    else:
-        raise ValueError(f"training has no {what!r}: new, step, grid, point, batch or expand")
-    reply["grid"] = _grid(max(4, min(200, int(grid))))
-    reply["ok"] = True
-    return _reprs(reply)
-
-
-_METHODS = {"load": _load, "act": _act, "frames": _frames, "lab": _lab, "train": _train}
+_METHODS = {"load": _load, "timeline": _timeline, "frames": _frames, "lab": _lab_at, "train": _train}
 
 
 def handle(method, args_json="{}"):

@@ -8,11 +8,16 @@ graph view and step controls, and steps it in the notebook's Python kernel.
 
 It is an anywidget (``pip install gradstep[widget]``): one widget works in Jupyter,
 JupyterLab, Colab and VS Code, and its JavaScript ships in the package (web/*.js,
-read by engine/assets.py), so it works offline. The widget holds a ``Session`` (the
-page's stepper): a click sends an action, the kernel runs ``Session.act`` and answers
-with the page's own reply format, which web/notebook/widget.js draws. ``write_back()`` (or the
-widget's **Write back** button) sets the notebook's ``Value``s to the leaves' values
-after nudges. ``auto_show()`` makes a bare ``L`` at the end of a cell show itself.
+read by engine/assets.py), so it works offline. The view (web/notebook/widget.js)
+steps with the page's own Stepper (web/graph/stepper.js): moves, undo and freezing
+happen there; the kernel computes only what needs Python, the timeline of a nudge's
+or an edit's new leaf values (``{kind: "timeline", version, leaves}``). After every
+action the view says what it shows (``{kind: "state", state, change}``): the widget's
+``Session`` follows it, so ``gradients``, ``write_back()`` and ``link`` are what is on
+screen. ``act(...)`` called from Python runs that ``Session`` and the views follow.
+``write_back()`` (or the widget's **Write back** button) sets the notebook's
+``Value``s to the leaves' values after nudges. ``auto_show()`` makes a bare ``L`` at
+the end of a cell show itself.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from gradstep.core.errors import ProgramError
 from gradstep.notebook.assets import web_file
 from gradstep.program.from_graph import program_and_leaves, share_link
 from gradstep.program.scene import scene
-from gradstep.program.session import Session
+from gradstep.program.session import HISTORY_LIMIT, Session, State
+from gradstep.program.timeline import Timeline
+from gradstep.program.writer import program_with
 
 try:  # the widget's own dependency: pip install "gradstep[widget]"
     import anywidget
@@ -124,30 +131,80 @@ class GraphWidget(anywidget.AnyWidget):
         tape = self.session.tape
         made = {tape.names[name] for name, node in self.values.items() if not getattr(node, "label", "")}
         self.session.state = replace(self.session.state, frozen=frozenset(made))
+        # The timelines the views may show, by version: the Session's and those a view asked for.
+        self._timelines = {self.session.state.version: self.session.timeline}
         super().__init__(**kwargs)
-        first = scene(self.session, layout=True)
+        first = {**scene(self.session, layout=True), "leaf_info": self._leaf_info()}
         self._layout = first["layout"]
         self.scene = first  # (what a view starts from; it then asks for the current one)
         self.link = self._link()
         self.on_msg(self._on_msg)
 
-    # -- what the buttons do (also callable from Python) ---------------------
+    # -- steps called from Python (the views step by themselves) -------------
     def act(self, action: str, **args) -> dict:
-        """One step (``Session.act``); the reply is also sent to the widget's views."""
+        """One step (``Session.act``) from Python; the views follow its reply."""
         try:
             reply = self.session.act(action, **args)
         except ProgramError as error:  # a nudge or an edit left an op's domain
             self.send({"kind": "error", "message": str(error)})
             raise
+        self._timelines[self.session.state.version] = self.session.timeline
         self.link = self._link()
-        self.send({"kind": "reply", "reply": reply})
+        self.send({"kind": "reply", "action": action, "reply": reply})
         return reply
 
     def current_scene(self) -> dict:
         """What is shown now, for a view drawn after steps were taken (a cell shown
         again, a reloaded notebook): it asks on render. (Not kept in the ``scene``
         trait: that would send the whole timeline to the notebook on every click.)"""
-        return {**scene(self.session, layout=False), "layout": self._layout}
+        return {**scene(self.session, layout=False), "layout": self._layout, "leaf_info": self._leaf_info()}
+
+    def _leaf_info(self) -> list[dict]:
+        """Each named leaf's label and place, in the timeline's order (the view's notes
+        and errors name a leaf with them)."""
+        tape = self.session.tape
+        return [{"label": tape.labels[i], "line": tape.locs[i][0], "col": tape.locs[i][1]}
+                for i in tape.leaf_indices()]
+
+    # -- what a view asks of Python -----------------------------------------
+    def _timeline(self, leaves) -> dict:
+        """The timeline of new leaf values (reprs, in the order of ``timeline.leaves``),
+        numbered after every version made so far. A domain error raises ProgramError."""
+        s = self.session
+        indices = s.tape.leaf_indices()
+        if len(leaves) != len(indices):
+            raise ValueError(f"expected {len(indices)} leaf values, not {len(leaves)}")
+        start = list(s.tape.init)
+        for i, value in zip(indices, leaves, strict=True):
+            start[i] = float(value)
+        timeline = Timeline(s.tape, start)
+        s._versions += 1
+        version = s._versions
+        self._timelines[version] = timeline
+        text = program_with(s.tape, start)
+        return {"kind": "timeline", "program": "\ufeff" + text if s.text.startswith("\ufeff") else text,
+                "timeline": {**timeline.to_dict(version, structure=False), "frames": timeline.frames}}
+
+    def _view_state(self, state: dict, change: str | None) -> None:
+        """What a view shows after an action of its own: the Session follows it (and its
+        undo history, pushed or popped as the view's was)."""
+        s = self.session
+        version = int(state["timeline_version"])
+        if version not in self._timelines:
+            raise ValueError(f"the kernel made no timeline {version}")
+        new = State(timeline=self._timelines[version], version=version, position=int(state["position"]),
+                    frozen=frozenset(int(i) for i in state.get("frozen") or ()),
+                    nudges=tuple(state.get("nudges") or ()),
+                    last=None if state.get("current") is None else int(state["current"]),
+                    ran=state.get("phase") != "start")
+        if change == "pop":
+            if s.history:
+                s.history.pop()
+        elif change == "push":
+            s.history.append(s.state)
+            del s.history[:-HISTORY_LIMIT]
+        s.state = new
+        self.link = self._link()
 
     def write_back(self) -> int:
         """Set the notebook's ``Value``s (the leaves ``show`` was given) to the values
@@ -179,16 +236,21 @@ class GraphWidget(anywidget.AnyWidget):
     def _on_msg(self, _widget, content, _buffers):
         kind = content.get("kind")
         try:
-            if kind == "act":
-                self.act(str(content["action"]), **dict(content.get("args") or {}))
+            if kind == "timeline":
+                try:
+                    self.send(self._timeline(list(content["leaves"])))
+                except ProgramError as error:  # the new values leave an op's domain: nothing changes
+                    self.send({"kind": "error", "message": str(error)})
+            elif kind == "state":
+                self._view_state(dict(content["state"]), content.get("change"))
             elif kind == "view":
                 self.send({"kind": "scene", "scene": self.current_scene()})
             elif kind == "write_back":
                 n = self.write_back()
                 message = f"Wrote {n} value{'s' * (n != 1)} back to the notebook's Values."
                 self.send({"kind": "note", "message": message})
-        except ProgramError:
-            pass  # (said to the views in act)
+            else:
+                raise ValueError(f"the kernel does not know the message {kind!r}")
         except (KeyError, TypeError, ValueError) as error:
             self.send({"kind": "error", "message": f"could not do that: {error}"})
 

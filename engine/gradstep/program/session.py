@@ -4,8 +4,10 @@ Stepping is a list of frames plus an index (the timeline's frames, and
 ``position``): ``position`` frames are done. Forward steps, backward steps, the
 ``-all`` jumps, seeking and undo only move the index; nudges and edits of a leaf
 make a new timeline. Every change pushes the previous state, so ``undo`` restores
-it exactly. The page calls ``act`` and draws what it returns; nothing here knows
-about a DOM.
+it exactly. The command line, the tests and the notebook widget's Python side call
+``act``; the page steps with web/graph/stepper.js, the same rules and notes in
+JavaScript (tests/program/test_stepper_parity.py keeps the two the same). Nothing
+here knows about a DOM.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import dataclass, replace
 
 from gradstep.core.errors import ProgramError
 from gradstep.core.tape import LEAF
-from gradstep.program.compiler import compile_program, program_with
+from gradstep.program.compiler import compile_program
 from gradstep.program.timeline import Timeline
+from gradstep.program.writer import program_with
 
 ACTIONS = ("forward_step", "forward_all", "backward_step", "backward_all", "undo", "reset",
            "nudge", "seek", "set_leaf", "toggle_freeze")

@@ -145,6 +145,10 @@ SETTINGS: tuple[Setting, ...] = (
             page=False),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
+# What the link carries of the training besides its settings, so a reload or a copied link brings
+# it back where it was (contract section 5): the steps taken, and the points when the learner
+# added or removed some ("x,y,class;x,y,class;...").
+LINK_STATE = ("step", "points")
 PAGE = tuple(s for s in SETTINGS if s.page)
 
 
@@ -192,8 +196,8 @@ def table() -> dict:
         row["limits"] = s.limits()
         row["default_text"] = s.default_text()
         rows.append(row)
-    return {"settings": rows, "max_layers": MAX_LAYERS, "max_units": MAX_UNITS, "max_weights": MAX_WEIGHTS,
-            "inputs": INPUTS, "classes": CLASSES}
+    return {"settings": rows, "link_state": list(LINK_STATE), "max_layers": MAX_LAYERS, "max_units": MAX_UNITS,
+            "max_weights": MAX_WEIGHTS, "inputs": INPUTS, "classes": CLASSES}
 
 
 def module_text() -> str:

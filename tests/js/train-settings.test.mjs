@@ -1,0 +1,36 @@
+// web/training/settings.js: the training form's table (from set-up's web/build/train-settings.js)
+// and the learner's data edits the link carries. (The form's refusals are checked against the
+// worker's in tests/training/test_settings.py.)
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { applyEdits, decodeEdits, DEFAULTS, encodeEdits, trainSettings } from "../../web/training/settings.js";
+
+test("edits: added points and removed indices round-trip through the link's text", () => {
+  const edits = [[0.5, -1.25, 1], 0, [0.001, 2, 0], 7];
+  const text = encodeEdits(edits);
+  assert.equal(text, "0.5,-1.25,1;r0;0.001,2,0;r7");
+  assert.deepEqual(decodeEdits(text), edits);
+});
+
+test("edits apply in order, and one that does not fit refuses them all", () => {
+  const points = [[1, 1, 0], [2, 2, 1]];
+  assert.deepEqual(applyEdits(points, [[3, 3, 1], 0]), [[2, 2, 1], [3, 3, 1]]);
+  assert.deepEqual(points, [[1, 1, 0], [2, 2, 1]]); // (not changed in place)
+  assert.equal(applyEdits(points, [5]), null);
+});
+
+test("unreadable edits are refused whole (the dataset's own points are used)", () => {
+  for (const bad of ["x", "1,2", "1,2,3", "1,2,0,4", "r-1", "1,nan,0", ""]) assert.equal(decodeEdits(bad), null, bad);
+});
+
+test("settings from a link keep where the training was, and drop what is not a choice", () => {
+  const s = trainSettings({ dataset: "spiral", loss: "nonsense", step: "597", points: "r3", layers: "" });
+  assert.equal(s.dataset, "spiral");
+  assert.equal(s.loss, DEFAULTS.loss);
+  assert.equal(s.layers, DEFAULTS.layers);
+  assert.equal(s.step, "597");
+  assert.equal(s.points, "r3");
+  assert.equal(trainSettings({}).step, undefined);
+});
