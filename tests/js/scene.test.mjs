@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import {
   describeStep,
   edgeKey,
-  fmt,
+  fmtGraph,
   fmtShort,
   formulaSegments,
   gradAt,
@@ -144,25 +144,25 @@ test("valueAt and gradAt follow the position", () => {
   assert.deepEqual(grads(6), ["-2.0", "2.0", "1.0", "1.0"]);
 });
 
-test("fmt: micrograd's %.4f, exponents for very large and very small numbers", () => {
-  assert.equal(fmt(""), "");
-  assert.equal(fmt(null), "");
-  assert.equal(fmt(undefined), "");
-  assert.equal(fmt("2.0"), "2.0000");
-  assert.equal(fmt("-3.14159"), "-3.1416");
-  assert.equal(fmt("0.0"), "0.0000");
-  assert.equal(fmt("-0.0"), "-0.0000"); // the sign of zero is kept
-  assert.equal(fmt("0.0001"), "0.0001");
-  assert.equal(fmt("9.999e-05"), "9.999e-5");
-  assert.equal(fmt("1e-05"), "1.000e-5");
-  assert.equal(fmt("0.00001234"), "1.234e-5");
-  assert.equal(fmt("99999.0"), "99999.0000");
-  assert.equal(fmt("123456.0"), "1.235e+5");
-  assert.equal(fmt("-1.5e+100"), "-1.500e+100");
-  assert.equal(fmt("inf"), "inf"); // Python's reprs of non-finite floats pass through
-  assert.equal(fmt("-inf"), "-inf");
-  assert.equal(fmt("nan"), "nan");
-  assert.equal(fmt(2.5), "2.5000"); // a number works too
+test("fmtGraph: micrograd's %.4f, exponents for very large and very small numbers", () => {
+  assert.equal(fmtGraph(""), "");
+  assert.equal(fmtGraph(null), "");
+  assert.equal(fmtGraph(undefined), "");
+  assert.equal(fmtGraph("2.0"), "2.0000");
+  assert.equal(fmtGraph("-3.14159"), "-3.1416");
+  assert.equal(fmtGraph("0.0"), "0.0000");
+  assert.equal(fmtGraph("-0.0"), "-0.0000"); // the sign of zero is kept
+  assert.equal(fmtGraph("0.0001"), "0.0001");
+  assert.equal(fmtGraph("9.999e-05"), "9.999e-5");
+  assert.equal(fmtGraph("1e-05"), "1.000e-5");
+  assert.equal(fmtGraph("0.00001234"), "1.234e-5");
+  assert.equal(fmtGraph("99999.0"), "99999.0000");
+  assert.equal(fmtGraph("123456.0"), "1.235e+5");
+  assert.equal(fmtGraph("-1.5e+100"), "-1.500e+100");
+  assert.equal(fmtGraph("inf"), "inf"); // Python's reprs of non-finite floats pass through
+  assert.equal(fmtGraph("-inf"), "-inf");
+  assert.equal(fmtGraph("nan"), "nan");
+  assert.equal(fmtGraph(2.5), "2.5000"); // a number works too
 });
 
 test("fmtShort: three significant digits, no trailing zeros", () => {

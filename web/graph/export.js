@@ -1,7 +1,7 @@
 // Downloads: Graphviz DOT (micrograd's draw_dot records), SVG (the drawing with
 // its styles inlined, so it looks the same anywhere) and PNG (that SVG on a canvas).
 
-import { fmt, gradAt, tapeIndex, valueAt } from "./scene.js";
+import { fmtGraph, gradAt, tapeIndex, valueAt } from "./scene.js";
 
 /** Escape text for a DOT record label. */
 function recordText(s) {
@@ -26,7 +26,7 @@ export function toDot(layout, tl, ix, p) {
       const i = tapeIndex(n.id);
       const v = valueAt(tl, ix, i, p);
       const g = gradAt(tl, ix, i, p);
-      const label = `{ ${recordText(n.label)} | data ${v === "" ? "?" : fmt(v)} | grad ${g === "" ? "?" : fmt(g)} }`;
+      const label = `{ ${recordText(n.label)} | data ${v === "" ? "?" : fmtGraph(v)} | grad ${g === "" ? "?" : fmtGraph(g)} }`;
       lines.push(`  ${dotId(n.id)} [label="${label.replace(/"/g, '\\"')}"];`);
     }
   }

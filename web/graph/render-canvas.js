@@ -2,7 +2,7 @@
 // redrawn per frame with only what is on screen, text only when zoomed in enough.
 // Same interface as SvgGraph.
 
-import { fmt, gradAt, valueAt } from "./scene.js";
+import { fmtGraph, gradAt, valueAt } from "./scene.js";
 import { gradFill, isPill, opSymbol, shownLabel, stepFocus } from "./geometry.js";
 
 /**
@@ -191,8 +191,8 @@ export class CanvasGraph {
         ctx.fillText(shownLabel(n.label), n.x + n.width / 2, n.y + 11);
         ctx.textAlign = "left";
         ctx.font = "12px ui-monospace, monospace";
-        ctx.fillText("data " + (v === "" ? "—" : fmt(v)), n.x + 8, n.y + 29);
-        ctx.fillText("grad " + (gr === "" ? "—" : fmt(gr)), n.x + 8, n.y + 46);
+        ctx.fillText("data " + (v === "" ? "—" : fmtGraph(v)), n.x + 8, n.y + 29);
+        ctx.fillText("grad " + (gr === "" ? "—" : fmtGraph(gr)), n.x + 8, n.y + 46);
       }
     }
   }

@@ -4,7 +4,7 @@
 // what was last drawn and touches only the elements that changed. Labels and
 // numbers go in with textContent / setAttribute only, never as markup.
 
-import { edgeKey, fmt, fmtShort, gradAt, valueAt } from "./scene.js";
+import { edgeKey, fmtGraph, fmtShort, gradAt, valueAt } from "./scene.js";
 import {
   gradFill, isPill, opSymbol, pathD, placeEdgeLabels, shownLabel, stepFocus,
 } from "./geometry.js";
@@ -178,12 +178,12 @@ export class SvgGraph {
       if (v !== r.v) {
         r.v = v;
         r.g.setAttribute("data-value", v);
-        r.valSpan.textContent = v === "" ? "—" : fmt(v);
+        r.valSpan.textContent = v === "" ? "—" : fmtGraph(v);
       }
       if (gr !== r.gr) {
         r.gr = gr;
         r.g.setAttribute("data-grad", gr);
-        r.gradSpan.textContent = gr === "" ? "—" : fmt(gr);
+        r.gradSpan.textContent = gr === "" ? "—" : fmtGraph(gr);
       }
       const fill = gradFill(gr, max, theme);
       if (fill !== r.fill) {

@@ -81,8 +81,8 @@ export function gradAt(tl, ix, i, p) {
   return at >= 0 && at <= p ? tl.grads[i] : "";
 }
 
-/** A short, readable form of a repr'd float64, micrograd style (%.4f). */
-export function fmt(repr) {
+/** A number as the graph shows it, micrograd style (%.4f; exponents when very large or small), from its repr. (Python has no fmt: it writes repr.) */
+export function fmtGraph(repr) {
   if (repr === "" || repr == null) return "";
   const x = Number(repr);
   if (!Number.isFinite(x)) return String(repr);
@@ -162,7 +162,7 @@ export function formulaSegments(frame, { full = false } = {}) {
   if (!Array.isArray(frame.parts)) return [{ kind: "text", text: frame.text || "" }];
   return frame.parts.map((part) => {
     if (typeof part === "string") return { kind: "text", text: part };
-    if (part.n != null) return { kind: "num", text: full ? part.n : fmt(part.n), full: part.n };
+    if (part.n != null) return { kind: "num", text: full ? part.n : fmtGraph(part.n), full: part.n };
     if (part.up != null) return { kind: "up", text: part.up };
     if (part.local != null) return { kind: "local", text: part.local };
     return { kind: "text", text: "" };

@@ -6,7 +6,7 @@
 // draws the replies and asks again when the values, the leaf or h change.
 
 import { drawErrorPlot, drawSlopeView } from "./lab-plots.js";
-import { fmt } from "../graph/scene.js";
+import { fmtGraph } from "../graph/scene.js";
 
 const $ = (id) => document.getElementById(id);
 const H_DEFAULT = "1e-6";
@@ -131,8 +131,8 @@ export class LabPanel {
       const drawn = drawSlopeView(this.dom.slope, { ...view, label: this.dom.leaf.selectedOptions[0]?.textContent }, this.trail);
       this.dragPoint(drawn, leaf);
       const sec = view.secant_slopes || {};
-      this.dom.slopeNote.textContent = `Tangent slope (backprop) ${fmt(view.slope)}; the secants' slopes at h = ${this.dom.h.value.trim()}: ` +
-        `forward ${fmt(sec.forward)}, central ${fmt(sec.central)}.` +
+      this.dom.slopeNote.textContent = `Tangent slope (backprop) ${fmtGraph(view.slope)}; the secants' slopes at h = ${this.dom.h.value.trim()}: ` +
+        `forward ${fmtGraph(sec.forward)}, central ${fmtGraph(sec.central)}.` +
         (h < 1e-3 ? " At so small an h they lie on the tangent: try h = 0.5 to see them apart." : "");
     }
     if (fwd) this.drawForward(fwd);
@@ -217,8 +217,8 @@ export class LabPanel {
       const cells = [
         row.label,
         ...["backprop", "forward", "backward", "central"].map((k) => (row[k] == null ? "—" : row[k])),
-        row.abs_error?.central == null ? "—" : fmt(row.abs_error.central),
-        row.rel_error?.central == null ? "—" : fmt(row.rel_error.central),
+        row.abs_error?.central == null ? "—" : fmtGraph(row.abs_error.central),
+        row.rel_error?.central == null ? "—" : fmtGraph(row.rel_error.central),
       ];
       cells.forEach((text, k) => {
         const td = document.createElement(k === 0 ? "th" : "td");
@@ -292,7 +292,7 @@ export class LabPanel {
       const li = document.createElement("li");
       li.tabIndex = 0;
       const names = (path.nodes || []).map((i) => s.labelOf(i)).join(" → ");
-      li.textContent = `${names}: ${(path.locals || []).map((x) => fmt(x)).join(" × ")} = ${fmt(path.product)}`;
+      li.textContent = `${names}: ${(path.locals || []).map((x) => fmtGraph(x)).join(" × ")} = ${fmtGraph(path.product)}`;
       li.title = `product ${path.product}`;
       li.addEventListener("pointerenter", () => mark(path.nodes));
       li.addEventListener("focus", () => mark(path.nodes));
@@ -332,7 +332,7 @@ export class LabPanel {
     for (const st of steps) {
       const tr = body.insertRow();
       tr.hidden = true;
-      for (const [k, v] of [["th", st.label], ["td", fmt(st.value)], ["td", fmt(st.tangent)]]) {
+      for (const [k, v] of [["th", st.label], ["td", fmtGraph(st.value)], ["td", fmtGraph(st.tangent)]]) {
         const c = document.createElement(k);
         c.textContent = v;
         tr.append(c);

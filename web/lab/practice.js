@@ -5,7 +5,7 @@
 // the chain-rule term to use. The score counts the questions asked and those answered
 // right at the first try.
 
-import { fmt } from "../graph/scene.js";
+import { fmtGraph } from "../graph/scene.js";
 
 const $ = (id) => document.getElementById(id);
 export const MODES = ["off", "forward", "backward"];
@@ -18,7 +18,7 @@ export function isRight(answer, expected) {
   const a = Number(String(answer).trim());
   const x = Number(expected);
   if (String(answer).trim() === "" || !Number.isFinite(a) || !Number.isFinite(x)) return false;
-  return Math.abs(a - x) <= 1e-6 * Math.max(1, Math.abs(x)) || fmt(String(a)) === fmt(String(x));
+  return Math.abs(a - x) <= 1e-6 * Math.max(1, Math.abs(x)) || fmtGraph(String(a)) === fmtGraph(String(x));
 }
 
 /** The hint for a wrong answer: the formula (forward) or the chain-rule terms (backward). */
@@ -149,7 +149,7 @@ export class Practice {
     const expected = this.mode === "forward" ? tl.values[i] : tl.grads[i];
     if (isRight(this.dom.answer.value, expected)) {
       if (!this.wrongHere) this.correct += 1;
-      this.dom.hint.textContent = `Right: ${fmt(expected)}.`;
+      this.dom.hint.textContent = `Right: ${fmtGraph(expected)}.`;
       await this.page.step(this.mode === "forward" ? "forward_step" : "backward_step");
       this.dom.answer.focus();
       return;

@@ -22,7 +22,7 @@
 // under .gs-theme plus the few rules below (engine/widget.py sends both as _css).
 
 import { GraphView } from "../graph/graph-view.js";
-import { describeStep, fmt, formulaSegments } from "../graph/scene.js";
+import { describeStep, fmtGraph, formulaSegments } from "../graph/scene.js";
 import { Store } from "../graph/store.js";
 import { Stepper } from "../graph/stepper.js";
 
@@ -99,7 +99,7 @@ function statusText(s) {
   switch (st.phase) {
     case "start": return `Start: only the leaves have values (${s.ix.F} forward and ${s.ix.B} backward steps to go).`;
     case "forward": return `Forward pass: step ${p} of ${s.ix.F}.`;
-    case "forward-done": return `Forward pass done: ${out} = ${fmt(tl.values[tl.output])}.`;
+    case "forward-done": return `Forward pass done: ${out} = ${fmtGraph(tl.values[tl.output])}.`;
     case "backward": return `Backward pass: step ${p - s.ix.F} of ${s.ix.B}.`;
     case "backward-done": return `Backward pass done: every gradient of ${out} is known.`;
     default: return st.phase;

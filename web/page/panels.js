@@ -4,7 +4,7 @@
 // - NudgePanel: the plot of the output across nudges and its summary.
 // They read the store and write the DOM; they change nothing else.
 
-import { describeStep, fmt, formulaSegments } from "../graph/scene.js";
+import { describeStep, fmtGraph, formulaSegments } from "../graph/scene.js";
 import { drawNudgePlot } from "../graph/plot.js";
 
 const $ = (id) => document.getElementById(id);
@@ -58,7 +58,7 @@ export class ExplainPanel {
     switch (phase) {
       case "start": return `Start: only the leaves have values (${ix.F} forward and ${ix.B} backward steps to go).`;
       case "forward": return `Forward pass: step ${p} of ${ix.F}.`;
-      case "forward-done": return `Forward pass done: ${outName} = ${fmt(tl.values[tl.output])}.`;
+      case "forward-done": return `Forward pass done: ${outName} = ${fmtGraph(tl.values[tl.output])}.`;
       case "backward": return `Backward pass: step ${p - ix.F} of ${ix.B}.`;
       case "backward-done": return `Backward pass done: every gradient of ${outName} is known.`;
       default: return phase;
@@ -153,7 +153,7 @@ export class NudgePanel {
 function summary(nudges) {
   if (!nudges.length) return "";
   const n = nudges[nudges.length - 1];
-  const sign = (x) => (x > 0 ? "+" : "") + fmt(String(x));
-  return `Nudge ${nudges.length} (${n.direction}, rate ${n.rate}): output ${fmt(String(n.before))} → ` +
-    `${fmt(String(n.after))}. The gradient predicted ${sign(n.predicted)}; the actual change was ${sign(n.actual)}.`;
+  const sign = (x) => (x > 0 ? "+" : "") + fmtGraph(String(x));
+  return `Nudge ${nudges.length} (${n.direction}, rate ${n.rate}): output ${fmtGraph(String(n.before))} → ` +
+    `${fmtGraph(String(n.after))}. The gradient predicted ${sign(n.predicted)}; the actual change was ${sign(n.actual)}.`;
 }
