@@ -32,7 +32,7 @@ import gradstep.training.nn  # noqa: E402
 
 ENGINES = {
     "gradstep": (gradstep.core.value.Value, gradstep.training.nn.MLP),
-    "micrograd": (micrograd.gradstep.Value, micrograd.nn.MLP),
+    "micrograd": (micrograd.engine.Value, micrograd.nn.MLP),
 }
 
 

@@ -37,7 +37,7 @@ from gradstep.training import fastnet  # noqa: E402
 
 SIZES = [2, 16, 16, 1]
 GOAL_MS = 50.0
-METHODS = ("gradstep.Value", "micrograd Value", "gradstep.training.fastnet")
+METHODS = ("gradstep.Value", "micrograd Value", "gradstep fastnet")
 
 
 def measure(steps: int) -> dict:
@@ -50,7 +50,7 @@ def measure(steps: int) -> dict:
     result = {"python": sys.version.split()[0], "ms": {}, "losses": {}}
     graphs = {
         "gradstep.Value": (gradstep.core.value.Value, gradstep.training.nn.MLP),
-        "micrograd Value": (micrograd.gradstep.Value, micrograd.nn.MLP),
+        "micrograd Value": (micrograd.engine.Value, micrograd.nn.MLP),
     }
     for name, (Value, MLP) in graphs.items():
         random.seed(1337)
@@ -64,7 +64,7 @@ def measure(steps: int) -> dict:
             losses.append(root.data)
         result["ms"][name] = 1000 * statistics.median(times[1:])
         result["losses"][name] = losses
-    for name, activation in (("gradstep.training.fastnet", "relu"), ("fastnet, tanh", "tanh")):
+    for name, activation in (("gradstep fastnet", "relu"), ("fastnet, tanh", "tanh")):
         random.seed(1337)
         model = gradstep.training.nn.MLP(2, SIZES[1:])
         start = time.perf_counter()
@@ -150,7 +150,7 @@ def main() -> None:
     print("not the goal's step, for comparison: the same with tanh hidden units (3,200 floatmath.tanh calls)")
     print(f"{'fastnet, tanh':<17}" + "".join(f"{run['ms']['fastnet, tanh']:>18.1f}" for run in runs.values()))
     for where, run in runs.items():
-        same = run["losses"]["gradstep.training.fastnet"] == run["losses"]["gradstep.Value"]
+        same = run["losses"]["gradstep fastnet"] == run["losses"]["gradstep.Value"]
         verdict = "yes" if same else "NO"
         print(f"{where}: fastnet's {args.steps + 1} losses equal gradstep.Value's bit for bit: {verdict}")
     nodes = next(iter(runs.values()))["batch_graph"]["nodes"]
@@ -158,7 +158,7 @@ def main() -> None:
     for what in ("build", "summary", "expand L2N0"):
         print(f"{what:<17}" + "".join(f"{run['batch_graph'][what]:>18.1f}" for run in runs.values()))
     if "Pyodide" in runs:
-        fast = runs["Pyodide"]["ms"]["gradstep.training.fastnet"]
+        fast = runs["Pyodide"]["ms"]["gradstep fastnet"]
         print(f"goal: a step in Pyodide within {GOAL_MS:.0f} ms: {'met' if fast <= GOAL_MS else 'NOT met'} "
               f"({fast:.1f} ms)")
     else:

@@ -60,13 +60,17 @@ def nudge(page) -> dict:
     page.wait_for_selector("body:not([data-busy])", state="attached", timeout=300_000)
     page.evaluate("window.__stop = false")
     page.evaluate(GAPS_START)
+    before = page.evaluate("window.gradstep.calls().timeline || 0")
     t0 = time.perf_counter()
     page.click("[data-testid=nudge]")
     page.wait_for_selector("body:not([data-busy])", state="attached", timeout=300_000)
     ms = (time.perf_counter() - t0) * 1000
     gap = page.evaluate(GAPS_STOP)
-    last = page.evaluate("window.gradstep.lastReply('act')")
-    return {"ms": ms, "gap_ms": gap, "bytes": last["bytes"]}
+    # A nudge's one call is the new values' timeline; a nudge that moves no value (a gradient
+    # too small to change a float) asks Python nothing, and crossed 0 bytes.
+    calls = page.evaluate("window.gradstep.calls().timeline || 0") - before
+    last = page.evaluate("window.gradstep.lastReply('timeline')")
+    return {"ms": ms, "gap_ms": gap, "bytes": last["bytes"] if last and calls else 0}
 
 
 def run_once(browser, base: str, lines: int, big: int) -> dict:

@@ -13,7 +13,7 @@ export function isPill(n) {
   return n.width > n.height + 0.5;
 }
 
-/** Longest value-node name drawn whole (engine/layout.py LABEL_MAX_CHARS). */
+/** Longest value-node name drawn whole (gradstep.layout.sizes LABEL_MAX_CHARS). */
 export const LABEL_MAX_CHARS = 40;
 
 /** A value node's name as drawn: cut with an ellipsis past LABEL_MAX_CHARS. */
@@ -24,7 +24,7 @@ export function shownLabel(label) {
 /**
  * The box reserved for an edge label (a local derivative, fmtShort: at most 8
  * characters of 11 px monospace, plus padding), and the clearance kept from nodes.
- * engine/layout.py leaves a gap this wide in front of op layers.
+ * gradstep.layout leaves a gap this wide in front of op layers.
  */
 export const EDGE_LABEL = { width: 66, height: 16, clear: 5, apart: 2 }; // apart: between labels
 

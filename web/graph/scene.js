@@ -30,7 +30,7 @@ export function indexTimeline(tl) {
   const bwdAt = new Int32Array(n).fill(-1);
   for (let k = 0; k < F; k++) fwdAt[tl.forward[k]] = k + 1;
   for (let k = 0; k < B; k++) bwdAt[tl.backward[k]] = F + k + 1;
-  // uses[j] = [[consumer, k], ...], latest consumer first (engine/tape.py consumers).
+  // uses[j] = [[consumer, k], ...], latest consumer first (gradstep/core/tape.py consumers).
   const uses = Array.from({ length: n }, () => []);
   for (let c = n - 1; c >= 0; c--) {
     const ins = tl.inputs[c];

@@ -66,7 +66,7 @@ export function pyRepr(x) {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-/** The phase at a position (engine/session.py phase_of). */
+/** The phase at a position (gradstep/program/session.py phase_of). */
 export function phaseOf(position, forward, backward, ran = false) {
   if (position === 0) return ran && forward === 0 ? "forward-done" : "start";
   if (position < forward) return "forward";

@@ -1,4 +1,4 @@
-// The gradient lab's two plots, drawn as SVG from plain data (engine/lab.py's replies,
+// The gradient lab's two plots, drawn as SVG from plain data (gradstep/lab/views.py's replies,
 // floats as repr strings). No state: each call redraws the whole plot.
 //
 // - drawErrorPlot: |estimate - backprop| against h on log-log axes, the measured
@@ -68,7 +68,7 @@ function polyline(svg, pts, cls) {
 /**
  * @param {SVGSVGElement} svg
  * @param {{points: [{h, forward, backward, central}], theory?: {...}, best?: {...}}} curve
- *   engine/lab.py error_curve's reply (floats as strings; null where not computable)
+ *   gradstep.lab.views.error_curve's reply (floats as strings; null where not computable)
  * @param {number} h the h chosen now (marked)
  */
 export function drawErrorPlot(svg, curve, h) {
@@ -115,7 +115,7 @@ export function drawErrorPlot(svg, curve, h) {
     });
     polyline(svg, pts, cls);
   };
-  // (engine/lab.py: one_sided = |f''|/2, central = |f'''|/6, roundoff = eps·|f|.)
+  // (gradstep.lab.views: one_sided = |f''|/2, central = |f'''|/6, roundoff = eps·|f|.)
   if (num(th.one_sided) > 0) line((x) => num(th.one_sided) * x, "theory s-forward");
   if (num(th.central) > 0) line((x) => num(th.central) * x * x, "theory s-central");
   if (num(th.roundoff) > 0) line((x) => num(th.roundoff) / x, "theory s-roundoff");
@@ -141,7 +141,7 @@ export function drawErrorPlot(svg, curve, h) {
 
 /**
  * @param {SVGSVGElement} svg
- * @param {object} view engine/lab.py slope_view's reply: {xs, ys, x, y, slope,
+ * @param {object} view gradstep.lab.views.slope_view's reply: {xs, ys, x, y, slope,
  *   forward: [[x0, y0], [x1, y1]], central: [[x0, y0], [x1, y1]]}
  * @param {Array<{x, y}>} trail earlier points of the leaf (nudges, edits), oldest first
  * @returns {{toX(px): number, point: SVGCircleElement}|null} for dragging the point:

@@ -2,7 +2,7 @@
 // and central differences at h for every leaf, the error against h, the output against
 // one leaf with its tangent and secants, the closed form (sympy, loaded when first
 // needed), the paths from the leaf to the output, and forward mode. Everything is
-// computed in the engine's worker at the leaf values on screen (engine/lab.py); this
+// computed in the engine's worker at the leaf values on screen (gradstep/lab/views.py); this
 // draws the replies and asks again when the values, the leaf or h change.
 
 import { drawErrorPlot, drawSlopeView } from "./lab-plots.js";

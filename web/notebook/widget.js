@@ -19,7 +19,7 @@
 // and asks the kernel for the current one, so a view drawn after steps shows them.
 //
 // Nothing here touches the notebook's document outside `el`: the styles are graph.css
-// under .gs-theme plus the few rules below (engine/widget.py sends both as _css).
+// under .gs-theme plus the few rules below (gradstep/notebook/widget.py sends both as _css).
 
 import { GraphView } from "../graph/graph-view.js";
 import { describeStep, fmtGraph, formulaSegments } from "../graph/scene.js";

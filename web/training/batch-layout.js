@@ -8,7 +8,7 @@
 // is a box holding its real nodes as a grid: a row per batch point, its operations
 // in creation order across, its parameters in a row of their own on top.
 //
-// Input: the engine's summary (engine/batch_graph.py `BatchGraph.summary()`), the
+// Input: the engine's summary (gradstep/training/batch_graph.py `BatchGraph.summary()`), the
 // set of folded layer numbers and the expansions fetched so far (id -> expand()).
 
 export const BOX = { width: 150, height: 46, gap: 8, column: 150, header: 34 };

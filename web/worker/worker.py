@@ -24,7 +24,7 @@ history; the worker computes only what needs Python):
   from ``leaves``; without them the reply is an error with ``unknown_version``.
 - ``lab(..., version=None, leaves=None)``: the gradient lab (``_lab``'s arguments) at
   the leaf values of ``version`` (as ``frames`` finds it; the latest without one)
-  (engine/lab.py): ``compare``, ``error_curve``, ``slope_view``, ``closed_form``,
+  (gradstep/lab/views.py): ``compare``, ``error_curve``, ``slope_view``, ``closed_form``,
   ``paths``, ``forward_mode``. Every float in the reply is sent as its ``repr``
   (``{"r": "0.1"}``-free: plain strings), so the page shows Python's digits exactly.
 

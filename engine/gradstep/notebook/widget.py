@@ -7,8 +7,8 @@ graph view and step controls, and steps it in the notebook's Python kernel.
     show(L)                 # step forward and backward by clicks, nudge, undo
 
 It is an anywidget (``pip install gradstep[widget]``): one widget works in Jupyter,
-JupyterLab, Colab and VS Code, and its JavaScript ships in the package (web/*.js,
-read by engine/assets.py), so it works offline. The view (web/notebook/widget.js)
+JupyterLab, Colab and VS Code, and its JavaScript ships in the package (web/graph/ and web/notebook/,
+read by gradstep/notebook/assets.py), so it works offline. The view (web/notebook/widget.js)
 steps with the page's own Stepper (web/graph/stepper.js): moves, undo and freezing
 happen there; the kernel computes only what needs Python, the timeline of a nudge's
 or an edit's new leaf values (``{kind: "timeline", version, leaves}``). After every
@@ -106,7 +106,7 @@ def _css() -> str:
              .replace(".gs-theme [hidden]", "& [hidden]"))
     code = re.sub(r"/\*.*?\*/", "", graph, flags=re.S)
     if ":root" in code or ".gs-theme" in code:  # (a selector these replacements missed)
-        raise RuntimeError("graph.css has a :root or .gs-theme selector engine/widget.py does not scope")
+        raise RuntimeError("graph.css has a :root or .gs-theme selector gradstep/notebook/widget.py does not scope")
     return ".gs-theme {\n" + graph + "\n}\n" + web_file("notebook/widget.css")
 
 
