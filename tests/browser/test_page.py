@@ -45,7 +45,7 @@ PROGRAMS = {
 
 
 # The page must give exactly the CLI's floats. Basic arithmetic is IEEE everywhere;
-# exp, log, sin, tanh... come from engine/floatmath.py, not the platform's libm
+# exp, log, sin, tanh... come from gradstep/core/floatmath.py, not the platform's libm
 # (Pyodide's differs from glibc's in the last place), so every program is compared
 # bit for bit.
 

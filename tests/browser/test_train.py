@@ -121,7 +121,7 @@ def test_step_into_one_update_opens_that_points_graph(fresh):
 
 def full_graph_counts(dataset, layers, seed, steps, batch=100):
     """Nodes, edges and parameters of the whole batch's loss graph, counted here by a
-    walk of the graph the Trainer itself builds (not by engine/batch_graph.py)."""
+    walk of the graph the Trainer itself builds (not by gradstep/training/batch_graph.py)."""
     from gradstep.training.datasets import CLASSES, make
     from gradstep.training.trainer import Trainer, default_loss
 
@@ -251,3 +251,22 @@ def test_a_reload_brings_the_training_back_where_it_was(fresh):
     page.click(T("train-step"))
     settle(page)
     assert status(page)["step"] == "5"
+
+
+def test_a_link_followed_on_a_built_view_brings_its_step_and_refuses_edits_that_do_not_fit(fresh):
+    """(Found in review: a link's step was lost when the view was already built, and the address
+    then reported it; a link's point of class 2 on a two-class dataset was kept in the address
+    though the worker refused it.)"""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=4&seed=2")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    page.evaluate("location.hash = '#train&dataset=moons&layers=4&seed=2&step=6'")
+    page.wait_for_selector(f"{T('train-status')}[data-step='6']", timeout=BOOT_MS)
+    settle(page)
+    assert status(page)["loss"] == repr(cli_train("moons", "4", 6, 2)["losses"][5])
+    page.evaluate("location.hash = '#train&dataset=moons&layers=4&seed=3&points=0,0,2&step=2'")
+    page.wait_for_selector(f"{T('train-status')}[data-step='2']", timeout=BOOT_MS)
+    settle(page)
+    assert status(page)["loss"] == repr(cli_train("moons", "4", 2, 3)["losses"][1])  # the dataset's own points
+    assert "points=" not in page.evaluate("location.hash")

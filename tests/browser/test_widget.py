@@ -1,4 +1,4 @@
-"""The notebook widget's JavaScript (web/notebook/widget.js, bundled by engine/widget.py) in
+"""The notebook widget's JavaScript (web/notebook/widget.js, bundled by gradstep/notebook/widget.py) in
 Chromium with a stand-in for the notebook: the model is a small object whose ``send``
 calls the real Python side (GraphWidget's message handler, through Playwright's
 ``expose_function``) and hands its answers to the widget, as anywidget's model does.

@@ -1,5 +1,5 @@
 // web/training/batch-layout.js: the collapsed batch graph's groups, links and places.
-// The fixture is engine/batch_graph.py's output for MLP(2, [2, 1]) on 4 moons points,
+// The fixture is gradstep/training/batch_graph.py's output for MLP(2, [2, 1]) on 4 moons points,
 // one step in (made by: BatchGraph(FastTrainer(*make("moons", n=4, seed=0), [2], seed=0))).
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-"""The closed form (engine/closed_form.py): sympy's derivative against backprop.
+"""The closed form (gradstep/lab/closed_form.py): sympy's derivative against backprop.
 
 The formula string is checked by evaluating it with plain ``math`` (not sympy), so
 its value is derived independently of ``closed_form``'s own evaluation.

@@ -1,4 +1,4 @@
-"""The gradient lab's finite differences (engine/lab.py): compare, error_curve, slope_view.
+"""The gradient lab's finite differences (gradstep/lab/views.py): compare, error_curve, slope_view.
 
 Expected numbers come from the seed notebooks' printed output, from derivatives
 worked out by hand, or from plain Python computing the seed's own formulas; none

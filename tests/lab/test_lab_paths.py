@@ -1,4 +1,4 @@
-"""Sum over paths (engine/paths.py) and forward mode (engine/forward_mode.py)."""
+"""Sum over paths (gradstep/lab/paths.py) and forward mode (gradstep/lab/forward_mode.py)."""
 
 from __future__ import annotations
 

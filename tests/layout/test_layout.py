@@ -1,6 +1,6 @@
 """gradstep.layout: the drawing's geometry, and its crossings against Graphviz dot.
 
-Graphs are built here in the shape the engine produces (engine/graph.py): a value
+Graphs are built here in the shape the engine produces (gradstep/program/graph.py): a value
 node ``n{i}`` per tape node, an op node ``n{i}:op`` in front of each computed one,
 one edge per use from an input's value node to the op node (with ``input`` and
 ``node``), and one edge from the op node to its value node. Leaves have no op node.
@@ -532,7 +532,7 @@ def test_dot_sees_the_same_graph():
 
 def test_the_shipped_package_leaves_out_test_tools_and_the_stepper_the_layout():
     # Graphviz runs and crossing counts live in tests/layout_tools.py; the stepper
-    # steps without loading the layout (engine/scene.py composes the two).
+    # steps without loading the layout (gradstep/program/scene.py composes the two).
     root = Path(__file__).resolve().parents[2]
     for py in (root / "engine").rglob("*.py"):
         text = py.read_text(encoding="utf-8")

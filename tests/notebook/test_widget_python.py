@@ -1,4 +1,4 @@
-"""engine/widget.py's Python side (no browser): the state the widget starts from, the
+"""gradstep/notebook/widget.py's Python side (no browser): the state the widget starts from, the
 actions a click sends, write-back, the link, the ``_repr_`` hook and the bundle of the
 page's modules it ships. tests/browser/test_widget.py drives its JavaScript."""
 

@@ -156,4 +156,42 @@ def test_the_page_s_python_survives_what_once_killed_it():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     sizes = json.loads(done.stdout.strip().splitlines()[-1])
-    assert sizes == [20000, "this expression is nested more", "this is too long to read insid"]  # (1 leaf, 19,999 sums)
+    assert sizes == [20000, "this expression is nested more", "this has a chain of 599 operat"]  # (1 leaf, 19,999 sums)
+
+
+def test_long_lines_that_are_not_chains_go_to_ast_parse_whole():
+    """(A review found the careful path refused any long statement: the training view's own
+    "step into one update" program, and a list of 300 negative numbers.) Length is no danger."""
+    from gradstep.training.view import TrainingView
+
+    view = TrainingView()
+    view.act("new", settings={"dataset": "moons", "layers": "16,16", "seed": "0"})
+    point = view.act("point", index=3)["program"]
+    assert reader._has_long_chain(point)  # (its long lines of negative numbers take the careful path)
+    assert dump(careful(point)) == dump(ast.parse(point))
+    text = "w = [" + ", ".join(["-0.5"] * 300) + "]\ny = sum(w)\n"
+    assert dump(careful(text)) == dump(ast.parse(text))
+    assert Timeline(compile_program(text)).output_value == -150.0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x = 1.0\ny = " + " + ".join(["x"] * 300) + " +\n", "nothing follows +"),
+    ("x = 1.0\ny, z = " + " + ".join(["x"] * 300) + "\n", "a long chain can stand in `name = ...`"),
+    ("x = 1.0\nx += x += " + " + ".join(["x"] * 300) + "\n", "this line cannot be read as a program line"),
+])
+def test_long_lines_of_other_kinds_are_refused_in_their_own_words(text, words):
+    with pytest.raises(ProgramError) as refused:
+        compile_program(text)
+    assert words in refused.value.message and refused.value.line == 2
+
+
+def test_longest_run_counts_a_chain_not_a_list():
+    def run(text):
+        import io
+        import tokenize
+        return reader._longest_run(list(tokenize.generate_tokens(io.StringIO(text).readline)))
+
+    assert run("[-1.0, -2.0, -3.0]") == 1
+    assert run("x + y * -z") == 3
+    assert run("f(a + b, c) - (d - e - g)") == 2
+    assert run("[z * 2 for z in xs if z - 1]") == 1

@@ -25,7 +25,8 @@ CASES = [
     {"seed": "0"}, {"seed": "4294967295"}, {"seed": "4294967296"}, {"seed": "-1"}, {"seed": "1e20"}, {"seed": "1.5"},
     {"seed": "1_000"}, {"seed": " 7 "}, {"lr": "0"}, {"lr": "0.1"}, {"lr": "1e6"}, {"lr": "1e7"}, {"lr": "-1"},
     {"lr": "nan"}, {"lr": "inf"}, {"lr": "abc"}, {"lr": ".5"}, {"lr": "5."}, {"batch": "0"}, {"batch": "100000"},
-    {"batch": "100001"}, {"batch": "ten"}, {"dataset": "blobs"}, {"dataset": "spiral", "loss": "hinge"},
+    {"batch": "100001"}, {"batch": "ten"},
+    {"layers": "²"}, {"seed": "١٦"}, {"layers": "16,١٦"}, {"dataset": "blobs"}, {"dataset": "spiral", "loss": "hinge"},
     {"dataset": "spiral", "loss": "default"}, {"loss": "mse"}, {"activation": "gelu"}, {"activation": "tanh"},
 ]
 

@@ -67,7 +67,7 @@ const editor = new Editor({
 const examples = new ExamplesMenu(chooseExample);
 const lab = new LabPanel(store, {
   // (the lab computes at the leaf values on screen, which an undo may have changed)
-  call: (method, args, label) => python.call(method, method === "lab" ? { ...args, ...timelineRef() } : args, label),
+  call: (method, args, label) => (method === "lab" ? callAt(method, args, label) : python.call(method, args, label)),
   ready: () => store.state.engine === "ready" && synced,
   setLeaf: (node, value) => step("set_leaf", { node, value }),
   onShow: () => editor.updateHash(true),
@@ -225,6 +225,17 @@ function timelineRef() {
   if (known.has(tl.version)) return { version: tl.version };
   known.add(tl.version); // (calls run in order: the ones after this find it)
   return { version: tl.version, leaves: Stepper.leafValues(tl) };
+}
+
+/**
+ * A worker call at the timeline on screen (frames, lab). The worker keeps the leaf values of
+ * its latest versions only: when it has let this one go, the call is made again with them.
+ */
+async function callAt(method, args, label) {
+  const reply = await python.call(method, { ...args, ...timelineRef() }, label);
+  if (!reply.unknown_version) return reply;
+  const tl = store.state.scene.timeline;
+  return python.call(method, { ...args, version: tl.version, leaves: Stepper.leafValues(tl) }, label);
 }
 
 /** body[data-busy] while the worker has work or actions wait: tests wait for it. */
@@ -431,7 +442,7 @@ function needFrame(k) {
   const key = `${version}:${start}`;
   if (!asked.has(key)) {
     const scene = store.state.scene; // (versions restart with each program: the scene tells them apart)
-    asked.set(key, python.call("frames", { start, count: FRAME_WINDOW, ...timelineRef() }, "the step's formula").then((reply) => {
+    asked.set(key, callAt("frames", { start, count: FRAME_WINDOW }, "the step's formula").then((reply) => {
       asked.delete(key);
       if (reply.ok && store.state.scene === scene) store.addFrames(reply.version, reply.start, reply.frames);
     }));

@@ -114,7 +114,7 @@ export class TrainView {
     this.dom.problem.hidden = !problem;
     if (problem) return false;
     const key = JSON.stringify(s);
-    if (!force && key === this.built) return true;
+    if (!force && key === this.built && !this.restore) return true;
     if (!this.engine.ready()) {
       this.say("Training runs in Python, which is starting: it begins as soon as it is up.");
       return false;
@@ -149,14 +149,21 @@ export class TrainView {
       // The link's points: the dataset's (just built), edited as the learner did, built again.
       const d = this.data;
       const points = applyEdits(d.points.map(([x, y], k) => [Number(x), Number(y), Number(d.labels[k])]), restore.edits);
-      if (points) {
+      const classes = Number(d.classes);
+      if (points && points.every((p) => p[2] < classes)) {
         this.edits = restore.edits;
         this.edited = { key: this.editKey(), points };
         this.restoring = true;
+        let built = false;
         try {
-          await this.build(true);
+          built = await this.build(true);
         } finally {
           this.restoring = false;
+        }
+        if (!built) { // (the worker refused them: the dataset's own points, and no edits in the link)
+          this.edits = [];
+          this.edited = null;
+          await this.build(true);
         }
       }
     }

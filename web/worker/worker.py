@@ -65,9 +65,17 @@ def _load(text, layout=True, version=1):
     return {"ok": True, "scene": out, "leaf_info": leaf_info}
 
 
-_starts = {}  # version -> the start values of every timeline handed out for the program loaded
+_starts = {}  # version -> the start values of the timelines handed out last (the page resends older ones)
 _timelines = {}  # version -> Timeline, the few asked for last
 _KEEP = 4
+_KEEP_STARTS = 256  # (a long session of nudges must not grow the worker without end)
+
+
+def _remember(version, start):
+    _starts.pop(version, None)
+    _starts[version] = start  # (the latest last)
+    while len(_starts) > _KEEP_STARTS:
+        del _starts[next(iter(_starts))]
 
 
 def _select(version, leaves=None):
@@ -82,7 +90,7 @@ def _select(version, leaves=None):
         if version not in _starts:
             if leaves is None:
                 raise _Unknown(version)
-            _starts[version] = _start_of(leaves)
+            _remember(version, _start_of(leaves))
         timeline = Timeline(_session.tape, _starts[version])
     _timelines[version] = timeline  # (the latest last)
     while len(_timelines) > _KEEP:
@@ -117,7 +125,7 @@ def _timeline(version, leaves):
     version = int(version)
     start = _start_of(leaves)
     timeline = Timeline(_session.tape, start)  # a ProgramError (a domain error) changes nothing
-    _starts[version] = start
+    _remember(version, start)
     _timelines.pop(version, None)
     _timelines[version] = timeline
     _select(version)

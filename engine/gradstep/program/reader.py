@@ -19,7 +19,8 @@ raises ``RecursionError``. So this reads in two steps:
 Freeing a deep tree recurses as deeply as parsing it: ``release`` takes it apart first.
 
 A chain inside a call, a list or an index (``f(x + x + ...)``) is not split: past
-``MAX_OPERAND_TOKENS`` it is refused, with what to write instead.
+``LONG_CHAIN`` operators it is refused, with what to write instead. Length alone is no
+danger: a list of a thousand numbers is two levels deep, and goes to ``ast.parse`` whole.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from gradstep.core.errors import ProgramError
 
 MAX_NESTING = 100  # brackets inside brackets (the compiler allows 100 levels of expression too)
 LONG_CHAIN = 200  # operators in one logical line past which it is read piece by piece
-MAX_OPERAND_TOKENS = 400  # tokens of one operand handed to ast.parse whole
 
 NESTED_TOO_DEEP = (f"this expression is nested more than {MAX_NESTING} levels deep: "
                    "split it into named steps on separate lines")
-TOO_LONG_INSIDE = ("this is too long to read inside brackets ({n} tokens): give its parts names on lines "
-                   "above, like `s1 = a + b + c`, and use the names here")
+TOO_LONG_INSIDE = ("this has a chain of {n} operators inside brackets, too long to read there: give its parts "
+                   "names on lines above, like `s1 = a + b + c`, and use the names here")
+TOO_LONG_HERE = ("this line has a chain of {n} operators, too long to read in a line of this kind: a long chain "
+                 "can stand in `name = ...`, `name += ...` or the last line; split the rest into named steps")
 
 _BRACKETS = re.compile(r"[()\[\]{}]|#[^\r\n]*|\r\n|\r|\n")
 _OPEN, _CLOSE = "([{", ")]}"
@@ -131,11 +133,13 @@ class _Reader:
         text = self.lines[line - 1]
         return col if text.isascii() else len(text[:col].encode())
 
-    def parse_part(self, tokens, mode="eval"):
-        """Tokens parsed by ast.parse on their own, positions moved to where they stand."""
-        if len(tokens) > MAX_OPERAND_TOKENS:
+    def parse_part(self, tokens, mode="eval", message=TOO_LONG_INSIDE):
+        """Tokens parsed by ast.parse on their own, positions moved to where they stand; refused
+        (``message``) when they hold a chain too long for ast.parse to recurse through."""
+        run = _longest_run(tokens)
+        if run > LONG_CHAIN:
             line, col = tokens[0].start
-            raise ProgramError(line, col + 1, TOO_LONG_INSIDE.format(n=len(tokens)))
+            raise ProgramError(line, col + 1, message.format(n=run))
         text = self.source(tokens)
         line, col = tokens[0].start
         try:
@@ -172,7 +176,7 @@ class _Reader:
 
     # -- statements ---------------------------------------------------------------------
     def statement(self, tokens) -> ast.stmt:
-        if len(tokens) <= MAX_OPERAND_TOKENS:
+        if _longest_run(tokens) <= LONG_CHAIN:
             return self.parse_part(tokens, mode="exec")
         head = tokens[0]
         if head.type == tokenize.NAME and len(tokens) > 2 and tokens[1].type == tokenize.OP:
@@ -187,7 +191,7 @@ class _Reader:
                 node = ast.AugAssign(target=target, op=_BIN[op[:-1]](), value=value)
                 return self.place(node, head, tokens[-1])
         if any(t.type == tokenize.OP and (t.string == "=" or t.string in _AUG) for t in _top_level(tokens)):
-            return self.parse_part(tokens, mode="exec")  # (another kind of statement: its own error, if long)
+            return self.parse_part(tokens, mode="exec", message=TOO_LONG_HERE)  # (another kind of statement)
         return self.place(ast.Expr(value=self.expr(tokens)), tokens[0], tokens[-1])
 
     # -- expressions --------------------------------------------------------------------
@@ -205,7 +209,7 @@ class _Reader:
         return done
 
     def expr(self, tokens) -> ast.expr:
-        if len(tokens) <= MAX_OPERAND_TOKENS // 2:
+        if _longest_run(tokens) <= LONG_CHAIN:
             return self.parse_part(tokens)
         for level in _LEVELS:
             parts, ops = _split(tokens, level)
@@ -301,9 +305,35 @@ def _split(tokens, ops):
             start = k + 1
     if found:
         parts.append(tokens[start:])
-        if not parts[-1]:
-            return [tokens], []  # (a dangling operator: ast.parse words the error)
+        if not parts[-1]:  # a dangling operator, as ast.parse would say it (in the compiler's words)
+            line, col = found[-1].start
+            raise ProgramError(line, col + 1, f"nothing follows {found[-1].string}: finish the expression "
+                                              f"after it, or remove the {found[-1].string}")
     return parts, found
+
+
+_CHAIN_OPS = {"+", "-", "*", "/", "//", "%", "@", "**", "~"}
+_SEPARATORS = {",", ":", "for", "in", "if", "else", "="}
+
+
+def _longest_run(tokens) -> int:
+    """The most operators in one stretch of expression: within one bracket level, between
+    commas (and the words of a comprehension). What makes ast.parse recurse deeply is a long
+    chain, not a long list: ``[-1.0, -1.0, ...]`` is a run of one."""
+    runs = [0]
+    longest = 0
+    for t in tokens:
+        s = t.string
+        if t.type == tokenize.OP and s in _OPEN:
+            runs.append(0)
+        elif t.type == tokenize.OP and s in _CLOSE:
+            longest = max(longest, runs.pop() if len(runs) > 1 else runs[0])
+        elif s in _SEPARATORS and t.type in (tokenize.OP, tokenize.NAME):
+            longest = max(longest, runs[-1])
+            runs[-1] = 0
+        elif t.type == tokenize.OP and s in _CHAIN_OPS:
+            runs[-1] += 1
+    return max(longest, *runs)
 
 
 def _ends_operand(t) -> bool:

@@ -79,6 +79,9 @@ class Setting:
         """The setting's value from its text (the link's, a form field's or a flag's), or
         ``SettingError`` naming the limits."""
         text = str(text).strip()
+        if not text.isascii():  # (int() reads other scripts' digits; the page's form does not)
+            what = {"int": "a whole number ", "float": "a number "}.get(self.kind, "")
+            raise SettingError(self, f"must be {what}{self.limits()}, not {text!r}")
         if self.kind == "choice":
             if text not in self.choices:
                 raise SettingError(self, f"must be {self.limits()}, not {text!r}")
@@ -146,8 +149,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 # What the link carries of the training besides its settings, so a reload or a copied link brings
-# it back where it was (contract section 5): the steps taken, and the points when the learner
-# added or removed some ("x,y,class;x,y,class;...").
+# it back where it was (contract section 5): the steps taken, and the learner's edits of the data
+# when there are any ("x,y,class" for a point added, "r17" for the point at index 17 removed, in
+# order, joined by ";"). (Not the command line's --points, the dataset's size: the page's is 100.)
 LINK_STATE = ("step", "points")
 PAGE = tuple(s for s in SETTINGS if s.page)
 
