@@ -246,14 +246,21 @@ class _Reader:
         return self.parse_part(tokens)
 
 
+def _bracket(t) -> int:
+    """+1 for a token that opens a bracket, -1 for one that closes it, 0 for any other."""
+    if t.type == tokenize.OP:
+        if t.string in _OPEN:
+            return 1
+        if t.string in _CLOSE:
+            return -1
+    return 0
+
+
 def _statements(tokens):
     """The program's statements as token lists: split at NEWLINE and top-level `;`."""
     current, depth = [], 0
     for t in tokens:
-        if t.type == tokenize.OP and t.string in _OPEN:
-            depth += 1
-        elif t.type == tokenize.OP and t.string in _CLOSE:
-            depth -= 1
+        depth += _bracket(t)
         ends = t.type in (tokenize.NEWLINE, tokenize.ENDMARKER)
         if ends or (depth == 0 and t.type == tokenize.OP and t.string == ";"):
             if current:
@@ -266,13 +273,12 @@ def _statements(tokens):
 
 
 def _top_level(tokens):
+    """The tokens outside every bracket (the brackets themselves left out)."""
     depth = 0
     for t in tokens:
-        if t.type == tokenize.OP and t.string in _OPEN:
-            depth += 1
-        elif t.type == tokenize.OP and t.string in _CLOSE:
-            depth -= 1
-        elif depth == 0:
+        step = _bracket(t)
+        depth += step
+        if not step and depth == 0:
             yield t
 
 
@@ -280,13 +286,10 @@ def _closes_at(tokens, k: int) -> int:
     """The index of the bracket that closes the one at ``k``."""
     depth = 0
     for j in range(k, len(tokens)):
-        s = tokens[j].string
-        if tokens[j].type == tokenize.OP and s in _OPEN:
-            depth += 1
-        elif tokens[j].type == tokenize.OP and s in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return j
+        step = _bracket(tokens[j])
+        depth += step
+        if step < 0 and depth == 0:
+            return j
     return -1
 
 
@@ -295,11 +298,10 @@ def _split(tokens, ops):
     precedence. An operator is binary when what precedes it ends an operand."""
     parts, found, depth, start = [], [], 0, 0
     for k, t in enumerate(tokens):
-        if t.type == tokenize.OP and t.string in _OPEN:
-            depth += 1
-        elif t.type == tokenize.OP and t.string in _CLOSE:
-            depth -= 1
-        elif depth == 0 and k > start and t.type == tokenize.OP and t.string in ops and _ends_operand(tokens[k - 1]):
+        step = _bracket(t)
+        depth += step
+        if not step and depth == 0 and k > start and t.type == tokenize.OP and t.string in ops \
+                and _ends_operand(tokens[k - 1]):
             parts.append(tokens[start:k])
             found.append(t)
             start = k + 1
@@ -324,9 +326,10 @@ def _longest_run(tokens) -> int:
     longest = 0
     for t in tokens:
         s = t.string
-        if t.type == tokenize.OP and s in _OPEN:
+        step = _bracket(t)
+        if step > 0:
             runs.append(0)
-        elif t.type == tokenize.OP and s in _CLOSE:
+        elif step < 0:
             longest = max(longest, runs.pop() if len(runs) > 1 else runs[0])
         elif s in _SEPARATORS and t.type in (tokenize.OP, tokenize.NAME):
             longest = max(longest, runs[-1])
