@@ -216,11 +216,6 @@ class _OneLineParser(argparse.ArgumentParser):
         raise _TrainArgumentError(message)
 
 
-# The metavar of each training setting in --help.
-_METAVARS = {"dataset": "D", "layers": "16,16", "seed": "S", "lr": "R", "batch": "B", "points": "N", "noise": "X",
-             "steps": "N"}
-
-
 def _setting_type(setting):
     """argparse type for one training setting: its own parser and limits (gradstep.training.settings)."""
     from gradstep.training.settings import SettingError
@@ -248,7 +243,7 @@ def _add_train_arguments(p: argparse.ArgumentParser) -> None:
         else:
             default = None if s.required or s.name in ("batch", "lr") else s.default
             p.add_argument(s.flag, required=s.required, type=_setting_type(s), default=default,
-                           metavar=_METAVARS.get(s.name, s.name.upper()), help=help_text)
+                           metavar=s.metavar or s.name.upper(), help=help_text)
     p.add_argument("--json", action="store_true", help="one JSON object")
 
 

@@ -51,6 +51,7 @@ class Setting:
     low_open: bool = False  # the low limit itself is not allowed (a rate above 0)
     required: bool = False  # the command line needs it (the page always has its default)
     choice_labels: tuple[str, ...] = ()  # the page's words for the choices, where they say more
+    metavar: str = ""  # what --help shows for the value (the name in capitals when empty)
     page: bool = True  # the page's training view has it
     cli: bool = True  # the command line has it
 
@@ -128,24 +129,25 @@ def parse_layers(setting: Setting, text: str) -> list[int]:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "Data", "choice", "moons", "the points to learn", choices=NAMES, required=True,
-            choice_labels=tuple(f"{n} ({CLASSES[n]} classes)" if CLASSES[n] != 2 else n for n in NAMES)),
+            choice_labels=tuple(f"{n} ({CLASSES[n]} classes)" if CLASSES[n] != 2 else n for n in NAMES), metavar="D"),
     Setting("layers", "Layers", "sizes", "16,16", "the hidden layers' sizes (the output layer is added)",
-            required=True),
-    Setting("steps", "Steps", "int", None, "steps to take", low=1, high=1_000_000, required=True, page=False),
+            required=True, metavar="16,16"),
+    Setting("steps", "Steps", "int", None, "steps to take", low=1, high=1_000_000, required=True, page=False,
+            metavar="N"),
     Setting("seed", "Seed", "int", 0, "seeds the dataset, the weights and the batches", low=0, high=2**32 - 1,
-            required=True),
+            required=True, metavar="S"),
     Setting("lr", "Rate", "float", DEFAULT_LR,
             f"the first step's learning rate (default {DEFAULT_LR}); it falls linearly to a tenth of it over "
-            "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)", low=0, high=1e6, low_open=True),
+            "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)", low=0, high=1e6, low_open=True, metavar="R"),
     Setting("batch", "Batch", "int", 100, "points per step, drawn at random each step (default: all, in order)",
-            low=1, high=100_000),
+            low=1, high=100_000, metavar="B"),
     Setting("activation", "Units", "choice", "relu", "hidden units (default relu)", choices=ACTIVATIONS),
     Setting("loss", "Loss", "choice", "default",
             "default: hinge (micrograd's, with L2) for two classes, cross_entropy for three (spiral)",
             choices=("default", *LOSSES), choice_labels=("default", "hinge + L2", "squared error", "cross-entropy")),
-    Setting("points", "Points", "int", 100, "dataset size (default 100)", low=1, high=10_000, page=False),
+    Setting("points", "Points", "int", 100, "dataset size (default 100)", low=1, high=10_000, page=False, metavar="N"),
     Setting("noise", "Noise", "float", None, "dataset noise (default: the dataset's own)", low=0, high=10,
-            page=False),
+            page=False, metavar="X"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 # What the link carries of the training besides its settings, so a reload or a copied link brings
