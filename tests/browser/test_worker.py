@@ -276,7 +276,7 @@ def test_a_step_posts_nothing_to_the_worker_and_a_nudge_only_what_it_needs(ready
     # Undo back to the values before it: their formulas are still in hand.
     before = calls(page)
     click(page, "undo")
-    assert formula(page) == "dL/da = dL/de * de/da = -2.0 * -3.0 = 6.0"
+    assert formula(page) == "dL/da = dL/de * ∂e/∂a = -2.0 * -3.0 = 6.0"
     assert calls_since(page, before) == {}
 
 

@@ -43,11 +43,11 @@ def test_phases_and_first_frames():
 def test_backward_frame_formula_with_numbers():
     s = Session(L_PROGRAM)
     texts = [f["text"] for f in s.timeline.frames if f["kind"] == "backward"]
-    assert "dL/da = dL/de * de/da = -2.0 * -3.0 = 6.0" in texts
-    assert "dL/dd = dL/dL * dL/dd = 1.0 * -2.0 = -2.0" in texts
+    assert "dL/da = dL/de * ∂e/∂a = -2.0 * -3.0 = 6.0" in texts
+    assert "dL/dd = dL/dL * ∂L/∂d = 1.0 * -2.0 = -2.0" in texts
     a = s.tape.names["a"]
     frame = next(f for f in s.timeline.frames if f["kind"] == "backward" and f["node"] == a)
-    assert frame["terms"][0]["slope"] == "de/da = b"
+    assert frame["terms"][0]["slope"] == "∂e/∂a = b"
 
 
 def test_backward_order_has_consumers_first():

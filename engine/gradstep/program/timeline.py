@@ -14,6 +14,9 @@ the same order as ``Tape.backward`` adds them, so stepping gives the identical f
 
 from __future__ import annotations
 
+import math
+import sys
+
 from gradstep.core.ops import _num
 from gradstep.core.tape import Tape
 from gradstep.program.notation import d_of, join, merge, render, wrap
@@ -126,16 +129,21 @@ class Timeline:
                 terms.append({"consumer": consumer, "input": k, "local": local,
                               "upstream": upstream, "slope": self.slope_formula(consumer, k)})
                 plus = [" + "] if symbolic else []
-                symbolic += [*plus, {"up": f"d{out}/d{name}"}, " * ", {"local": f"d{name}/d{me}"}]
+                # The local derivative is a partial one (one operation's, its other inputs
+                # held): written with ∂, so dL/df = dL/dL * ∂L/∂f does not read as a total
+                # derivative times itself.
+                symbolic += [*plus, {"up": f"d{out}/d{name}"}, " * ", {"local": f"∂{name}/∂{me}"}]
                 numeric += [*plus, {"n": upstream}, " * ", {"n": local}]
             parts = [f"d{out}/d{me} = ", *symbolic, " = ", *numeric, " = ", {"n": grad}]
+            if _cancels(self.grads[i], [self.grads[c] * self.slopes[c][k] for c, k in users]):
+                parts.append(" (the terms cancel: what is left is float rounding, read it as 0)")
         parts = merge(parts)
         return {"kind": "backward", "node": i, "terms": terms, "text": join(parts),
                 "parts": parts, "grad": grad}
 
     def slope_formula(self, consumer: int, k: int) -> str:
         """The local derivative of ``consumer`` with respect to input ``k``, in symbols:
-        ``de/da = b``."""
+        ``∂e/∂a = b`` (a partial derivative: the operation's other inputs held)."""
         tape = self.tape
         op = tape.ops[consumer]
         inputs = tape.inputs[consumer]
@@ -149,7 +157,7 @@ class Timeline:
             # d(x ** 2)/dx reads 2 * x, not 2 * x ** 1; d(x ** 1)/dx reads 1.
             slope = "{p} * {0}" if p == 2.0 else "1"
         formula = join(render(slope, names, **extra))
-        return f"d{d_of(tape.labels[consumer])}/d{d_of(tape.labels[inputs[k]])} = {formula}"
+        return f"∂{d_of(tape.labels[consumer])}/∂{d_of(tape.labels[inputs[k]])} = {formula}"
 
     # ------------------------------------------------------------------- data
     def to_dict(self, version: int, frames: bool = True, structure: bool = True) -> dict:
@@ -182,3 +190,13 @@ class Timeline:
             out["frames"] = self.frames
         return out
 
+
+
+def _cancels(total: float, terms: list[float]) -> bool:
+    """Whether a sum of several terms is rounding left over from their cancelling: not
+    0, yet within a few float64 roundings of the terms' size (softmax's max node gets
+    -2.08e-17 where the exact gradient is 0)."""
+    if len(terms) < 2 or total == 0.0 or not math.isfinite(total):
+        return False
+    size = sum(abs(t) for t in terms)
+    return math.isfinite(size) and abs(total) <= 8 * sys.float_info.epsilon * size
