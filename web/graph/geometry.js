@@ -33,11 +33,42 @@ export const EDGE_LABEL = { width: 66, height: 16, clear: 5, apart: 2 }; // apar
  * edges with their screen points, and the graph's bounds.
  */
 export function buildModel(layout) {
+  const steps = modelSteps(layout);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/**
+ * buildModel a slice at a time: the main thread is given back whenever a slice has
+ * taken `sliceMs` (a graph of 60,000 nodes takes about half a second to model,
+ * which would freeze the page for as long).
+ */
+export async function buildModelAsync(layout, sliceMs = 25) {
+  const steps = modelSteps(layout);
+  let t0 = performance.now();
+  let r = steps.next();
+  while (!r.done) {
+    if (performance.now() - t0 > sliceMs) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      t0 = performance.now();
+    }
+    r = steps.next();
+  }
+  return r.value;
+}
+
+const SLICE = 2000; // nodes or edges between the points where modelSteps may pause
+
+/** buildModel's work as a generator: it yields every SLICE items and returns the model. */
+function* modelSteps(layout) {
   const byId = new Map();
   const values = [];
   const ops = [];
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let k = 0;
   for (const node of layout.nodes) {
+    if (++k % SLICE === 0) yield;
     byId.set(node.id, node);
     if (node.kind === "op") ops.push(node);
     else values.push(node);
@@ -53,6 +84,7 @@ export function buildModel(layout) {
   }
   const edges = [];
   for (const e of layout.edges) {
+    if (++k % SLICE === 0) yield;
     const s = byId.get(e.source);
     const t = byId.get(e.target);
     if (!s || !t) continue;
@@ -105,6 +137,7 @@ export function buildModel(layout) {
   const byProducer = new Map(); // i -> the op -> value edge that makes i
   const push = (map, k, e) => { const a = map.get(k); if (a) a.push(e); else map.set(k, [e]); };
   for (const e of edges) {
+    if (++k % (4 * SLICE) === 0) yield;
     if (e.consumer != null) push(byConsumer, e.consumer, e);
     if (e.sourceIndex != null) push(bySource, e.sourceIndex, e);
     if (e.producer != null) byProducer.set(e.producer, e);

@@ -58,16 +58,17 @@ export class Store {
 
   /**
    * A scene to show. Keeps the drawn layout (and the view) when the program and its
-   * node count are the same; then only the timeline and the state change.
+   * node count are the same; then only the timeline and the state change. `model`:
+   * its layout's geometry when already built (geometry.buildModelAsync, for big graphs).
    */
-  setScene(scene) {
+  setScene(scene, model = null) {
     const old = this.s.scene;
     if (!scene.layout) scene.layout = old.layout; // the engine's copy of the program on screen
     const sameLayout = old != null && old.program === scene.program &&
       old.layout.nodes.length === scene.layout.nodes.length;
     const changed = new Set(["timeline", "state"]);
     if (!sameLayout) {
-      this.s.model = buildModel(scene.layout);
+      this.s.model = model ?? buildModel(scene.layout);
       changed.add("scene");
     }
     this.s.scene = scene;

@@ -19,11 +19,13 @@
 // and set body[data-ready=true]. While a worker call is pending, body[data-busy=true].
 
 import { parseHash } from "./link.js";
+import { readSession, writeSession } from "./saved.js";
 import { Store, snapshot } from "../graph/store.js";
 import { WorkerBridge } from "../worker/bridge.js";
 import { LOCAL, Stepper } from "../graph/stepper.js";
 import { available, bindActions, BY_NAME, fillHelp, updateButtons } from "./actions.js";
 import { GraphView } from "../graph/graph-view.js";
+import { buildModelAsync } from "../graph/geometry.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
 import { Editor } from "./editor.js";
 import { copyLink, ExamplesMenu, showToast, wireExportMenu } from "./menus.js";
@@ -33,6 +35,7 @@ import { TrainView, trainSettings } from "../training/train.js";
 
 const $ = (id) => document.getElementById(id);
 const BUSY_SHOWN_MS = 300; // work shorter than this shows no progress
+const BIG_MODEL = 4000; // layout nodes from which the geometry is built in slices
 
 const store = new Store();
 let python = null; // WorkerBridge: the worker that runs the engine in Pyodide
@@ -45,6 +48,8 @@ let linkFrozen = []; // frozen leaves named by the address at start
 let linkViews = {}; // {practice, lab} named by the address at start
 let pythonGeneration = 0; // one more at every Stop: work of a stopped worker ends quietly
 let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
+let restoreFor = null; // the program the page opened with: its saved position and nudges come back once it is on screen
+let saveTimer = 0;
 
 // ------------------------------------------------------------------ parts of the page
 
@@ -298,12 +303,36 @@ function nudge() {
 // ------------------------------------------------------------------ programs
 
 /** Show a scene; `synced` when the worker holds the same program (it loaded it). */
-function showScene(scene, { synced: inEngine = false } = {}) {
+function showScene(scene, { synced: inEngine = false, model = null } = {}) {
   stepper = new Stepper(scene);
   synced = inEngine;
-  store.setScene(scene);
+  store.setScene(scene, model);
   store.set({ mode: synced ? "engine" : "local", note: "" });
+  if (restoreFor != null && scene.program === restoreFor) restoreSession();
   updateControls();
+}
+
+/**
+ * After a reload: the position in the passes and the nudge history the learner had
+ * on this program (web/page/saved.js), which the address does not carry.
+ */
+function restoreSession() {
+  restoreFor = null;
+  const saved = readSession(sessionStorage, stepper.program, stepper.F + stepper.B);
+  if (!saved) return;
+  if (saved.nudges.length) stepper.st.nudges = saved.nudges;
+  if (saved.position > 0) local("seek", { position: saved.position });
+  else store.applyReply({ state: { ...store.state.scene.state, nudges: saved.nudges } });
+}
+
+/** Keep the position and the nudges for a reload (a moment after they change). */
+function saveSoon() {
+  if (restoreFor != null || !store.state.scene) return;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    const scene = store.state.scene;
+    if (scene) writeSession(sessionStorage, scene.program, scene.state);
+  }, 250);
 }
 
 /**
@@ -315,6 +344,7 @@ function showScene(scene, { synced: inEngine = false } = {}) {
  */
 async function loadProgram(text, { fromUser = true, frozen = null, handOver = false } = {}) {
   stopPlay();
+  if (fromUser) restoreFor = null; // (the learner moved on: what they do now is saved)
   // Leaves frozen on screen stay frozen in the new graph when their labels are still
   // leaves there (a Run after changing one line keeps the inputs frozen).
   const keep = frozen ?? frozenLabels();
@@ -351,11 +381,13 @@ async function loadProgram(text, { fromUser = true, frozen = null, handOver = fa
     if (haveLayout && old.timeline.frames && sameValues(old.timeline, scene.timeline)) {
       scene.timeline.frames = old.timeline.frames;
     }
-    showScene(scene, { synced: true });
+    // A big graph's geometry is built a slice at a time, so the page keeps drawing frames.
+    const model = scene.layout && scene.layout.nodes.length > BIG_MODEL ? await buildModelAsync(scene.layout) : null;
+    showScene(scene, { synced: true, model });
     refreeze(keep);
   }
   if (fromUser) editor.updateHash(true);
-  editor.ran(text);
+  editor.ran(text, { fromUser });
   examples.show(text);
   return true;
 }
@@ -378,6 +410,7 @@ function refreeze(labels) {
 
 /** An example: drawn and stepped at once from its prebuilt scene, built in the worker when it is up. */
 async function chooseExample(ex) {
+  restoreFor = null;
   editor.setText(ex.program);
   editor.updateHash(true);
   editor.showAbout(ex.program, ex.about);
@@ -554,16 +587,33 @@ function showBusy(busy) {
 function stopWork() {
   if (!store.state.busy) return; // nothing running (Esc also closes menus: it must not restart Python)
   stoppedText = python.busy?.method === "load" ? editor.text : null;
-  pythonGeneration++;
   python.stop();
+  restarting();
+  setEngineStatus("Stopped. Python is starting again; the graph on screen stays and steps meanwhile.");
+  showToast("Stopped: the graph on screen is the one from before.");
+}
+
+/**
+ * Python died in a call (a fatal error of Pyodide, not an error of the program): the
+ * bridge has already started a fresh worker, as Stop does, and the graph on screen
+ * stays. A program whose loading crashed Python is not loaded again by itself.
+ */
+function crashed({ message, method }) {
+  if (method === "load") stoppedText = editor.text;
+  restarting();
+  setEngineStatus(`Python crashed (${message}) and is starting again by itself; the graph on screen stays and steps meanwhile.`);
+  showToast("Python crashed and is starting again: the graph on screen is kept.");
+}
+
+/** A fresh worker is starting: what the old one held is forgotten, the page steps on its own. */
+function restarting() {
+  pythonGeneration++;
   known = new Set();
   pending = null;
   synced = false; // the fresh worker knows nothing yet: the page steps on its own
   document.body.dataset.ready = "false";
   store.set({ engine: "starting", mode: "local" });
   training.forget(); // (the network lived in the stopped worker: it is built again from its settings)
-  setEngineStatus("Stopped. Python is starting again; the graph on screen stays and steps meanwhile.");
-  showToast("Stopped: the graph on screen is the one from before.");
   updateControls();
 }
 
@@ -612,6 +662,7 @@ function applyLinkViews() {
 function startPython() {
   python = new WorkerBridge();
   python.addEventListener("ready", () => pythonReady());
+  python.addEventListener("crashed", (e) => crashed(e.detail));
   python.addEventListener("failed", (e) => {
     store.set({ engine: "failed" });
     setEngineStatus(`The Python engine could not start (${e.detail.message}); stepping still works.`);
@@ -631,7 +682,12 @@ function startPython() {
 
 function openHelp() {
   const help = $("help");
-  if (!help.open) help.showModal();
+  if (help.open) return;
+  help.showModal();
+  // Open at the top, its title read first (the Close button at the bottom would take the
+  // focus and scroll the dialog to its end); Tab reaches Close, Esc closes.
+  help.scrollTop = 0;
+  $("help-title").focus({ preventScroll: true });
 }
 
 function wire() {
@@ -651,10 +707,14 @@ function wire() {
   });
   store.subscribe((s, changed) => {
     if (changed.has("engine") || changed.has("scene")) updateControls();
+    if (changed.has("state")) saveSoon();
   });
   window.addEventListener("hashchange", () => {
     const link = parseHash(location.hash);
-    if (link.error) editor.showLinkProblem(link.error);
+    if (link.error) {
+      editor.showLinkProblem(link.error, "The graph on screen stays");
+      editor.updateHash(true);
+    }
     if (link.program != null && link.program !== editor.text) {
       editor.setText(link.program);
       whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
@@ -679,6 +739,7 @@ async function boot() {
   if (list) examples.fill(list);
   store.set({ examples: examples.list });
   const ex = link.program != null ? examples.byProgram(link.program) : examples.list[0];
+  restoreFor = link.program ?? ex?.program ?? null;
   if (link.program != null) editor.setText(link.program);
   // The default example, or a link to an example: drawn and stepped at once.
   const scene = ex ? await prebuilt(link.program != null ? `./web/build/examples/${ex.id}.json` : "./web/build/default-scene.json") : null;
@@ -692,6 +753,9 @@ async function boot() {
     $("status").textContent = "Waiting for Python…";
   }
   editor.updateGutter();
+  // A link that could not be read: the address holds what is on screen instead (the
+  // note says so), so a reload or a copied link does not repeat the broken one.
+  if (link.error) editor.updateHash(true);
   applyLinkViews();
   if (store.state.engine !== "ready") {
     setEngineStatus("Starting Python… (stepping works now)");

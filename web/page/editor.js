@@ -22,7 +22,9 @@ export class Editor {
     this.aboutFor = null;
     this.hashTimer = 0;
     this.hashWritten = -1e9;
-    this.gutterLines = 0;
+    this.gutterLines = 1;
+    this.gutterFor = null; // the text whose lines were counted
+    this.lineHeight = 0;
     this.gutterText = document.createElement("div");
     this.gutterMark = document.createElement("div");
     this.gutterMark.className = "gutter-mark";
@@ -80,8 +82,8 @@ export class Editor {
   }
 
   /** A link that could not be read: say so (until the next program is run). */
-  showLinkProblem(message) {
-    this.dom.linkNote.textContent = `This link could not be read: ${message}. The page shows the default example instead.`;
+  showLinkProblem(message, instead = "The page shows the default example instead") {
+    this.dom.linkNote.textContent = `This link could not be read: ${message}. ${instead}.`;
     this.dom.linkNote.hidden = false;
   }
 
@@ -92,10 +94,14 @@ export class Editor {
     this.dom.about.hidden = !about;
   }
 
-  /** A program was run: a description of another one goes. */
-  ran(program) {
+  /**
+   * A program was run: a description of another one goes, and so does the note on a
+   * broken link once the learner runs something themselves (not when the page builds
+   * the default example it showed instead).
+   */
+  ran(program, { fromUser = true } = {}) {
     if (this.aboutFor !== program) this.dom.about.hidden = true;
-    this.dom.linkNote.hidden = true;
+    if (fromUser) this.dom.linkNote.hidden = true;
   }
 
   // ---------------------------------------------------------------- errors
@@ -154,23 +160,46 @@ export class Editor {
 
   // ---------------------------------------------------------------- line numbers
 
-  /** Line numbers: one text node (fast for thousands of lines). */
+  /**
+   * Line numbers: only those of the lines in view, one text node moved with the
+   * textarea's scroll. (Numbering all of a 15,000-line program, and laying that
+   * out, stalled the page for most of a second.) Lines are counted only when the
+   * text changed.
+   */
   updateGutter() {
-    let n = 1;
     const text = this.text;
-    for (let j = text.indexOf("\n"); j !== -1; j = text.indexOf("\n", j + 1)) n++;
-    if (n !== this.gutterLines) {
+    if (text !== this.gutterFor) {
+      this.gutterFor = text;
+      let n = 1;
+      for (let j = text.indexOf("\n"); j !== -1; j = text.indexOf("\n", j + 1)) n++;
       this.gutterLines = n;
-      let s = "";
-      for (let j = 1; j <= n; j++) s += j + "\n";
-      this.gutterText.textContent = s;
     }
-    this.dom.gutter.scrollTop = this.dom.program.scrollTop;
+    this._drawGutter();
+  }
+
+  /** The line height in px (the editor's --editor-line), read once. */
+  _lineHeight() {
+    if (!this.lineHeight) this.lineHeight = parseFloat(getComputedStyle(this.dom.program).lineHeight) || 19.5;
+    return this.lineHeight;
+  }
+
+  _drawGutter() {
+    const ed = this.dom.program;
+    const line = this._lineHeight();
+    const top = ed.scrollTop;
+    const first = Math.floor(top / line);
+    const last = Math.min(this.gutterLines, first + Math.ceil((ed.clientHeight || 400) / line) + 2);
+    let s = "";
+    for (let j = first + 1; j <= last; j++) s += j + "\n";
+    if (this.gutterText.textContent !== s) this.gutterText.textContent = s;
+    this.gutterText.style.transform = `translateY(${first * line - top}px)`;
+    this.gutterMark.style.transform = `translateY(${-top}px)`;
   }
 
   markGutter(line) {
     this.gutterMark.hidden = !line;
     if (line) this.gutterMark.style.top = `calc(${line - 1} * var(--editor-line) + 8px)`;
+    this._drawGutter();
   }
 
   focus() {
@@ -186,7 +215,8 @@ export class Editor {
       this.updateHash();
       this.handlers.onInput();
     });
-    ed.addEventListener("scroll", () => (this.dom.gutter.scrollTop = ed.scrollTop));
+    ed.addEventListener("scroll", () => this._drawGutter());
+    new ResizeObserver(() => this._drawGutter()).observe(ed); // (taller: more numbers in view)
     ed.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();

@@ -6,13 +6,23 @@
 //   const reply = await worker.call("frames", {version: 1, start: 0, count: 24}, "the step's formula");
 //   worker.stop();                                 // end a runaway call: a fresh worker
 //
-// Events: "ready" {ms}, "failed" {message}, "busy" {what, since} while a call runs
+// Events: "ready" {ms}, "failed" {message}, "crashed" {message, method} when Python
+// itself died in a call (the bridge starts a fresh worker at once, as Stop does; "ready"
+// follows), "busy" {what, since} while a call runs
 // (what = the phase the worker reported last, at first the call's label), "idle" when
 // none does. `calls` counts the messages posted, by method (since the page opened,
 // across Stops): tests check that a step posts none.
 // A call's promise resolves with the parsed reply ({ok: true, ...} or {ok: false,
 // error}); calls pending when the worker is stopped resolve with
-// {ok: false, stopped: true, error}.
+// {ok: false, stopped: true, error}; when it crashed, the call that crashed it with
+// {ok: false, crashed: true, error} and the others with {ok: false, stopped: true, error}.
+//
+// Big replies come in parts: {type: "part", id, path, json} messages, one per slice of
+// a long array of the reply, then the reply itself with those arrays empty. Each part is
+// parsed as it comes, in a task of its own, so the page keeps drawing frames while a
+// graph of 60,000 nodes arrives (one JSON.parse of it blocked the page for 150-300 ms).
+
+import { joinParts } from "./reply-parts.js";
 
 export class WorkerBridge extends EventTarget {
   constructor(url = new URL("./engine-worker.js", import.meta.url)) {
@@ -20,6 +30,7 @@ export class WorkerBridge extends EventTarget {
     this.url = url;
     this.ready = false;
     this.pending = new Map(); // id -> {resolve, method}
+    this.parts = new Map(); // id -> [[path, items], ...]: the parts of a big reply that came
     this.nextId = 1;
     this.busy = null; // {id, method, what, since} of the call running, or null
     this.last = {}; // method -> {ms, bytes} of its last reply (for benchmarks and the console)
@@ -48,6 +59,12 @@ export class WorkerBridge extends EventTarget {
       this._emit("ready", { ms: m.ms });
     } else if (m.type === "failed") {
       this._emit("failed", { message: m.message });
+    } else if (m.type === "crashed") {
+      this._crashed(m);
+    } else if (m.type === "part") {
+      const parts = this.parts.get(m.id) ?? [];
+      parts.push([m.path, JSON.parse(m.json)]);
+      this.parts.set(m.id, parts);
     } else if (m.type === "progress") {
       if (this.busy && this.busy.id === m.id) {
         this.busy.what = m.what;
@@ -60,6 +77,9 @@ export class WorkerBridge extends EventTarget {
       let reply;
       try {
         reply = JSON.parse(m.json);
+        const parts = this.parts.get(m.id);
+        this.parts.delete(m.id);
+        if (parts) joinParts(reply, parts);
       } catch (err) {
         reply = { ok: false, error: { line: null, col: null, message: "the engine sent a reply the page cannot read: " + err.message } };
       }
@@ -99,14 +119,28 @@ export class WorkerBridge extends EventTarget {
    * starts again: the caller reloads its program once "ready" comes).
    */
   stop() {
+    this._restart(null, "stopped");
+  }
+
+  /** Python died in call `m.id` (a fatal error of Pyodide): a fresh worker, at once. */
+  _crashed(m) {
+    const method = this.pending.get(m.id)?.method ?? null;
+    this._restart(m.id, m.message);
+    this._emit("crashed", { message: m.message, method });
+  }
+
+  _restart(crashedId, message) {
     this.worker.terminate();
-    const stopped = [...this.pending.values()];
+    const pending = [...this.pending];
     this.pending.clear();
+    this.parts.clear();
     this.busy = null;
-    for (const p of stopped) {
-      p.resolve({ ok: false, stopped: true, error: { line: null, col: null, message: "stopped" } });
+    for (const [id, p] of pending) {
+      const error = { line: null, col: null, message: id === crashedId ? message : "stopped" };
+      p.resolve(id === crashedId ? { ok: false, crashed: true, error } : { ok: false, stopped: true, error });
     }
     this._emit("idle", {});
     this._spawn();
   }
 }
+

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Main-thread stall benchmark of the page (not a test): the longest gap between frames
+while a big share link loads.
+
+    python3 bench/stall_bench.py [--runs 3] [--throttle 4] [--cases lines,leaves,frozen]
+
+For each case it opens a fresh page at a share link (issue #15's hostile links), with a
+probe installed before the page's own scripts: a requestAnimationFrame loop that records
+the longest gap between two frames, and a PerformanceObserver of long tasks. It waits
+until Python is ready and the link's graph is on screen and idle, then reads the probe.
+The goal (issue #15): the longest main-thread stall at most 100 ms.
+
+Cases
+  lines:  a 15,000-line program (a chain: x = x * 0.999 + 0.001), 60,001 tape nodes
+  leaves: 5,000 leaves summed (a0 = 0.5 ... y = a0 + a1 + ...)
+  frozen: a small program with &frozen= naming 10,000 leaves (a few real, most not)
+  lines3k: a 3,000-line program
+
+With --throttle N the CPU is also slowed N times (CDP Emulation.setCPUThrottlingRate), as
+a phone's would be. Each figure is the median of --runs runs. A bare page load of the
+default example is measured in the same run as the baseline.
+Run `python3 scripts/setup.py` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import harness  # noqa: E402
+
+PROBE_JS = """
+(() => {
+  const probe = { maxGap: 0, longest: 0, tasks: 0, frames: 0, last: 0 };
+  window.__stall = probe;
+  const tick = (t) => {
+    if (probe.last) probe.maxGap = Math.max(probe.maxGap, t - probe.last);
+    probe.last = t;
+    probe.frames++;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        probe.tasks++;
+        probe.longest = Math.max(probe.longest, e.duration);
+      }
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) { /* no long-task API */ }
+})();
+"""
+
+# The page is done with a link when Python is up, no call is pending and a graph is drawn.
+DONE_JS = """
+() => document.body.dataset.ready === 'true' && !document.body.dataset.busy
+      && window.gradstep && (window.gradstep.calls().load || 0) >= 1
+"""
+
+
+def case_links() -> dict[str, str]:
+    lines = "\n".join(["x = 0.5"] + ["x = x * 0.999 + 0.001"] * 14_999) + "\n"
+    lines3k = "\n".join(["x = 0.5"] + ["x = x * 0.999 + 0.001"] * 2_999) + "\n"
+    names = [f"a{k}" for k in range(5_000)]
+    leaves = "".join(f"{n} = 0.5\n" for n in names) + "y = " + " + ".join(names) + "\n"
+    small = "a = 2.0\nb = -3.0\nc = 10.0\ny = a * b + c\n"
+    frozen = ",".join(["a", "b"] + [f"n{k}" for k in range(9_998)])
+    return {
+        "baseline": "",
+        "lines": "#program=" + quote(lines, safe=""),
+        "lines3k": "#program=" + quote(lines3k, safe=""),
+        "leaves": "#program=" + quote(leaves, safe=""),
+        "frozen": "#program=" + quote(small, safe="") + "&frozen=" + frozen,
+    }
+
+
+def measure(browser, base: str, hash_: str, throttle: float) -> dict:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    page.add_init_script(PROBE_JS)
+    if throttle > 1:
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    t0 = time.perf_counter()
+    page.goto(base + "index.html" + hash_)
+    page.wait_for_function(DONE_JS, timeout=180_000, polling=100)
+    # A few more frames, so a stall right at the end is seen.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200))))")
+    probe = page.evaluate("() => ({...window.__stall})")
+    probe["nodes"] = page.evaluate("() => window.gradstep.snapshot().timeline.values.length")
+    probe["load_s"] = time.perf_counter() - t0
+    probe["errors"] = errors
+    ctx.close()
+    return probe
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Main-thread stall benchmark of the page.")
+    ap.add_argument("--runs", type=int, default=3, help="runs per case (default 3)")
+    ap.add_argument("--throttle", type=float, default=1, help="CPU slowdown (e.g. 4 for a phone)")
+    ap.add_argument("--cases", default="baseline,lines,leaves,frozen,lines3k", help="comma-separated cases")
+    args = ap.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    started = harness.start()
+    if started is None:
+        return 1
+    opts, server, base = started
+    links = case_links()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**opts)
+            print(f"stall benchmark: median of {args.runs} runs, CPU throttle {args.throttle}x; goal <= 100 ms")
+            for name in [c.strip() for c in args.cases.split(",") if c.strip()]:
+                runs = [measure(browser, base, links[name], args.throttle) for _ in range(args.runs)]
+                gap = statistics.median(r["maxGap"] for r in runs)
+                task = statistics.median(r["longest"] for r in runs)
+                load = statistics.median(r["load_s"] for r in runs)
+                errs = sorted({e for r in runs for e in r["errors"]})
+                print(
+                    f"{name:>9} ({runs[0]['nodes']:>6} nodes, {len(links[name]) / 1024:7.1f} KB link): "
+                    f"longest frame gap {gap:7.1f} ms, longest task {task:7.1f} ms, ready in {load:5.1f} s"
+                    f"   (gaps {[round(r['maxGap']) for r in runs]})"
+                    + (f"  ERRORS: {errs}" if errs else ""),
+                    flush=True,
+                )
+            browser.close()
+    finally:
+        server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
