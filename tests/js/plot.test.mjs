@@ -65,3 +65,45 @@ test("niceTicks: the nudge plot's y axis gets a scale just past a round step", (
   assert.deepEqual(niceTicks(0.1, 8.1004, 4), [2, 4, 6, 8]); // span/4 = 2.0001: still step 2, not one tick at 5
   assert.deepEqual(niceTicks(-0.00095, -0.00055, 2), [-0.0008, -0.0006]); // once no tick at all
 });
+
+// ------------------------------------------------------------------ the shared plot helpers
+
+import { KEY_W, layoutLegend, leftPad, PLOT_FONT, textWidth } from "../../web/graph/plot.js";
+
+const ERROR_LEGEND = ["one-sided +h", "one-sided −h", "central ±h", "theory: truncation", "theory: round-off",
+  "h now (1e-6)", "best h (dotted, each colour)"].map((label) => ({ label }));
+
+test("layoutLegend: items in a row never overlap, and every row fits the width", () => {
+  for (const width of [300, 340, 420, 700, 1200]) {
+    const { placed, height } = layoutLegend(ERROR_LEGEND, width);
+    assert.equal(placed.length, ERROR_LEGEND.length);
+    const rows = new Map();
+    for (const p of placed) rows.set(p.y, [...(rows.get(p.y) || []), p]);
+    assert.equal(height, rows.size * 18, `width ${width}`);
+    for (const row of rows.values()) {
+      row.sort((a, b) => a.x - b.x);
+      for (let k = 0; k < row.length; k++) {
+        const end = row[k].x + KEY_W + 5 + textWidth(row[k].label);
+        assert.ok(end <= width + 1e-9, `width ${width}: "${row[k].label}" ends at ${end}`);
+        if (k + 1 < row.length) assert.ok(end < row[k + 1].x, `width ${width}: "${row[k].label}" runs into "${row[k + 1].label}"`);
+      }
+    }
+  }
+  // A phone's plot (about 330 px) needs more rows than a desktop's.
+  assert.ok(layoutLegend(ERROR_LEGEND, 330).height > layoutLegend(ERROR_LEGEND, 1200).height);
+  assert.deepEqual(layoutLegend([], 300), { height: 0, placed: [] });
+});
+
+test("layoutLegend: the old legend's overlap (5.6 px a character at 11 px text) cannot recur", () => {
+  // The page's old legend put the next item 26 + 5.6·chars px on: "backward" (8 chars,
+  // about 52 px wide in an 11 px sans) left 1 px, and ran into the "central" key.
+  assert.ok(textWidth("backward", 11) >= 8 * 11 * 0.6);
+  const { placed } = layoutLegend([{ label: "backward" }, { label: "central" }], 1000);
+  assert.ok(placed[1].x - placed[0].x >= KEY_W + 5 + 8 * PLOT_FONT * 0.6 + 10);
+});
+
+test("leftPad: room for the widest y tick and the turned axis label", () => {
+  assert.ok(leftPad(["1e-12", "1e-2"]) >= textWidth("1e-12") + PLOT_FONT + 8);
+  assert.ok(leftPad(["-12.35", "0"]) > leftPad(["0", "1"]));
+  assert.ok(leftPad(["0"], { yLabel: false }) < leftPad(["0"]));
+});

@@ -1,20 +1,144 @@
-// The small plot of the output across nudges. The solid line with filled dots is what
-// happened; each dashed segment ending in a ring is what the gradient predicted for
-// that nudge (rate × Σ grad², to first order). At small rates the two agree, so the
-// ring sits around the dot: both stay visible. A legend says which is which.
+// Hand-drawn SVG plots and the helpers they share (the nudge plot here; the lab's two
+// plots in web/lab/lab-plots.js; the training curve may use them too).
+//
+// Why SVG by hand and not uPlot: the plots are small and few (a dozen points to a few
+// hundred), they take the page's colours from CSS variables (light and dark, the
+// notebook's theme too), their text is real text a screen reader and a test can read,
+// the log axes are a few lines, and the graph package ships inside the notebook wheel
+// with no dependency. uPlot draws on a canvas (text a test cannot read, colours set in
+// JS) and would be one more vendored file to keep. What uPlot does by default, these
+// helpers do here: plots drawn at their size on screen (1 SVG unit = 1 CSS pixel, so
+// text is PLOT_FONT px at any width), axis labels, and a legend laid out in rows in a
+// band of its own above the data, so it can never cover what it labels.
+//
+// The helpers (pure but for `plotWidth` and `redrawOnResize`):
+//   PLOT_FONT                      CSS px of tick, label and legend text (style.css matches)
+//   textWidth(text, size)          a generous estimate of a text's width in px
+//   layoutLegend(items, width)     {height, placed: [{...item, x, y}]}: items in rows
+//                                  inside `width`; each item {label, ...} with a key
+//                                  KEY_W px wide before its label
+//   drawLegend(svg, items, x, y, width) draws them (key: a line of class item.cls, and
+//                                  item.marker "dot" | "ring" of class item.markerCls);
+//                                  returns the legend's height
+//   axisLabels(svg, box, {x, y})   the x label under the x ticks, the y label turned
+//                                  up the left edge; box = {l, r, t, b, W, H} (the plot
+//                                  area's edges and the whole size)
+//   leftPad(tickTexts)             room on the left for the widest y tick and the y label
+//   plotWidth(svg, fallback)       the SVG's width on screen in CSS px (fallback when
+//                                  it is not laid out, e.g. in a hidden panel)
+//   redrawOnResize(svg, draw)      calls draw() again when the SVG's width changes
+//   niceTicks(lo, hi, count)       round tick values (below)
 
 import { fmtShort } from "./scene.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 320;
-const H = 170;
-const PAD = { l: 58, r: 12, t: 26, b: 30 };
+export const PLOT_FONT = 12;
+export const KEY_W = 22; // a legend key's width, before its label
+const KEY_GAP = 5; // between a key and its label
+const ITEM_GAP = 16; // between two legend items in a row
+const ROW_H = 18; // a legend row's height
 
-function el(name, attrs, parent) {
+export function el(name, attrs, parent) {
   const e = document.createElementNS(NS, name);
   for (const k in attrs) e.setAttribute(k, attrs[k]);
   parent.appendChild(e);
   return e;
+}
+
+/**
+ * A text's width at `size` px, estimated on the generous side (0.62 em a character:
+ * wider than the average of the page's sans and mono fonts), so that laid-out text
+ * never runs into its neighbour.
+ */
+export function textWidth(text, size = PLOT_FONT) {
+  return String(text).length * size * 0.62;
+}
+
+/**
+ * Legend items in rows no wider than `width`: each takes KEY_W + KEY_GAP + its label's
+ * width, ITEM_GAP apart; an item that does not fit starts a new row. y is the row's
+ * middle. An item wider than `width` gets a row of its own.
+ */
+export function layoutLegend(items, width, size = PLOT_FONT) {
+  const placed = [];
+  let x = 0;
+  let row = 0;
+  for (const it of items) {
+    const w = KEY_W + KEY_GAP + textWidth(it.label, size);
+    if (x > 0 && x + w > width) {
+      row += 1;
+      x = 0;
+    }
+    placed.push({ ...it, x, y: row * ROW_H + ROW_H / 2, width: w });
+    x += w + ITEM_GAP;
+  }
+  return { height: items.length ? (row + 1) * ROW_H : 0, placed };
+}
+
+/** Draw a legend at (x, y) in rows inside `width` (layoutLegend); its height. */
+export function drawLegend(svg, items, x, y, width) {
+  const { height, placed } = layoutLegend(items, width);
+  const g = el("g", { class: "legend-row", transform: `translate(${x},${y})` }, svg);
+  for (const it of placed) {
+    const item = el("g", { class: "legend-item", transform: `translate(${it.x.toFixed(1)},${it.y})` }, g);
+    if (it.cls) el("line", { x1: 0, x2: KEY_W, y1: 0, y2: 0, class: `${it.cls} key` }, item);
+    if (it.marker === "dot") el("circle", { cx: KEY_W / 2, cy: 0, r: 3, class: it.markerCls || "key-dot" }, item);
+    if (it.marker === "ring") el("circle", { cx: KEY_W - 5, cy: 0, r: 5, class: it.markerCls || "key-ring" }, item);
+    const t = el("text", { x: KEY_W + KEY_GAP, y: 0, class: "legend-text" }, item);
+    t.textContent = it.label;
+    if (it.title) el("title", {}, item).textContent = it.title;
+  }
+  return height;
+}
+
+/** Room on the left for the widest y tick label, the gap to the axis, and the turned y label. */
+export function leftPad(tickTexts, { yLabel = true } = {}) {
+  const widest = Math.max(0, ...tickTexts.map((t) => textWidth(t)));
+  return Math.ceil(widest + 8 + (yLabel ? PLOT_FONT + 10 : 4));
+}
+
+/**
+ * The axes' names: the x label centred under the x ticks, the y label turned to read
+ * upwards along the left edge. box: {l, r, t, b, W, H}, the plot area's edges.
+ */
+export function axisLabels(svg, box, { x, y }) {
+  if (x) {
+    el("text", { x: (box.l + box.W - box.r) / 2, y: box.H - 6, class: "axis-label x" }, svg).textContent = x;
+  }
+  if (y) {
+    const cy = (box.t + box.H - box.b) / 2;
+    el("text", { x: 0, y: 0, transform: `translate(${PLOT_FONT + 2},${cy}) rotate(-90)`, class: "axis-label y" }, svg)
+      .textContent = y;
+  }
+}
+
+/** The SVG's width on screen in CSS px, or `fallback` when it is not laid out. */
+export function plotWidth(svg, fallback) {
+  const w = svg.getBoundingClientRect?.().width || 0;
+  return w >= 160 ? Math.round(w) : fallback;
+}
+
+const redraws = new WeakMap();
+/**
+ * Draw again when the SVG's width changes (a phone turned, a panel shown): `draw` is
+ * the last drawing's own call, so the plot keeps its data. One observer an SVG.
+ */
+export function redrawOnResize(svg, draw) {
+  if (typeof ResizeObserver === "undefined") return;
+  let entry = redraws.get(svg);
+  if (!entry) {
+    entry = { draw, width: 0, frame: 0 };
+    entry.observer = new ResizeObserver(() => {
+      const w = Math.round(svg.getBoundingClientRect().width);
+      if (w < 160 || Math.abs(w - entry.width) < 2) return;
+      cancelAnimationFrame(entry.frame);
+      entry.frame = requestAnimationFrame(() => entry.draw());
+    });
+    entry.observer.observe(svg);
+    redraws.set(svg, entry);
+  }
+  entry.draw = draw;
+  entry.width = Math.round(svg.getBoundingClientRect().width);
 }
 
 /**
@@ -41,11 +165,21 @@ export function niceTicks(lo, hi, count = 4) {
   }
 }
 
+/**
+ * The small plot of the output across nudges. The solid line with filled dots is what
+ * happened; each dashed segment ending in a ring is what the gradient predicted for
+ * that nudge (rate × Σ grad², to first order). At small rates the two agree, so the
+ * ring sits around the dot: both stay visible. A legend above says which is which.
+ * Drawn at the SVG's width on screen, and again when that changes.
+ */
 export function drawNudgePlot(svg, nudges) {
+  redrawOnResize(svg, () => drawNudgePlot(svg, nudges));
   svg.replaceChildren();
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const W = plotWidth(svg, 320);
+  const H0 = 170;
   if (!nudges.length) {
-    const t = el("text", { x: W / 2, y: H / 2, class: "plot-empty" }, svg);
+    svg.setAttribute("viewBox", `0 0 ${W} ${H0}`);
+    const t = el("text", { x: W / 2, y: H0 / 2, class: "plot-empty" }, svg);
     t.textContent = "Nudge the inputs to see the output move.";
     return;
   }
@@ -64,25 +198,35 @@ export function drawNudgePlot(svg, nudges) {
   const span = hi - lo;
   lo -= span * 0.08;
   hi += span * 0.08;
+  const yTicks = niceTicks(lo, hi, 4);
+  const yTexts = yTicks.map((v) => fmtShort(String(v)));
+  // (Key marks have classes of their own: tests count the plot's points by class.)
+  const items = [
+    { label: "actual output", cls: "actual", marker: "dot", markerCls: "key-actual-dot" },
+    { label: "gradient's prediction", cls: "predicted", marker: "ring", markerCls: "key-predicted-dot" },
+  ];
+  const legendH = layoutLegend(items, W - 16).height;
+  const PAD = { l: leftPad(yTexts), r: 14, t: legendH + 14, b: 44 };
+  const H = H0 + legendH;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const box = { ...PAD, W, H };
   const n = actual.length - 1;
   const X = (j) => PAD.l + (n === 0 ? 0 : (j / n) * (W - PAD.l - PAD.r));
   const Y = (v) => PAD.t + (1 - (v - lo) / (hi - lo)) * (H - PAD.t - PAD.b);
 
   // Grid and ticks: round values on y, whole nudges on x.
-  for (const v of niceTicks(lo, hi, 4)) {
+  yTicks.forEach((v, k) => {
     el("line", { x1: PAD.l, x2: W - PAD.r, y1: Y(v), y2: Y(v), class: "grid" }, svg);
-    const t = el("text", { x: PAD.l - 5, y: Y(v), class: "tick y" }, svg);
-    t.textContent = fmtShort(String(v));
-  }
+    el("text", { x: PAD.l - 6, y: Y(v), class: "tick y" }, svg).textContent = yTexts[k];
+  });
   el("line", { x1: PAD.l, x2: W - PAD.r, y1: H - PAD.b, y2: H - PAD.b, class: "axis" }, svg);
   el("line", { x1: PAD.l, x2: PAD.l, y1: PAD.t, y2: H - PAD.b, class: "axis" }, svg);
-  const xs = n <= 8 ? [...Array(n + 1).keys()] : niceTicks(0, n, 5).filter((v) => Number.isInteger(v));
+  const room = Math.max(1, Math.floor((W - PAD.l - PAD.r) / 28)); // ticks at least 28 px apart
+  const xs = n <= Math.min(8, room) ? [...Array(n + 1).keys()] : niceTicks(0, n, Math.min(5, room)).filter((v) => Number.isInteger(v));
   for (const j of xs) {
-    const t = el("text", { x: X(j), y: H - PAD.b + 14, class: "tick x" }, svg);
-    t.textContent = String(j);
+    el("text", { x: X(j), y: H - PAD.b + 16, class: "tick x" }, svg).textContent = String(j);
   }
-  const label = el("text", { x: (PAD.l + W - PAD.r) / 2, y: H - 3, class: "axis-label" }, svg);
-  label.textContent = "nudges";
+  axisLabels(svg, box, { x: "nudges made", y: "output" });
 
   for (let j = 0; j < nudges.length; j++) {
     if (!Number.isFinite(predicted[j])) continue;
@@ -101,14 +245,5 @@ export function drawNudgePlot(svg, nudges) {
   for (let j = 0; j < nudges.length; j++) {
     if (Number.isFinite(predicted[j])) el("circle", { cx: X(j + 1), cy: Y(predicted[j]), r: 5, class: "predicted-dot" }, svg);
   }
-
-  // Legend, above the plot.
-  const lg = el("g", { class: "legend-row", transform: "translate(8,12)" }, svg);
-  // (Key marks have classes of their own: tests count the plot's points by class.)
-  el("line", { x1: 0, x2: 18, y1: 0, y2: 0, class: "actual key" }, lg);
-  el("circle", { cx: 9, cy: 0, r: 2.5, class: "key-actual-dot" }, lg);
-  el("text", { x: 23, y: 0, class: "legend-text" }, lg).textContent = "actual output";
-  el("line", { x1: 122, x2: 140, y1: 0, y2: 0, class: "predicted key" }, lg);
-  el("circle", { cx: 140, cy: 0, r: 5, class: "key-predicted-dot" }, lg);
-  el("text", { x: 149, y: 0, class: "legend-text" }, lg).textContent = "gradient's prediction";
+  drawLegend(svg, items, 8, 6, W - 16);
 }

@@ -1,21 +1,39 @@
-// The gradient lab panel (contract section 4): backprop against the forward, backward
-// and central differences at h for every leaf, the error against h, the output against
+// The gradient lab panel (contract section 4): backprop against the three finite
+// differences at h for every leaf (one-sided +h, one-sided −h and central ±h: the
+// contract's data-forward, data-backward, data-central, which are not the passes), the error against h, the output against
 // one leaf with its tangent and secants, the closed form (sympy, loaded when first
 // needed), the paths from the leaf to the output, and forward mode. Everything is
 // computed in the engine's worker at the leaf values on screen (gradstep/lab/views.py); this
-// draws the replies and asks again when the values, the leaf or h change.
+// draws the replies and asks again when the values, the leaf or h change. h and the
+// leaf chosen survive a reload (lab-storage.js).
 
-import { drawErrorPlot, drawSlopeView } from "./lab-plots.js";
+import { DIFFERENCES, drawErrorPlot, drawSlopeView } from "./lab-plots.js";
+import { programKey, readLab, writeLab } from "./lab-storage.js";
 import { fmtGraph } from "../graph/scene.js";
 
 const $ = (id) => document.getElementById(id);
 const H_DEFAULT = "1e-6";
+const NUMBER = /^[+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i; // a decimal float, as the command line reads it
 
 /** h as the user typed it, or null when it is not a positive finite number. */
 export function parseH(text) {
-  const v = Number(String(text).trim());
-  return String(text).trim() !== "" && Number.isFinite(v) && v > 0 ? v : null;
+  const t = String(text).trim();
+  const v = Number(t);
+  return NUMBER.test(t) && Number.isFinite(v) && v > 0 ? v : null;
 }
+
+/** Why h is refused, naming the limit (the command line's words for --h). */
+export function hProblem(text) {
+  const t = String(text).trim();
+  if (t === "") return "Type h: a positive, finite number, like 1e-6 or 0.001.";
+  const v = Number(t);
+  if (NUMBER.test(t) && v === 0) return `h must be a positive, finite number, not ${t} (which is 0 in float64: the smallest is about 5e-324; try 1e-6).`;
+  if (NUMBER.test(t) && !Number.isFinite(v)) return `h must be a positive, finite number, not ${t} (past float64's largest, about 1.8e308; try 1e-6).`;
+  return `h must be a positive, finite number, not ${t}: write it like 1e-6 or 0.001.`;
+}
+
+/** The key a program's chosen leaf is kept under: its text with the numbers masked (a nudge keeps it). */
+const leafKey = (program) => programKey(program.replace(/\d+(\.\d*)?(e[-+]?\d+)?/gi, "#"));
 
 export class LabPanel {
   /**
@@ -29,7 +47,10 @@ export class LabPanel {
       panel: $("lab"), h: $("fd-h"), range: $("fd-h-range"), leaf: $("closed-form-leaf"), rows: $("fd-rows"),
       status: $("lab-status"), errorPlot: $("error-plot"), errorNote: $("error-note"), slope: $("slope-view"),
       slopeNote: $("slope-note"), closed: $("closed-form"), paths: $("paths"), forward: $("forward-mode"),
+      point: $("slope-point"),
     };
+    this.stored = readLab();
+    this.geom = null; // where the slope view drew the point (drawSlopeView's reply)
     this.shown = false;
     this.asked = ""; // what the panel last asked for (version, h, leaf)
     this.packages = new Map(); // name -> Promise of loading it in the worker
@@ -79,7 +100,13 @@ export class LabPanel {
       o.textContent = s.labelOf(i);
       sel.append(o);
     }
-    if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+    const has = (label) => label != null && [...sel.options].some((o) => o.value === label);
+    const stored = this.stored.leaves[leafKey(s.scene.program)];
+    if (has(keep)) sel.value = keep;
+    else if (has(stored)) sel.value = stored;
+    // No leaf, nothing to choose: the select says so rather than sit empty and enabled.
+    sel.disabled = sel.options.length === 0;
+    sel.title = sel.disabled ? "This program has no named leaf (a name = a number) to differentiate by." : "";
   }
 
   setStatus(text) {
@@ -97,10 +124,20 @@ export class LabPanel {
     const h = this.h;
     if (h == null) {
       this.dom.h.setAttribute("aria-invalid", "true");
-      this.setStatus("h must be a positive number, like 1e-6 or 0.001.");
+      this.setStatus(hProblem(this.dom.h.value));
+      this.hRefused = true;
       return;
     }
     this.dom.h.removeAttribute("aria-invalid");
+    if (this.hRefused) { // (the refusal goes with the bad h, even when nothing need be asked again)
+      this.hRefused = false;
+      this.setStatus("");
+    }
+    if (!this.dom.leaf.options.length) {
+      this.setStatus("This program has no named leaf (a name = a number): the lab differentiates by one.");
+      this.dom.rows.replaceChildren();
+      return;
+    }
     const leaf = Number(this.dom.leaf.selectedOptions[0]?.dataset.node ?? s.scene.timeline.leaves[0]);
     const version = s.scene.timeline.version;
     const key = `${version}|${h}|${leaf}|${s.scene.program.length}`;
@@ -128,11 +165,13 @@ export class LabPanel {
     if (curve) this.drawError(curve, h);
     if (view) {
       this.follow(leaf, view);
-      const drawn = drawSlopeView(this.dom.slope, { ...view, label: this.dom.leaf.selectedOptions[0]?.textContent }, this.trail);
-      this.dragPoint(drawn, leaf);
+      const label = this.dom.leaf.selectedOptions[0]?.textContent;
+      this.pointLeaf = leaf;
+      drawSlopeView(this.dom.slope, { ...view, label, output: s.labelOf(s.scene.timeline.output) }, this.trail,
+        (geom) => this.placePoint(geom, label));
       const sec = view.secant_slopes || {};
       this.dom.slopeNote.textContent = `Tangent slope (backprop) ${fmtGraph(view.slope)}; the secants' slopes at h = ${this.dom.h.value.trim()}: ` +
-        `forward ${fmtGraph(sec.forward)}, central ${fmtGraph(sec.central)}.` +
+        `one-sided +h ${fmtGraph(sec.forward)}, central ±h ${fmtGraph(sec.central)}.` +
         (h < 1e-3 ? " At so small an h they lie on the tangent: try h = 0.5 to see them apart." : "");
     }
     if (fwd) this.drawForward(fwd);
@@ -161,31 +200,74 @@ export class LabPanel {
     if (this.trail.length > 50) this.trail.shift();
   }
 
-  /** Drag the point (or arrow keys on it) to move the leaf: its new value goes to the engine. */
-  dragPoint(drawn, leaf) {
-    if (!drawn) return;
-    const { point, toX, moveTo, step } = drawn;
+  /**
+   * The point on the slope view: an HTML slider over the plot (not inside the plot's
+   * role=img, and not drawn again with it, so it keeps the focus while its arrow keys
+   * move the leaf). geom is drawSlopeView's reply for the plot now on screen.
+   */
+  placePoint(geom, label) {
+    const p = this.dom.point;
+    this.geom = geom;
+    if (!geom) {
+      p.hidden = true;
+      return;
+    }
+    p.hidden = false;
+    this.pointValue = geom.x;
+    const at = geom.at(geom.x);
+    p.style.left = `${(at.left * 100).toFixed(3)}%`;
+    p.style.top = `${(at.top * 100).toFixed(3)}%`;
+    p.setAttribute("aria-label", `${label || "leaf"}: drag, or use the arrow keys, to move it (Shift or Page Up/Down: bigger steps)`);
+    p.setAttribute("aria-valuemin", String(geom.lo));
+    p.setAttribute("aria-valuemax", String(geom.hi));
+    p.setAttribute("aria-valuenow", String(geom.x));
+    p.setAttribute("aria-valuetext", `${label || "leaf"} = ${fmtGraph(String(geom.x))}, output ${fmtGraph(String(geom.y))}`);
+  }
+
+  /** Show the point at x while dragged or stepped (before the engine answers). */
+  movePoint(x) {
+    if (!this.geom) return;
+    const at = this.geom.at(x);
+    this.dom.point.style.left = `${(at.left * 100).toFixed(3)}%`;
+    this.dom.point.style.top = `${(at.top * 100).toFixed(3)}%`;
+    this.dom.point.setAttribute("aria-valuenow", String(x));
+  }
+
+  /** Drag the point, or arrow keys on it, to move the leaf: its new value goes to the engine. */
+  _wirePoint() {
+    const point = this.dom.point;
     let x = null;
+    const send = (v) => {
+      if (this.pointLeaf == null || !Number.isFinite(v)) return;
+      this.pointValue = v;
+      this.movePoint(v);
+      this.engine.setLeaf(this.pointLeaf, v);
+    };
     point.addEventListener("pointerdown", (e) => {
+      if (!this.geom) return;
       point.setPointerCapture(e.pointerId);
-      x = toX(e.clientX);
+      point.focus();
+      x = this.geom.toX(e.clientX);
     });
     point.addEventListener("pointermove", (e) => {
-      if (x == null) return;
-      x = toX(e.clientX);
-      moveTo(x);
+      if (x == null || !this.geom) return;
+      x = this.geom.toX(e.clientX);
+      this.movePoint(x);
     });
-    point.addEventListener("pointerup", () => {
-      if (x != null) this.engine.setLeaf(leaf, Number(x.toPrecision(6)));
+    const drop = () => {
+      if (x != null) send(Number(x.toPrecision(6)));
       x = null;
-    });
+    };
+    point.addEventListener("pointerup", drop);
+    point.addEventListener("pointercancel", () => (x = null));
     point.addEventListener("keydown", (e) => {
-      const d = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+      if (!this.geom) return;
+      const big = e.shiftKey ? 5 : 1;
+      const d = { ArrowRight: big, ArrowUp: big, ArrowLeft: -big, ArrowDown: -big, PageUp: 10, PageDown: -10 }[e.key];
       if (!d) return;
       e.preventDefault();
-      e.stopPropagation();
-      const now = Number(point.getAttribute("aria-valuenow"));
-      this.engine.setLeaf(leaf, Number((now + d * step * (e.shiftKey ? 5 : 1)).toPrecision(6)));
+      e.stopPropagation(); // (the page's own arrow keys step the graph)
+      send(Number((this.pointValue + d * this.geom.step).toPrecision(6)));
     });
   }
 
@@ -244,9 +326,10 @@ export class LabPanel {
       const m = b?.measured ?? b;
       return m == null ? "" : `${k} ${Number(m).toExponential(0)}${b?.theory != null ? ` (theory ${Number(b.theory).toExponential(0)})` : ""}`;
     };
-    const parts = ["forward", "central"].map(say).filter(Boolean);
+    const parts = ["forward", "central"].map(say).filter(Boolean)
+      .map((t) => t.replace(/^forward/, "one-sided +h").replace(/^central/, "central ±h"));
     this.dom.errorNote.textContent = parts.length
-      ? `Best h: ${parts.join("; ")}. Too large an h errs by the curvature (falling like h, or h² for central); too small by rounding (rising like 1/h).`
+      ? `Best h: ${parts.join("; ")}. Too large an h errs by the curvature (falling like h, or h² for central ±h); too small by rounding (rising like 1/h).`
       : "";
   }
 
@@ -288,12 +371,23 @@ export class LabPanel {
       for (const e of document.querySelectorAll("[data-on-path]")) e.removeAttribute("data-on-path");
       for (const i of nodes || []) document.querySelector(`[data-node-id="n${i}"]`)?.setAttribute("data-on-path", "true");
     };
+    // Labels the page made up for unnamed nodes (t1, t2, ...: an expression too long to
+    // write on the node), named nowhere in the program: said below the list.
+    const madeUp = new Set();
+    const named = (label) => new RegExp(`^\\s*${label}\\s*[-+*/]?=`, "m").test(s.scene.program);
     for (const path of p.paths || []) {
       const li = document.createElement("li");
       li.tabIndex = 0;
-      const names = (path.nodes || []).map((i) => s.labelOf(i)).join(" → ");
-      li.textContent = `${names}: ${(path.locals || []).map((x) => fmtGraph(x)).join(" × ")} = ${fmtGraph(path.product)}`;
-      li.title = `product ${path.product}`;
+      const labels = (path.nodes || []).map((i) => s.labelOf(i));
+      for (const l of labels) if (/^t\d+$/.test(l) && !named(l)) madeUp.add(l);
+      const names = document.createElement("span");
+      names.className = "path-nodes";
+      names.textContent = labels.join(" → ");
+      const product = document.createElement("span");
+      product.className = "path-product";
+      product.textContent = `${(path.locals || []).map((x) => fmtGraph(x)).join(" × ")} = ${fmtGraph(path.product)}`;
+      li.append(names, product);
+      li.title = `The local derivatives along this path, multiplied: ${path.product}`;
       li.addEventListener("pointerenter", () => mark(path.nodes));
       li.addEventListener("focus", () => mark(path.nodes));
       li.addEventListener("pointerleave", () => mark([]));
@@ -308,8 +402,14 @@ export class LabPanel {
       (shown < count ? ` (the first ${shown} listed: too many to add up here)` : "") +
       (p.sum != null ? `; the products add up to ${p.sum}, backprop's gradient is ${p.backprop}.` : ".") +
       " Point at a path to see it on the graph.";
-    box.append(total, list);
+    const key = document.createElement("p");
+    key.className = "help-text paths-key";
+    key.textContent = "Each path: its nodes, then the local derivative of each step along it (d next / d this), " +
+      "multiplied." + (madeUp.size ? ` ${[...madeUp].join(", ")} ${madeUp.size === 1 ? "is a name" : "are names"} the page ` +
+      "gave to unnamed nodes whose expression is too long to write on them (hover a node to see it)." : "");
+    box.append(total, key, list);
   }
+
 
   /**
    * Forward mode: every node as the dual number (value, d/dleaf), computed in forward
@@ -367,12 +467,18 @@ export class LabPanel {
 
   _wire() {
     const { h, range, leaf } = this.dom;
+    this._wirePoint();
+    // h as kept from the last visit, when it is still a valid one.
+    if (this.stored.h != null && parseH(this.stored.h) != null) h.value = this.stored.h;
     // Typing (or Playwright's fill) updates after a short pause; Enter at once.
     let timer = 0;
     const typed = () => {
       clearTimeout(timer);
       const v = this.h;
-      if (v != null) range.value = String(Math.min(12, Math.max(1, Math.round(-Math.log10(v)))));
+      if (v != null) {
+        range.value = String(Math.min(12, Math.max(1, Math.round(-Math.log10(v)))));
+        writeLab({ h: h.value.trim() });
+      }
       this.refresh();
     };
     h.addEventListener("input", () => {
@@ -384,10 +490,17 @@ export class LabPanel {
     });
     range.addEventListener("input", () => {
       h.value = `1e-${range.value}`;
+      writeLab({ h: h.value });
       this.refresh();
     });
-    leaf.addEventListener("change", () => this.refresh());
+    leaf.addEventListener("change", () => {
+      const s = this.store.state;
+      if (s.scene) writeLab({ program: leafKey(s.scene.program), leaf: leaf.value });
+      this.refresh();
+    });
     $("lab-close").addEventListener("click", () => this.hide());
     if (!h.value) h.value = H_DEFAULT;
+    const v = this.h;
+    if (v != null) range.value = String(Math.min(12, Math.max(1, Math.round(-Math.log10(v)))));
   }
 }

@@ -2,10 +2,14 @@
 // gradients (backward) node by node, as the seed notebooks ask by hand. The node asked
 // is the next step's; its number stays hidden until it is answered right, then the
 // page takes that step. A wrong answer stays, with a hint that names the formula or
-// the chain-rule term to use. The score counts the questions asked and those answered
-// right at the first try.
+// the chain-rule term to use. The score counts the questions answered (not the one on
+// screen before it is answered) and those answered right at the first try. A right
+// answer's "Right" stays until the next answer or step. The mode, the position and the
+// score survive a reload (lab-storage.js), when the link opens the same program in the
+// same practice.
 
 import { fmtGraph } from "../graph/scene.js";
+import { programKey, readPractice, writePractice } from "./lab-storage.js";
 
 const $ = (id) => document.getElementById(id);
 export const MODES = ["off", "forward", "backward"];
@@ -51,12 +55,15 @@ export class Practice {
     this.mode = "off";
     this.asked = 0;
     this.correct = 0;
-    this.wrongHere = false;
+    this.wrongHere = false; // the question on screen was answered wrong once
+    this.answeredHere = false; // ... was answered at all (counted in `asked`)
+    this.keepHintAt = null; // the position whose question keeps the last "Right"
+    this.pending = readPractice(); // progress kept from before a reload, for the link's practice
     this.dom = {
       select: $("practice"), box: $("practice-box"), question: $("practice-question"), answer: $("practice-answer"),
       submit: $("practice-submit"), hint: $("practice-hint"), score: $("practice-score"),
     };
-    this.dom.select.addEventListener("change", () => this.setMode(this.dom.select.value));
+    this.dom.select.addEventListener("change", () => this.setMode(this.dom.select.value, { user: true }));
     this.dom.submit.addEventListener("click", () => this.submit());
     this.dom.answer.addEventListener("keydown", (e) => {
       if (e.key === "Enter") {
@@ -71,10 +78,17 @@ export class Practice {
     });
   }
 
-  /** The position where the mode starts: the start (forward) or the forward pass done (backward). */
-  async setMode(mode) {
+  /**
+   * The position where the mode starts: the start (forward) or the forward pass done
+   * (backward); or, the first time (the link's practice, on a reload), where the kept
+   * progress was, when it is this program's and this mode's. A mode chosen in the
+   * select starts afresh.
+   */
+  async setMode(mode, { user = false } = {}) {
     if (!MODES.includes(mode)) mode = "off";
     const s = this.store.state;
+    const kept = user ? null : this.pending;
+    this.pending = null;
     if (mode !== "off" && this.page.big()) {
       this.dom.select.value = "off";
       this.dom.hint.textContent = "Practice needs a graph drawn node by node (up to 2,000 value nodes).";
@@ -85,14 +99,37 @@ export class Practice {
     this.asked = 0;
     this.correct = 0;
     this.wrongHere = false;
+    this.answeredHere = false;
+    this.askedAt = null;
+    this.dom.hint.textContent = "";
     this.dom.box.hidden = mode === "off";
     document.body.dataset.practice = mode;
     if (mode !== "off" && s.scene) {
-      const F = s.ix.F;
-      await this.page.step("seek", { position: mode === "forward" ? 0 : F });
+      const { F, total } = s.ix;
+      let position = mode === "forward" ? 0 : F;
+      const [lo, hi] = mode === "forward" ? [0, F] : [F, total];
+      if (kept && kept.mode === mode && kept.program === programKey(s.scene.program) &&
+          kept.position >= lo && kept.position <= hi && kept.asked <= kept.position - lo + 1) {
+        position = kept.position;
+        this.asked = kept.asked;
+        this.correct = kept.correct;
+        this.wrongHere = this.answeredHere = kept.wrong;
+        this.askedAt = String(position);
+      }
+      await this.page.step("seek", { position });
     }
     this.page.onMode(mode);
     this.draw();
+  }
+
+  /** Keep the progress for a reload (or forget it when practice is off). */
+  save() {
+    const s = this.store.state;
+    if (this.mode === "off" || !s.scene) return writePractice(null);
+    writePractice({
+      program: programKey(s.scene.program), mode: this.mode, position: s.scene.state.position,
+      asked: this.asked, correct: this.correct, wrong: this.wrongHere,
+    });
   }
 
   /** The node asked now, or null when the pass is done. */
@@ -122,9 +159,11 @@ export class Practice {
     } else {
       if (this.askedAt !== `${p}`) {
         this.askedAt = `${p}`;
-        this.asked += 1;
         this.wrongHere = false;
-        this.dom.hint.textContent = "";
+        this.answeredHere = false;
+        // A new question: the last "Right" stays when this question follows it.
+        if (this.keepHintAt !== `${p}`) this.dom.hint.textContent = "";
+        this.keepHintAt = null;
         answer.value = "";
       }
       document.querySelector(`[data-node-id="n${i}"]`)?.setAttribute("data-asked", "true");
@@ -138,7 +177,13 @@ export class Practice {
     }
     score.dataset.correct = String(this.correct);
     score.dataset.asked = String(this.asked);
-    score.textContent = `${this.correct} of ${this.asked} right at the first try`;
+    score.textContent = this.asked ? `${this.correct} of ${this.asked} right at the first try` : "none answered yet";
+    this.save();
+  }
+
+  /** The feedback where it can be read: the box scrolled into the window, if it is not. */
+  showFeedback() {
+    this.dom.box.scrollIntoView({ block: "nearest", behavior: "instant" });
   }
 
   async submit() {
@@ -147,17 +192,34 @@ export class Practice {
     const s = this.store.state;
     const tl = s.scene.timeline;
     const expected = this.mode === "forward" ? tl.values[i] : tl.grads[i];
+    const typed = this.dom.answer.value.trim();
+    if (typed === "" || !Number.isFinite(Number(typed))) { // not a number: not an answer, not counted
+      this.dom.hint.textContent = typed === "" ? "Type a number first: the value the question asks for."
+        : `${typed.slice(0, 40)} is not a number: type one like 0.25, -3 or 1e-3.`;
+      this.dom.answer.focus();
+      this.showFeedback();
+      return;
+    }
+    if (!this.answeredHere) {
+      this.answeredHere = true;
+      this.asked += 1;
+    }
     if (isRight(this.dom.answer.value, expected)) {
       if (!this.wrongHere) this.correct += 1;
       this.dom.hint.textContent = `Right: ${fmtGraph(expected)}.`;
+      this.keepHintAt = String(s.scene.state.position + 1);
       await this.page.step(this.mode === "forward" ? "forward_step" : "backward_step");
+      this.draw(); // (the score, also when the pass is done)
       this.dom.answer.focus();
+      this.showFeedback();
       return;
     }
     this.wrongHere = true;
+    this.draw();
     const k = s.scene.state.position; // the frame of the step asked
-    const said = this.dom.answer.value.trim() === "" ? "Type a number" : `${this.dom.answer.value.trim()} is not it`;
+    const said = `${this.dom.answer.value.trim()} is not it`;
     this.dom.hint.textContent = `${said}. ${hintFor(await this.page.frame(k))}`;
     this.dom.answer.select();
+    this.showFeedback();
   }
 }

@@ -1,0 +1,98 @@
+// What the lab and practice keep across a reload, in the page's own storage
+// (localStorage; the link already carries the program, "&lab" and "&practice=").
+//
+//   "gradstep.lab.v1":      {h: "1e-6", leaves: {<program key>: "b", ...}}  (the h typed,
+//                           and the leaf chosen for each program, the last 20 kept)
+//   "gradstep.practice.v1": {program: <program key>, mode, position, asked, correct, wrong}
+//
+// A program's key is a hash of its text. What is read back is checked field by field
+// (stored by an older page, edited by hand, or cut short): anything odd is dropped and
+// the default used. Storage that is off or full changes nothing.
+
+export const LAB_KEY = "gradstep.lab.v1";
+export const PRACTICE_KEY = "gradstep.practice.v1";
+const LEAVES_KEPT = 20;
+
+/** A short, stable key for a program's text (FNV-1a, 32 bits, and the length). */
+export function programKey(text) {
+  let h = 0x811c9dc5;
+  const s = String(text);
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${h.toString(36)}.${s.length}`;
+}
+
+function storage() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // (a sandboxed frame throws on the mere access)
+  }
+}
+
+function read(key, store = storage()) {
+  try {
+    const v = JSON.parse(store?.getItem(key) ?? "null");
+    return v && typeof v === "object" && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(key, value, store = storage()) {
+  try {
+    store?.setItem(key, JSON.stringify(value));
+  } catch {
+    /* storage off or full: nothing kept */
+  }
+}
+
+/** The lab's stored state, checked: {h: string|null, leaves: {key: label}}. */
+export function readLab(store = storage()) {
+  const v = read(LAB_KEY, store) || {};
+  const h = typeof v.h === "string" && v.h.length <= 32 ? v.h : null;
+  const leaves = {};
+  if (v.leaves && typeof v.leaves === "object" && !Array.isArray(v.leaves)) {
+    for (const [k, label] of Object.entries(v.leaves).slice(-LEAVES_KEPT)) {
+      if (typeof label === "string" && label.length <= 200) leaves[k] = label;
+    }
+  }
+  return { h, leaves };
+}
+
+/** Keep h (a valid one: the caller checks) and/or the leaf chosen for a program. */
+export function writeLab({ h, program, leaf }, store = storage()) {
+  const v = readLab(store);
+  if (h != null) v.h = String(h);
+  if (program != null && leaf != null) {
+    delete v.leaves[program]; // (re-added last: the newest are kept)
+    v.leaves[program] = leaf;
+    const keys = Object.keys(v.leaves);
+    for (const k of keys.slice(0, Math.max(0, keys.length - LEAVES_KEPT))) delete v.leaves[k];
+  }
+  write(LAB_KEY, v, store);
+}
+
+const count = (n) => Number.isInteger(n) && n >= 0 && n <= 1e6;
+
+/** Practice's stored progress, checked, or null. */
+export function readPractice(store = storage()) {
+  const v = read(PRACTICE_KEY, store);
+  if (!v || typeof v.program !== "string" || !["forward", "backward"].includes(v.mode)) return null;
+  if (![v.position, v.asked, v.correct].every(count) || v.correct > v.asked) return null;
+  return { program: v.program, mode: v.mode, position: v.position, asked: v.asked, correct: v.correct, wrong: v.wrong === true };
+}
+
+export function writePractice(progress, store = storage()) {
+  if (progress == null) {
+    try {
+      store?.removeItem(PRACTICE_KEY);
+    } catch {
+      /* storage off */
+    }
+    return;
+  }
+  write(PRACTICE_KEY, progress, store);
+}
