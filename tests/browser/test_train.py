@@ -86,7 +86,7 @@ def test_play_trains_and_the_page_keeps_answering(fresh):
     assert int(status(page)["step"]) == settled
     assert float(status(page)["accuracy"]) >= 0.95  # moons learns (micrograd's demo reaches 100%)
     # Idle now: the boundary is drawn again on a finer grid than while it played.
-    page.wait_for_function("document.querySelector('[data-testid=train-boundary]').dataset.grid === '96'")
+    page.wait_for_function("document.querySelector('[data-testid=train-boundary]').dataset.grid === '64'")
 
 
 def test_step_into_one_update_opens_that_points_graph(fresh):

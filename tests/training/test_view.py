@@ -59,8 +59,51 @@ def test_a_point_as_a_program_and_its_limits():
     view, _, _ = view_with(layers="2")
     out = view.act("point", index=5)
     assert "x = [" in out["program"] and out["rate"] == 1.0 and out["step"] == 0
-    with pytest.raises(ValueError, match="there is no point 100: choose 0 to 99"):
-        view.act("point", index=100)
+    # (issue #15: a text index reached Python's own "invalid literal for int()")
+    for bad in (100, "100", "abc", "-1", 1e20, "1e20", "٣"):
+        with pytest.raises(ValueError) as refused:
+            view.act("point", index=bad)
+        message = str(refused.value)
+        assert message.startswith("Point: must be a whole number from 0 to 99 (the data's points), not "), message
+        assert "invalid literal" not in message and "int()" not in message
+
+
+def _loss_of(program: str) -> float:
+    """A point's loss computed from its program by the compiler and the tape (not by view.py)."""
+    from gradstep.program.compiler import compile_program
+
+    tape = compile_program(program)
+    values, _ = tape.forward()
+    return values[tape.output]
+
+
+def test_without_an_index_the_point_with_the_largest_loss_opens():
+    """(Issue #15: the default point's hinge loss was 0, so every gradient was 0 and a nudge did
+    nothing, without a word.) Each point's loss here is its own program's output."""
+    view, _, _ = view_with(layers="8", seed="0")
+    losses = [_loss_of(view.act("point", index=k)["program"]) for k in range(100)]
+    auto = view.act("point", index=None)
+    assert losses[auto["index"]] == max(losses) > 0
+    assert auto["loss"] == losses[auto["index"]] and auto["largest"]["index"] == auto["index"]
+    zero = losses.index(0.0)  # (a point already on its side by the margin: the reply says so)
+    reply = view.act("point", index=zero)
+    assert reply["loss"] == 0.0 and reply["loss_name"] == "hinge" and reply["largest"]["index"] == auto["index"]
+    assert view.act("point", index="")["index"] == auto["index"]  # (an empty field: the same)
+
+
+def test_the_grid_crosses_as_thousandths_of_the_score():
+    view, _, _ = view_with(layers="4")
+    grid = view.act("grid", grid=8)["grid"]
+    assert grid["scale"] == 1000 and all(isinstance(v, int) for v in grid["scores"])
+    t = view.trainer
+    t.sync()
+    (x0, x1), (y0, y1) = grid["xs"], grid["ys"]
+    for i in (0, 3, 7):
+        for j in (0, 4, 7):
+            x = x0 + (j + 0.5) * (x1 - x0) / 8
+            y = y1 - (i + 0.5) * (y1 - y0) / 8
+            score = t.model([x, y]).data  # the Value network's own score at the cell's middle
+            assert abs(grid["scores"][i * 8 + j] / 1000 - score) <= 0.0005 + 1e-12
 
 
 def test_the_learners_points_replace_the_dataset():

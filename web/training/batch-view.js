@@ -58,18 +58,48 @@ export class BatchView {
     return !this.dom.panel.hidden;
   }
 
-  /** Show the graph of the batch the next step will use, at the current weights. */
-  async open() {
+  /**
+   * Show the graph of the batch the next step will use, at the current weights; with `state`
+   * (a link's "batch,L2N3,F1": linkState's), its folded layers and open groups as they were.
+   */
+  async open(state = null) {
     this.dom.panel.hidden = false;
     $("train-open-batch").setAttribute("aria-expanded", "true");
     this.dom.panel.scrollIntoView({ block: "nearest" });
-    await this.refresh();
+    if (state != null) {
+      this.summary = null; // (a fresh start: what the link says, nothing else)
+      this.folded.clear();
+      this.expansions.clear();
+    }
+    if (!(await this.refresh())) return;
+    if (state != null) await this.restore(state);
+    this.training.onChange?.();
+  }
+
+  /** What the link keeps of this graph: null when it is closed, else "batch", the open groups, "F" + each folded layer. */
+  linkState() {
+    if (!this.shown) return null;
+    return ["batch", ...this.expansions.keys(), ...[...this.folded].sort((a, b) => a - b).map((l) => `F${l}`)].join(",");
+  }
+
+  /** The folded layers and open groups of a link (those this network has; the rest are left out). */
+  async restore(state) {
+    const s = this.summary;
+    const tokens = String(state).split(",").slice(1).filter((t) => /^[A-Za-z0-9_]{1,24}$/.test(t));
+    for (const t of tokens) {
+      const layer = /^F(\d+)$/.exec(t);
+      if (layer && Number(layer[1]) >= 1 && Number(layer[1]) < s.sizes.length) this.folded.add(Number(layer[1]));
+    }
+    const shown = new Set(shownGroups(s, this.folded).map((g) => g.id));
+    for (const t of tokens.slice(0, 12)) if (shown.has(t) && !/^F\d+$/.test(t)) await this.expand(t, false);
+    this.relayout(true);
   }
 
   hide() {
     this.dom.panel.hidden = true;
     $("train-open-batch").setAttribute("aria-expanded", "false");
     $("train-open-batch").focus();
+    this.training.onChange?.();
   }
 
   /** The network is gone (the worker was stopped): nothing shown is current. */
@@ -106,9 +136,14 @@ export class BatchView {
     if (this.expansions.has(id)) {
       this.expansions.delete(id);
       this.relayout();
+      this.training.onChange?.();
       return;
     }
-    if (await this.expand(id)) this.relayout();
+    if (await this.expand(id)) {
+      this.relayout();
+      this.showBox(id);
+      this.training.onChange?.();
+    }
   }
 
   async expand(id, say = true) {
@@ -144,6 +179,7 @@ export class BatchView {
       if (/^L\d+/.test(id) && !shownGroups(this.summary, this.folded).some((g) => g.id === id)) this.expansions.delete(id);
     }
     this.relayout();
+    this.training.onChange?.();
   }
 
   /** Fold every hidden layer, or unfold them all. */
@@ -153,6 +189,28 @@ export class BatchView {
     this.folded = all ? new Set() : new Set(hidden);
     this.expansions.clear();
     this.relayout();
+    this.training.onChange?.();
+  }
+
+  /**
+   * An opened group's top on screen, its title in view (issue #15: an opened neuron's title
+   * ended off the canvas): the view moves so that the box's top left corner is inside.
+   */
+  showBox(id) {
+    const b = this.layout?.boxes.find((x) => x.id === id);
+    if (!b) return;
+    const { k, x, y } = this.viewport.t;
+    const r = this.dom.host.getBoundingClientRect();
+    const left = b.x * k + x;
+    const top = b.y * k + y;
+    const m = 8;
+    let dx = 0;
+    let dy = 0;
+    if (left < m || left + Math.min(b.width * k, 260) > r.width - m) dx = m - left;
+    if (top < m || top + BOX.header * k > r.height - m) dy = m - top;
+    if (dx || dy) this.viewport.panBy(dx, dy);
+    const t = this.viewport.t;
+    this.dom.host.dataset.openTitle = `${(b.x * t.k + t.x).toFixed(1)},${(b.y * t.k + t.y).toFixed(1)}`;
   }
 
   labelOf(id) {
@@ -224,7 +282,8 @@ export class BatchView {
     this.focused = id;
     const b = id && this.layout.boxes.find((x) => x.id === id);
     if (b) {
-      this.viewport.ensureVisible(b);
+      if (b.expanded) this.showBox(id); // (a big open box: its title in view, not its middle)
+      else this.viewport.ensureVisible(b);
       this.dom.info.textContent = `${b.group.label}: ${describe(b.group)}`;
     }
     this.schedule();

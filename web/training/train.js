@@ -5,15 +5,16 @@
 // the page keeps answering; pausing is not asking for more.
 
 import { BatchView } from "./batch-view.js";
-import { niceTicks } from "../graph/plot.js";
+import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey } from "./train-plots.js";
 import { applyEdits, DEFAULTS, decodeEdits, encodeEdits, fillForm, settingsProblem, trainSettings } from "./settings.js";
 
 export { trainSettings };
 
 const $ = (id) => document.getElementById(id);
-const NS = "http://www.w3.org/2000/svg";
 const CHUNK_MS = 80; // Play asks for about this much work at a time
-const FINE_GRID = 96; // the boundary's cells a side once training is idle (32 while it runs)
+// The boundary's cells a side once training is idle (32 while it runs): 64 is smooth under the
+// canvas's scaling, and Python computes it in a third of 96's time (the next click waits less).
+const FINE_GRID = 64;
 const IDLE_MS = 250;
 
 export class TrainView {
@@ -29,9 +30,15 @@ export class TrainView {
       step: $("train-step"),
       play: $("train-play"), reset: $("train-reset"), status: $("train-status"), canvas: $("train-boundary"),
       curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"), point: $("train-point"),
-      openPoint: $("train-open-point"), openBatch: $("train-open-batch"),
+      openPoint: $("train-open-point"), openBatch: $("train-open-batch"), note: $("train-note"),
+      axisX: $("train-axis-x"), axisY: $("train-axis-y"), key: $("train-key"),
     };
-    this.batch = new BatchView(engine, { pause: () => this.pause() });
+    this.batch = new BatchView(engine, { pause: () => this.pause(), onChange: () => engine.onChange() });
+    this.curve = new Curve(this.dom.curve);
+    this.size = 0; // the canvas's CSS px a side (a ResizeObserver keeps it: no layout read per frame)
+    this.curveWidth = 0;
+    this.frame = 0; // the animation frame asked for, when one is: the drawing waits for it
+    this.points = null; // the data's points as numbers [x, y, class], once per build
     this.shown = false;
     this.playing = false;
     this.losses = [];
@@ -64,6 +71,8 @@ export class TrainView {
     if (this.restore) out.step = String(Math.max(Number(out.step), this.restore.step));
     const edits = this.restore?.edits ?? this.edits;
     if (edits?.length) out.points = encodeEdits(edits);
+    const graph = this.restoreGraph ?? this.batch.linkState();
+    if (graph) out.graph = graph;
     return out;
   }
 
@@ -74,6 +83,9 @@ export class TrainView {
       const edits = s.points != null ? decodeEdits(s.points) : null;
       this.restore = step || edits ? { step, edits } : null;
     }
+    // The whole batch's graph, when the link had it open: built again once the training is back.
+    const graph = s.graph != null && /^batch(,|$)/.test(String(s.graph)) ? String(s.graph) : null;
+    this.restoreGraph = graph && graph !== this.batch.linkState() ? graph : null;
     d.dataset.value = s.dataset;
     d.layers.value = s.layers;
     d.seed.value = s.seed;
@@ -112,9 +124,20 @@ export class TrainView {
     const problem = settingsProblem(s);
     this.dom.problem.textContent = problem;
     this.dom.problem.hidden = !problem;
-    if (problem) return false;
+    this.enable(!problem);
+    if (problem) {
+      // (the status must not keep saying Python is starting: it says what waits, and for what)
+      this.say("Not trained: a setting is out of its limits (the message above names it). Fix it, and training starts again.");
+      return false;
+    }
     const key = JSON.stringify(s);
-    if (!force && key === this.built && !this.restore) return true;
+    if (!force && key === this.built && !this.restore) {
+      if (this.catching) return true; // (the catch-up under way opens the link's batch graph, at its step)
+      const graph = this.restoreGraph; // (a link followed on a built view: its batch graph)
+      this.restoreGraph = null;
+      if (graph && this.engine.ready()) await this.batch.open(graph);
+      return true;
+    }
     if (!this.engine.ready()) {
       this.say("Training runs in Python, which is starting: it begins as soon as it is up.");
       return false;
@@ -122,8 +145,7 @@ export class TrainView {
     if (!this.playing) this.pause();
     const reply = await this.engine.call("train", { action: "new", settings: s, points: this.userPoints(key) }, "building the network");
     if (!reply.ok) {
-      this.dom.problem.textContent = reply.error.message;
-      this.dom.problem.hidden = false;
+      this.failed(reply, "The network could not be built");
       return false;
     }
     this.built = key;
@@ -137,12 +159,49 @@ export class TrainView {
     return true;
   }
 
+  /** Step, Play, Reset and the two graphs act only on a network: off while the settings are refused. */
+  enable(on) {
+    const why = on ? "" : "A setting is out of its limits: see the message under the settings";
+    for (const b of [this.dom.step, this.dom.play, this.dom.reset, this.dom.openPoint, this.dom.openBatch]) {
+      b.disabled = !on;
+      if (on) b.removeAttribute("data-why");
+      else b.dataset.why = why;
+    }
+  }
+
+  /**
+   * A call the worker refused or could not finish: the message where the settings' are, and the
+   * status says what happened and what to do (issue #15: it kept saying Python was starting).
+   */
+  failed(reply, what) {
+    this.pause();
+    if (reply.stopped) {
+      this.say("Stopped. Python is starting again: the network is built again from its settings when it is up.");
+      return;
+    }
+    const message = reply.error?.message || "the engine did not answer";
+    this.dom.problem.textContent = message;
+    this.dom.problem.hidden = false;
+    const internal = /internal error/.test(message);
+    this.say(`${what}: ${internal ? "the engine failed (see the message above). Try smaller layers, or press Reset to try again." :
+      "see the message above, change what it names, and training starts again."}`);
+  }
+
   /**
    * What waited for the network: the link's steps (training is deterministic: the same steps
    * give the same weights), then steps and Play clicked while Python was starting.
    */
   async catchUp() {
     if (this.restoring) return;
+    this.catching = true;
+    try {
+      await this._catchUp();
+    } finally {
+      this.catching = false;
+    }
+  }
+
+  async _catchUp() {
     const restore = this.restore;
     this.restore = null;
     if (restore?.edits) {
@@ -168,6 +227,9 @@ export class TrainView {
       }
     }
     if (restore?.step) await this.play(restore.step, "Bringing the training back to where the link left it");
+    const graph = this.restoreGraph;
+    this.restoreGraph = null;
+    if (graph) await this.batch.open(graph); // (at the step the link left it: the same numbers)
     const waiting = this.waiting;
     this.waiting = 0;
     if (waiting) await this.step(waiting);
@@ -175,6 +237,9 @@ export class TrainView {
       this.playWhenUp = false;
       if (!this.playing) this.play();
     }
+    const after = this.afterUp;
+    this.afterUp = null;
+    if (after) await after();
   }
 
   /** Points the learner added or removed stay with the dataset's settings. */
@@ -193,19 +258,37 @@ export class TrainView {
   apply(reply) {
     if (reply.data) {
       this.data = reply.data;
+      const d = reply.data;
+      this.points = d.points.map(([x, y], k) => [Number(x), Number(y), classIndex(d.labels[k])]);
       // The classes a click can add: two, or three for the spiral.
       for (const o of this.dom.cls.options) o.hidden = Number(o.value) >= Number(reply.data.classes);
       if (Number(this.dom.cls.value) >= Number(reply.data.classes)) this.dom.cls.value = "0";
     }
-    if (reply.losses) this.losses.push(...reply.losses.map(Number));
-    if (reply.accuracy != null) this.accuracies.push(...(reply.accuracies || [reply.accuracy]).map(Number));
-    if (reply.grid) this.grid = reply.grid;
+    if (reply.losses) for (const v of reply.losses) this.losses.push(Number(v));
+    if (reply.accuracy != null) for (const v of reply.accuracies || [reply.accuracy]) this.accuracies.push(Number(v));
+    if (reply.grid) this.setGrid(reply.grid);
     const st = this.dom.status;
     st.dataset.step = String(reply.step ?? 0);
     st.dataset.loss = reply.loss ?? "";
     st.dataset.accuracy = reply.accuracy ?? "";
     this.showStatus();
-    this.draw();
+    this.scheduleDraw();
+  }
+
+  /** A new grid of scores: the heat map's image is made once here, drawn in the next frame. */
+  setGrid(g) {
+    this.grid = g;
+    this.dom.canvas.dataset.grid = String(g.n); // (cells a side: coarse while playing, fine when idle)
+    this.heatDirty = true;
+  }
+
+  /** Draw in the next animation frame, once, whatever came meanwhile (the latest state only). */
+  scheduleDraw() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
   }
 
   /** The status line from what it carries (data-step, data-loss, data-accuracy). */
@@ -221,6 +304,12 @@ export class TrainView {
     this.dom.status.textContent = text;
   }
 
+  /** A word about what just happened that the numbers do not say (a restart, a loss of 0). */
+  note(text) {
+    this.dom.note.textContent = text;
+    this.dom.note.hidden = !text;
+  }
+
   async step(n = 1) {
     if (!this.engine.ready()) {
       // A click made while Python starts is not lost: it runs as soon as it is up.
@@ -231,8 +320,7 @@ export class TrainView {
     if (!(await this.build())) return false;
     const reply = await this.engine.call("train", { action: "step", steps: Math.min(1000, n) }, "training");
     if (!reply.ok) {
-      this.pause();
-      if (!reply.stopped) this.say(reply.error.message);
+      this.failed(reply, `Training stopped at step ${this.dom.status.dataset.step || 0}`);
       return false;
     }
     this.apply(reply);
@@ -249,8 +337,8 @@ export class TrainView {
       const built = this.built;
       const reply = await this.engine.call("train", { action: "grid", grid: FINE_GRID }, "drawing the boundary finely");
       if (reply.ok && !this.playing && built === this.built) {
-        this.grid = reply.grid;
-        this.draw();
+        this.setGrid(reply.grid);
+        this.scheduleDraw();
         // The batch's graph follows training when it stops (not while it plays).
         if (this.batch.shown && this.batch.summary?.step !== reply.step) await this.batch.refresh();
       }
@@ -300,92 +388,93 @@ export class TrainView {
 
   // ---------------------------------------------------------------- drawing
 
-  /** The heat map of the network's score (an image scaled by CSS) and the points on top. */
+  /**
+   * The heat map of the network's score (an image scaled by CSS: its cells made into an
+   * ImageData once per grid) and the points on top, one path per class; then the curve.
+   * Called once per animation frame at most (scheduleDraw).
+   */
   draw() {
     const c = this.dom.canvas;
-    const size = c.clientWidth || 360;
+    const size = this.size || c.clientWidth || 360;
     const dpr = window.devicePixelRatio || 1;
-    if (c.width !== Math.round(size * dpr)) {
-      c.width = Math.round(size * dpr);
-      c.height = Math.round(size * dpr);
+    const px = Math.round(size * dpr);
+    const resized = c.width !== px;
+    if (resized) {
+      c.width = px;
+      c.height = px;
     }
+    const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+    const g = this.grid;
+    if (g && (this.heatDirty || dark !== this.heatDark)) this.makeHeat(g, dark);
     const ctx = c.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
-    const g = this.grid;
-    c.dataset.grid = g ? String(g.n) : ""; // (cells a side: coarse while playing, fine when idle)
-    const dark = matchMedia("(prefers-color-scheme: dark)").matches;
-    if (g) {
-      const img = new ImageData(g.n, g.n);
-      for (let k = 0; k < g.n * g.n; k++) {
-        const [r, gg, b] = cellColor(Number(g.scores[k]), g.classes || 2, dark);
-        img.data.set([r, gg, b, 255], k * 4);
-      }
-      const off = document.createElement("canvas");
-      off.width = g.n;
-      off.height = g.n;
-      off.getContext("2d").putImageData(img, 0, 0);
+    if (g && this.heat) {
       ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(off, 0, 0, c.width, c.height);
+      ctx.drawImage(this.heat, 0, 0, c.width, c.height);
     }
-    const d = this.data;
-    if (!d || !g) return;
-    const [x0, x1] = g.xs.map(Number);
-    const [y0, y1] = g.ys.map(Number);
-    ctx.lineWidth = 1.5 * dpr;
-    d.points.forEach(([x, y], k) => {
-      const px = ((Number(x) - x0) / (x1 - x0)) * c.width;
-      const py = (1 - (Number(y) - y0) / (y1 - y0)) * c.height;
-      ctx.beginPath();
-      ctx.arc(px, py, 4 * dpr, 0, 2 * Math.PI);
-      ctx.fillStyle = CLASS_COLORS[classIndex(d.labels[k])];
-      ctx.fill();
+    const P = this.points;
+    if (P && g) {
+      const [x0, x1] = g.xs.map(Number);
+      const [y0, y1] = g.ys.map(Number);
+      const r = 4 * dpr;
+      ctx.lineWidth = 1.5 * dpr;
       ctx.strokeStyle = dark ? "#0d1117" : "#ffffff";
-      ctx.stroke();
-    });
-    this.drawCurve();
+      for (let cls = 0; cls < CLASS_COLORS.length; cls++) {
+        ctx.beginPath();
+        let any = false;
+        for (const [x, y, k] of P) {
+          if (k !== cls) continue;
+          const cx = ((x - x0) / (x1 - x0)) * c.width;
+          const cy = (1 - (y - y0) / (y1 - y0)) * c.height;
+          ctx.moveTo(cx + r, cy);
+          ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+          any = true;
+        }
+        if (!any) continue;
+        ctx.fillStyle = CLASS_COLORS[cls];
+        ctx.fill();
+        ctx.stroke();
+      }
+      // The axes and the colour key change only with the data's range, the size or the theme.
+      const axesKey = JSON.stringify([size, g.xs, g.ys]);
+      if (axesKey !== this.axesKey) {
+        this.axesKey = axesKey;
+        drawMapAxes(this.dom.axisY, this.dom.axisX, size, [x0, x1], [y0, y1]);
+      }
+      const keyKey = JSON.stringify([g.classes, dark, Number(g.scale) > 1]);
+      if (keyKey !== this.keyKey) {
+        this.keyKey = keyKey;
+        fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
+      }
+    }
+    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640);
   }
 
-  /** Loss (and accuracy) against steps. */
-  drawCurve() {
-    const svg = this.dom.curve;
-    const W = 640;
-    const H = 260;
-    const P = { l: 48, r: 44, t: 12, b: 26 };
-    svg.replaceChildren();
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    const L = this.losses.filter(Number.isFinite);
-    if (!L.length) return;
-    const hi = Math.max(...L);
-    const lo = Math.min(0, ...L);
-    const X = (k) => P.l + (L.length < 2 ? 0 : (k / (L.length - 1)) * (W - P.l - P.r));
-    const Y = (v) => P.t + (1 - (v - lo) / (hi - lo || 1)) * (H - P.t - P.b);
-    const el = (name, attrs) => {
-      const e = document.createElementNS(NS, name);
-      for (const k in attrs) e.setAttribute(k, attrs[k]);
-      svg.append(e);
-      return e;
-    };
-    for (const v of niceTicks(lo, hi, 3)) {
-      el("line", { x1: P.l, x2: W - P.r, y1: Y(v), y2: Y(v), class: "grid" });
-      el("text", { x: P.l - 4, y: Y(v), class: "tick y" }).textContent = String(v);
+  /** The grid's scores as an image, a pixel a cell (CSS scales it). */
+  makeHeat(g, dark) {
+    const n = g.n;
+    if (!this.heat || this.heat.width !== n) {
+      this.heat = document.createElement("canvas");
+      this.heat.width = n;
+      this.heat.height = n;
+      this.heatImage = new ImageData(n, n);
     }
-    for (const k of niceTicks(0, Math.max(1, L.length - 1), 4).filter(Number.isInteger)) {
-      el("text", { x: X(k), y: H - P.b + 14, class: "tick x" }).textContent = String(k + 1);
+    const data = this.heatImage.data;
+    const scale = Number(g.scale) || 1;
+    const single = scale > 1;
+    const rgb = [0, 0, 0];
+    for (let k = 0; k < n * n; k++) {
+      cellColor(Number(g.scores[k]) / scale, single, dark, rgb);
+      const o = k * 4;
+      data[o] = rgb[0];
+      data[o + 1] = rgb[1];
+      data[o + 2] = rgb[2];
+      data[o + 3] = 255;
     }
-    // (at most about 1,000 points drawn: a long run is sampled evenly)
-    const stride = Math.max(1, Math.ceil(L.length / 1000));
-    const pick = (arr, f) => arr.map((v, k) => (k % stride === 0 || k === arr.length - 1 ? f(v, k) : null)).filter(Boolean).join(" ");
-    el("polyline", { points: pick(L, (v, k) => `${X(k).toFixed(1)},${Y(v).toFixed(1)}`), class: "loss-line" });
-    const A = this.accuracies;
-    if (A.length > 1) {
-      // Accuracy on its own axis, right: 0 to 100%.
-      const YA = (a) => P.t + (1 - a) * (H - P.t - P.b);
-      for (const a of [0, 0.5, 1]) el("text", { x: W - P.r + 4, y: YA(a), class: "tick y acc" }).textContent = `${a * 100}%`;
-      const XA = (k) => P.l + (k / (A.length - 1)) * (W - P.l - P.r);
-      el("polyline", { points: pick(A, (a, k) => `${XA(k).toFixed(1)},${YA(a).toFixed(1)}`), class: "acc-line" });
-    }
-    el("text", { x: (P.l + W - P.r) / 2, y: H - 2, class: "axis-label" }).textContent = "step";
+    this.heat.getContext("2d").putImageData(this.heatImage, 0, 0);
+    this.heatDirty = false;
+    this.heatDark = dark;
   }
 
   /**
@@ -395,26 +484,46 @@ export class TrainView {
    */
   async openPoint() {
     this.pause();
+    clearTimeout(this.idleTimer); // (the finer boundary would make this wait: it is asked for again after)
+    if (!this.engine.ready()) {
+      // A click that must wait runs when it can.
+      this.afterUp = () => this.openPoint();
+      this.say("Python is starting: the point's graph opens as soon as it is up.");
+      return;
+    }
     if (!(await this.build())) return;
-    const index = Number(this.dom.point.value);
-    const reply = await this.engine.call("train", { action: "point", index }, "writing the point's graph");
-    if (!reply.ok) {
-      this.dom.problem.textContent = reply.error.message;
+    const text = this.dom.point.value.trim();
+    const count = this.points?.length ?? 0;
+    if (text !== "" && !(/^\d+$/.test(text) && Number(text) < count)) {
+      // (the worker's words too: gradstep.training.view.TrainingView.point)
+      this.dom.problem.textContent = `Point: must be a whole number from 0 to ${count - 1} (the data's points), not '${text}'`;
       this.dom.problem.hidden = false;
       return;
     }
+    const reply = await this.engine.call("train", { action: "point", index: text === "" ? null : text }, "writing the point's graph");
+    if (!reply.ok) {
+      this.failed(reply, "The point's graph could not be made");
+      return;
+    }
     this.dom.problem.hidden = true;
-    await this.engine.openProgram(reply.program, { rate: reply.rate, step: reply.step, index });
+    this.note(pointNote(reply, text === ""));
+    await this.engine.openProgram(reply.program, { rate: reply.rate, step: reply.step, index: Number(reply.index) });
+    this.refineSoon();
   }
 
   /** The whole batch's graph at the current weights, collapsed into neurons. */
   async openBatch() {
     this.pause();
+    if (!this.engine.ready()) {
+      this.afterUp = () => this.openBatch();
+      this.say("Python is starting: the batch's graph opens as soon as it is up.");
+      return;
+    }
     if (!(await this.build())) return;
     await this.batch.open();
   }
 
-  /** A click adds a point of the chosen class; a click on a point removes it. */
+  /** A click adds a point of the chosen class; a click on a point removes it. Training starts again: it says so. */
   async click(e) {
     const g = this.grid;
     const d = this.data;
@@ -428,8 +537,14 @@ export class TrainView {
     const points = d.points.map(([px, py], k) => [Number(px), Number(py), Number(d.labels[k])]);
     // (a click's place to 3 decimals: finer than a pixel, and short in the link)
     const edit = near >= 0 ? near : [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000, Number(this.dom.cls.value)];
+    const was = Number(this.dom.status.dataset.step || 0);
+    this.pause();
     this.edits = [...this.edits, edit];
     this.edited = { key: this.editKey(), points: applyEdits(points, [edit]) };
+    const what = typeof edit === "number" ? `Point ${edit} removed` :
+      `A ${COLOR_NAMES[edit[2]]} point added at (${edit[0]}, ${edit[1]})`;
+    this.note(`${what}: the data changed, so training starts again from step 0 with new weights` +
+      (was ? ` (it was at step ${was})` : "") + ". Press Play to train on the new data; the link keeps your points.");
     await this.build(true);
   }
 
@@ -448,27 +563,40 @@ export class TrainView {
       });
     }
     $("train-close").addEventListener("click", () => this.hide());
+    // Sizes read when they change, not in every frame (a layout read per frame stalls the page).
+    new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const w = e.contentBoxSize?.[0]?.inlineSize ?? e.contentRect.width;
+        if (e.target === d.canvas) this.size = w;
+        else this.curveWidth = w;
+      }
+      if (this.shown) this.scheduleDraw();
+    }).observe(d.canvas);
+    new ResizeObserver(() => {
+      this.curveWidth = d.curve.parentElement.clientWidth;
+      if (this.shown) this.scheduleDraw();
+    }).observe(d.curve.parentElement);
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.scheduleDraw());
   }
 }
 
-const CLASS_COLORS = ["#2f78b7", "#d6604d", "#2e9e5b"];
+const COLOR_NAMES = ["blue", "red", "green"];
+
+/** What the opened point's graph will show, and why every gradient is 0 when its loss is. */
+function pointNote(reply, auto) {
+  const i = reply.index;
+  const loss = Number(reply.loss);
+  const top = reply.largest;
+  const chosen = auto ? `Point ${i}, the one with the largest loss (${loss.toFixed(4)}), opened above` :
+    `Point ${i} opened above: its loss is ${loss.toFixed(4)}`;
+  if (loss !== 0) return `${chosen}. Step backward for its gradients; Nudge is this point's own SGD update.`;
+  const why = reply.loss_name === "hinge" ?
+    "the network already puts it on its side of the boundary by a margin of at least 1, and relu(1 − y·score) is 0 there" :
+    "the network already scores it exactly right";
+  const other = Number(top.loss) > 0 ? ` Point ${top.index} has the largest loss (${Number(top.loss).toFixed(4)}): empty the Point field to open it.` : "";
+  return `${chosen}: ${why}, so every gradient in its graph is 0 and a nudge changes nothing.${other}`;
+}
 
 function classIndex(label) {
   return Math.max(0, Math.min(2, Number(label)));
-}
-
-/** A cell's colour: blue for class 0 / negative scores, red for class 1 / positive (paler near 0). */
-function cellColor(score, classes, dark) {
-  const base = dark ? [22, 27, 34] : [255, 255, 255];
-  let target;
-  let t;
-  if (classes === 2) {
-    target = score > 0 ? [214, 96, 77] : [47, 120, 183];
-    t = Math.min(1, Math.abs(score)) * 0.55;
-  } else {
-    const k = Math.max(0, Math.min(2, Math.round(score)));
-    target = [[47, 120, 183], [214, 96, 77], [46, 158, 91]][k];
-    t = 0.4;
-  }
-  return base.map((b, i) => Math.round(b + (target[i] - b) * t));
 }

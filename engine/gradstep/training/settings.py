@@ -141,9 +141,12 @@ SETTINGS: tuple[Setting, ...] = (
             "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)", low=0, high=1e6, low_open=True, metavar="R"),
     Setting("batch", "Batch", "int", 100, "points per step, drawn at random each step (default: all, in order)",
             low=1, high=100_000, metavar="B"),
-    Setting("activation", "Units", "choice", "relu", "hidden units (default relu)", choices=ACTIVATIONS),
+    Setting("activation", "Activation", "choice", "relu",
+            "what each hidden unit does to its weighted sum (default relu: max(0, s))", choices=ACTIVATIONS),
     Setting("loss", "Loss", "choice", "default",
-            "default: hinge (micrograd's, with L2) for two classes, cross_entropy for three (spiral)",
+            "what training makes small. default: hinge for two classes, cross_entropy for three (spiral). "
+            "hinge + L2 is micrograd's: relu(1 - y*score) per point (0 once a point is on its side by a margin "
+            "of 1), averaged, plus 1e-4 times the sum of the squared weights (L2, which keeps them small)",
             choices=("default", *LOSSES), choice_labels=("default", "hinge + L2", "squared error", "cross-entropy")),
     Setting("points", "Points", "int", 100, "dataset size (default 100)", low=1, high=10_000, page=False, metavar="N"),
     Setting("noise", "Noise", "float", None, "dataset noise (default: the dataset's own)", low=0, high=10,
@@ -154,7 +157,9 @@ BY_NAME = {s.name: s for s in SETTINGS}
 # it back where it was (contract section 5): the steps taken, and the learner's edits of the data
 # when there are any ("x,y,class" for a point added, "r17" for the point at index 17 removed, in
 # order, joined by ";"). (Not the command line's --points, the dataset's size: the page's is 100.)
-LINK_STATE = ("step", "points")
+# ``graph`` is the whole batch's graph when it is shown: "batch", then its open groups' ids and
+# its folded layers as "F1", joined by "," ("batch,L2N3,F1"); a reload builds it again and opens them.
+LINK_STATE = ("step", "points", "graph")
 PAGE = tuple(s for s in SETTINGS if s.page)
 
 

@@ -11,11 +11,17 @@ CPython. Floats are the command line's (``gradstep train``), bit for bit.
 
 from __future__ import annotations
 
+import math
+
 from gradstep.training.datasets import CLASSES, make
 from gradstep.training.settings import PAGE, parse
 
 GRID_PLAYING = 32  # the boundary's cells a side while training runs (the page asks finer when idle)
 GRID_MIN, GRID_MAX = 4, 200
+# A single score crosses as a whole number of thousandths (clamped): the heat map needs no
+# more, and a 64 x 64 grid's reply is a third of the floats' repr (issue #15: the page's frames).
+SCORE_SCALE = 1000
+SCORE_CLAMP = 1_000_000
 STEPS_MAX = 1000  # steps in one call: the page asks for a chunk at a time and draws between
 ACTIONS = ("new", "step", "grid", "point", "batch", "expand")
 
@@ -52,7 +58,7 @@ class TrainingView:
         elif action == "grid":
             reply = {"step": self.trainer.steps}
         elif action == "point":
-            return self.point(index)
+            return self.point(None if index is None or str(index).strip() == "" else index)
         elif action == "batch":
             return {"summary": self.batch_graph().summary()}
         else:
@@ -90,14 +96,41 @@ class TrainingView:
         losses = [self.trainer.step() for _ in range(max(1, min(STEPS_MAX, int(steps))))]
         return {"step": self.trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": self.trainer.accuracy()}
 
-    def point(self, index) -> dict:
+    def point(self, index=None) -> dict:
         """One point's loss as a program, to step through like any other; a nudge at the
-        returned rate is that point's SGD update (the trainer itself does not move)."""
+        returned rate is that point's SGD update (the trainer itself does not move). Without
+        an index, the point whose loss is largest (its gradients are the largest: a point the
+        network already gets right by its margin has loss 0 and every gradient 0). The reply
+        says the point's loss and the largest, so the page can say why all gradients are 0."""
         t = self.trainer
-        index = int(index)
-        if not 0 <= index < len(t.X):
-            raise ValueError(f"there is no point {index}: choose 0 to {len(t.X) - 1}")
-        return {"program": t.point_program(index), "rate": t.learning_rate(), "step": t.steps}
+        losses = self.point_losses()
+        worst = max(range(len(losses)), key=losses.__getitem__)
+        if index is None:
+            index = worst
+        else:
+            text = str(index).strip()
+            last = len(t.X) - 1
+            if not (text.isascii() and text.isdigit()) or int(text) > last:
+                raise ValueError(f"Point: must be a whole number from 0 to {last} (the data's points), not {text!r}")
+            index = int(text)
+        return {"program": t.point_program(index), "rate": t.learning_rate(), "step": t.steps, "index": index,
+                "loss": losses[index], "loss_name": t.loss_name, "largest": {"index": worst, "loss": losses[worst]}}
+
+    def point_losses(self) -> list[float]:
+        """Each point's own loss at the current weights (the L2 term left out), plain floats."""
+        t = self.trainer
+        out = []
+        for s, k in zip(t.scores(t.X), range(len(t.X)), strict=True):
+            if t.loss_name == "hinge":
+                out.append(max(0.0, 1.0 - t.signed[k] * s))
+            elif t.single:
+                out.append((s - float(t.signed[k])) ** 2)
+            elif t.loss_name == "mse":
+                out.append(sum((v - (1.0 if c == t.y[k] else 0.0)) ** 2 for c, v in enumerate(s)) / len(s))
+            else:
+                top = max(s)
+                out.append(top + math.log(sum(math.exp(v - top) for v in s)) - s[t.y[k]])
+        return [v if math.isfinite(v) else math.inf for v in out]
 
     def grid(self, n: int) -> dict:
         """The network's score on an n x n grid over the data, padded by 15% (plain floats, no
@@ -112,7 +145,12 @@ class TrainingView:
         out = t.scores(cells)
         if not t.single:
             out = [max(range(len(o)), key=o.__getitem__) for o in out]
-        return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "classes": t.classes}
+            scale = 1
+        else:
+            # (thousandths, clamped: nan as 0; the page divides by the scale)
+            out = [0 if v != v else round(max(-SCORE_CLAMP, min(SCORE_CLAMP, v)) * SCORE_SCALE) for v in out]
+            scale = SCORE_SCALE
+        return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "scale": scale, "classes": t.classes}
 
     # -------------------------------------------------------- the whole batch's graph
     def batch_graph(self):

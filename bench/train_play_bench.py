@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Main-thread stalls while the training view plays (not a test): issue #15, item 4.
+
+    python3 bench/train_play_bench.py [--dataset spiral] [--seconds 6] [--runs 3] [--json]
+
+Serves the repo on 127.0.0.1, opens ``index.html#train&dataset=spiral`` in headless
+Chromium at 1280x800, waits for Python, then presses Play for SECONDS and records
+  - gap:  the longest time between two requestAnimationFrame callbacks (a frame the
+          learner waited for), and
+  - task: the longest long task (PerformanceObserver "longtask", tasks over 50 ms; 0 when
+          there was none),
+once at full speed and once with the CPU throttled 4x (CDP Emulation.setCPUThrottlingRate,
+a slow phone). Each figure is the median of RUNS runs, each run on a fresh page. The goal:
+at most 100 ms. Also printed: the steps taken, to show that training did go on.
+Run `python3 scripts/setup.py` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import harness  # noqa: E402
+
+GOAL_MS = 100
+BOOT_MS = 180_000
+
+PROBE_JS = """() => {
+  window.__probe = {gaps: [], tasks: [], stop: false};
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__probe.tasks.push(e.duration);
+    }).observe({type: "longtask"});
+  } catch (e) {}
+  let t = performance.now();
+  const f = () => {
+    const n = performance.now();
+    window.__probe.gaps.push(n - t);
+    t = n;
+    if (!window.__probe.stop) requestAnimationFrame(f);
+  };
+  requestAnimationFrame(f);
+}"""
+
+
+def one_run(browser, base: str, dataset: str, seconds: float, throttle: float) -> dict:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(f"{base}index.html#train&dataset={dataset}")
+        page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+        page.wait_for_selector("body:not([data-busy])", state="attached", timeout=BOOT_MS)
+        page.wait_for_timeout(500)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        page.evaluate(PROBE_JS)
+        page.wait_for_timeout(300)
+        page.click("[data-testid=train-play]")
+        page.wait_for_timeout(int(seconds * 1000))
+        page.click("[data-testid=train-play]")  # pause
+        page.wait_for_timeout(300)
+        probe = page.evaluate("() => { window.__probe.stop = true; return window.__probe; }")
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        step = int(page.get_attribute("[data-testid=train-status]", "data-step") or 0)
+    finally:
+        page.close()
+    gaps = probe["gaps"][1:]  # (the first is from the probe's start)
+    return {"gap": max(gaps, default=0.0), "task": max(probe["tasks"], default=0.0), "steps": step}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", default="spiral")
+    ap.add_argument("--seconds", type=float, default=6.0)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    started = harness.start()
+    if started is None:
+        return 1
+    opts, server, base = started
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**opts)
+            for throttle in (1, 4):
+                runs = [one_run(browser, base, args.dataset, args.seconds, throttle) for _ in range(args.runs)]
+                out[f"cpu x{throttle}"] = {
+                    k: statistics.median(r[k] for r in runs) for k in ("gap", "task", "steps")
+                } | {"runs": runs}
+            browser.close()
+    finally:
+        server.shutdown()
+    if args.json:
+        print(json.dumps(out, indent=1))
+        return 0
+    print(f"Playing {args.dataset} for {args.seconds:g} s, median of {args.runs} runs (goal: <= {GOAL_MS} ms)")
+    print(f"{'CPU':>8} {'longest frame gap':>18} {'longest task':>13} {'steps':>6}  runs (gap ms)")
+    for name, r in out.items():
+        gaps = ", ".join(f"{x['gap']:.0f}" for x in r["runs"])
+        ok = "ok" if r["gap"] <= GOAL_MS else "over"
+        print(f"{name:>8} {r['gap']:>15.0f} ms {r['task']:>10.0f} ms {r['steps']:>6.0f}  {gaps}  {ok}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

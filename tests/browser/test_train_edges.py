@@ -1,0 +1,192 @@
+"""The training view's edges (issue #15, items 3, 5, 6, 7, 8, 9): a refused link says what to do,
+the batch graph survives a reload, its keys never cover it, the plots read like plots at phone
+width, Step into one update opens on a point with a loss and in view, and a click that adds a
+point says that training starts again."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from pagetools import BOOT_MS, T, settle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def status(page) -> dict:
+    return page.eval_on_selector(T("train-status"), "e => ({...e.dataset})")
+
+
+def cli_error(*args) -> str:
+    out = subprocess.run([sys.executable, "-m", "gradstep", "train", "--dataset", "moons", "--layers", "4",
+                          "--steps", "1", *args], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 2
+    return out.stderr.strip().splitlines()[-1]
+
+
+def test_a_refused_link_setting_says_what_to_do_and_no_python_text(fresh):
+    """(Issue #15 item 3: seed=1e20 showed Python's "invalid literal for int()", and the status
+    kept saying Python was starting.)"""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=4&seed=1e20")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    page.wait_for_selector("#train-problem:not([hidden])")
+    problem = page.inner_text("#train-problem")
+    # The command line's words for the same limit, with the page's label for the flag.
+    cli = cli_error("--seed", "1e20")
+    assert cli.startswith("error: argument --seed: ")
+    assert problem == "Seed: " + cli.removeprefix("error: argument --seed: ")
+    said = page.inner_text(T("train-status"))
+    assert "starting" not in said and "Fix it" in said, said
+    assert page.is_disabled(T("train-step")) and page.is_disabled(T("train-play"))  # (they cannot act)
+    body = page.inner_text("body")
+    assert "invalid literal" not in body and "Traceback" not in body
+    # The point field's limits, in words, before Python: no Python text.
+    page.fill(T("train-seed"), "2")
+    page.dispatch_event(T("train-seed"), "change")
+    settle(page)
+    assert page.is_enabled(T("train-step"))
+    page.fill(T("train-point"), "abc")
+    page.click(T("train-open-point"))
+    settle(page)
+    want = "Point: must be a whole number from 0 to 99 (the data's points), not 'abc'"
+    assert page.inner_text("#train-problem") == want
+    assert "int()" not in page.inner_text("body")
+
+
+def test_step_into_one_update_opens_a_point_with_a_loss_in_view_and_says_why_a_zero_loss_does_nothing(fresh):
+    """(Issue #15 item 8: the default point's hinge loss was 0, so every gradient was 0 without a
+    word, and the graph opened following no node: 0 of 1,629 in view.)"""
+    page, _ = fresh
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("index.html#train&dataset=moons&layers=16,16&seed=0")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    page.click(T("train-open-point"))  # the Point field is empty: the point with the largest loss
+    page.wait_for_function("document.querySelector('[data-testid=program]').value.startsWith('# Training point')",
+                           timeout=60_000)
+    settle(page)
+    note = page.inner_text(T("train-note"))
+    m = re.match(r"Point (\d+), the one with the largest loss \(([\d.]+)\)", note)
+    assert m, note
+    page.click(T("forward-all"))
+    settle(page)
+    assert float(page.evaluate("window.gradstep.snapshot().state.output")) > 0  # its loss is not 0
+    # Framed: the loss (the output) is drawn inside the graph's box on screen.
+    host = page.locator(T("graph-host")).bounding_box()
+    inside = page.evaluate("""(h) => [...document.querySelectorAll('[data-node-id]')].filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.left >= h.x && r.right <= h.x + h.width && r.top >= h.y && r.bottom <= h.y + h.height;
+      }).map((e) => e.dataset.label)""", host)
+    assert "loss" in inside, inside
+    # The Step slider is usable on a phone (it was 35 px wide).
+    assert page.locator(T("seek")).bounding_box()["width"] >= 250
+    # A point whose hinge loss is 0: the page says why every gradient is 0.
+    zero = page.evaluate("""async () => { for (let k = 0; k < 100; k++) {
+        const r = await window.gradstep.call('train', {action: 'point', index: String(k)});
+        if (Number(r.loss) === 0) return k; } return -1; }""")
+    assert zero >= 0
+    page.fill(T("train-point"), str(zero))
+    page.click(T("train-open-point"))
+    starts = f"'# Training point {zero} '"
+    page.wait_for_function(f"document.querySelector('[data-testid=program]').value.startsWith({starts})",
+                           timeout=60_000)
+    note = page.inner_text(T("train-note"))
+    assert "its loss is 0.0000" in note and "every gradient in its graph is 0" in note, note
+
+
+def test_adding_a_point_says_that_training_starts_again(fresh):
+    """(Issue #15 item 8: a click that added a point restarted training at step 0 without a word.)"""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=xor&layers=4&seed=1")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    for _ in range(3):
+        page.click(T("train-step"))
+        settle(page)
+    box = page.locator(T("train-boundary")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    settle(page)
+    assert status(page)["step"] == "0"
+    note = page.inner_text(T("train-note"))
+    assert "training starts again from step 0" in note and "it was at step 3" in note, note
+
+
+def test_the_batch_graph_survives_a_reload_and_its_keys_never_cover_it(fresh):
+    """(Issue #15 items 5 and 6.)"""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=4,4&seed=0&batch=20")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    page.click(T("train-step"))
+    settle(page)
+    page.click(T("train-open-batch"))
+    page.wait_for_selector(f"{T('batch-totals')}[data-step='1']", timeout=60_000)
+    key = page.locator(f"{T('batch-keys')} [data-group='L2N1']")
+    key.focus()
+    # The keys show under the drawing, not over it.
+    host = page.locator(T("batch-host")).bounding_box()
+    kb = key.bounding_box()
+    assert kb["y"] >= host["y"] + host["height"] - 1, (kb, host)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N1'][data-expanded='true']", timeout=30_000)
+    # The opened neuron's title is on the canvas (it ended off it).
+    top = page.evaluate("document.querySelector('[data-testid=batch-host]').dataset.openTitle")
+    x, y = (float(v) for v in top.split(","))
+    assert 0 <= x <= host["width"] - 40 and 0 <= y <= host["height"] - 20, (top, host)
+    before = page.eval_on_selector(T("batch-totals"), "e => e.textContent")
+    link = page.evaluate("location.hash")
+    assert "graph=batch,L2N1" in link, link
+    page.reload()
+    page.wait_for_selector(f"{T('batch-keys')} [data-group='L2N1'][data-expanded='true']", timeout=BOOT_MS)
+    settle(page)
+    assert page.eval_on_selector(T("batch-totals"), "e => e.textContent") == before
+    assert status(page)["step"] == "1"
+
+
+def test_the_plots_read_like_plots_at_phone_width(fresh):
+    """(Issue #15 items 7 and 9: no axis labels, no axes or colour key on the boundary, "100%"
+    clipped, "0" and "1" overlapping, text about 8 px on a phone; "Units" for the activation.)"""
+    page, _ = fresh
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("index.html#train&dataset=moons&layers=4&seed=0")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+    for _ in range(3):
+        page.click(T("train-step"))
+        settle(page)
+    page.wait_for_timeout(300)
+    for svg in ("train-curve", "train-axis-x", "train-axis-y"):
+        texts = page.evaluate(f"""() => {{
+          const svg = document.querySelector('[data-testid={svg}]');
+          const s = svg.getBoundingClientRect();
+          return [...svg.querySelectorAll('text')].map((t) => {{
+            const r = t.getBoundingClientRect();
+            return {{text: t.textContent, x: r.left, y: r.top, r: r.right, b: r.bottom, h: r.height,
+                     font: parseFloat(getComputedStyle(t).fontSize) * s.width / svg.viewBox.baseVal.width,
+                     inside: r.left >= s.left - 0.5 && r.right <= s.right + 0.5
+                       && r.top >= s.top - 0.5 && r.bottom <= s.bottom + 0.5}};
+          }});
+        }}""")
+        assert texts, svg
+        for t in texts:
+            assert t["font"] >= 11, (svg, t)  # readable on a phone
+            assert t["inside"], (svg, t)  # nothing clipped ("100%" was)
+        for i, a in enumerate(texts):
+            for b in texts[i + 1:]:
+                apart = a["r"] <= b["x"] or b["r"] <= a["x"] or a["b"] <= b["y"] or b["b"] <= a["y"]
+                assert apart, (svg, str(a), str(b))  # no two texts overlap ("0" and "1" did)
+    labels = page.eval_on_selector_all(f"{T('train-curve')} .axis-label", "es => es.map((e) => e.textContent)")
+    assert sorted(labels) == ["accuracy", "loss", "step"]
+    axis_x = page.eval_on_selector(T("train-axis-x"),
+                                   "s => [...s.querySelectorAll('.axis-label')].map((e) => e.textContent)")
+    assert axis_x == ["x"]
+    key = page.inner_text(T("train-key"))
+    assert "score" in key and "blue" in key and "red" in key
+    # The activation select's label says what it is; the loss's choices are explained.
+    assert page.get_by_label("Activation", exact=True).get_attribute("data-testid") == "train-activation"
+    assert "hinge + L2 is micrograd's" in page.get_attribute(T("train-loss"), "title")
+    assert "‖∇‖ in a box is the length of its parameters' gradient" in page.inner_text("#batch-info")
