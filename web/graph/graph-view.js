@@ -147,6 +147,15 @@ export class GraphView {
     if (box) this.viewport.centerOn(box.x + box.width / 2, box.y + box.height / 2, Math.max(1, this.viewport.t.k));
   }
 
+  /** Centre the view on node `i` (the output when null) at a readable size, Follow off. */
+  centerOnNode(i = null) {
+    const s = this.store.state;
+    if (!s.scene) return;
+    this.setFollow(false);
+    const box = this.renderer.nodeBox(i ?? s.scene.timeline.output);
+    if (box) this.viewport.centerOn(box.x + box.width / 2, box.y + box.height / 2, Math.max(1, this.viewport.t.k));
+  }
+
   /** The whole graph on screen: following the step would move it off again. */
   fit() {
     this.setFollow(false);

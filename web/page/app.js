@@ -246,6 +246,8 @@ async function callAt(method, args, label) {
 /** body[data-busy] while the worker has work or actions wait: tests wait for it. */
 function setBusy() {
   const busy = queued > 0 || store.state.busy != null;
+  // (touched only when it changes: training's Play makes a call every few frames)
+  if (busy === ("busy" in document.body.dataset)) return;
   if (busy) document.body.dataset.busy = "true";
   else delete document.body.dataset.busy;
 }
@@ -431,7 +433,9 @@ async function openTrainingPoint(text, rate) {
     "Nudge (at the training's rate) is this point's SGD update. The training below stays where it was.");
   $("nudge-rate").value = String(Number(rate));
   const frozen = frozenInputs(text);
-  await enqueue(() => loadProgram(text, { frozen }));
+  const loaded = await enqueue(() => loadProgram(text, { frozen }));
+  // A point's graph has well over a thousand nodes: it opens on its loss, readable.
+  if (loaded) graph.centerOnNode();
   $("graph-host").scrollIntoView({ block: "nearest" });
 }
 
@@ -565,7 +569,7 @@ function showBusy(busy) {
   clearInterval(busyTimer);
   store.set({ busy });
   if (!busy) {
-    box.hidden = true;
+    if (!box.hidden) box.hidden = true;
     return;
   }
   const tick = () => {

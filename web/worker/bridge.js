@@ -73,12 +73,12 @@ export class WorkerBridge extends EventTarget {
     } else if (m.type === "reply") {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
-      if (p) this.last[p.method] = { ms: performance.now() - p.sent, bytes: m.json.length };
+      const parts = this.parts.get(m.id);
+      this.parts.delete(m.id);
+      if (p) this.last[p.method] = { ms: performance.now() - p.sent, bytes: m.json.length, parts: parts?.length ?? 0 };
       let reply;
       try {
         reply = JSON.parse(m.json);
-        const parts = this.parts.get(m.id);
-        this.parts.delete(m.id);
         if (parts) joinParts(reply, parts);
       } catch (err) {
         reply = { ok: false, error: { line: null, col: null, message: "the engine sent a reply the page cannot read: " + err.message } };

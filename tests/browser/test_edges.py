@@ -1,0 +1,153 @@
+"""The page's edges (issue #15, the graph view and the page around it): a reload loses
+nothing, a broken link leaves no trap, big links do not freeze the page, Help opens at
+its top, and a crash of Python restarts it. Each test failed on the page before its fix.
+(The lab's are in test_lab_edges.py, the training view's in test_train_edges.py.)
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pagetools import BOOT_MS, MICROGRAD, T, click, load, settle, snap
+
+
+def ready(page):
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+
+
+# ------------------------------------------------------------------- nothing lost on reload
+
+
+def test_position_and_nudge_history_survive_a_reload(fresh):
+    page, _ = fresh
+    page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
+    ready(page)
+    click(page, "forward-all")
+    click(page, "backward-all")
+    page.fill(T("nudge-rate"), "0.01")
+    click(page, "nudge")
+    settle(page)
+    click(page, "backward-all")
+    click(page, "nudge")
+    settle(page)
+    click(page, "forward-step")  # somewhere in the middle of the next forward pass
+    click(page, "forward-step")
+    before = snap(page)
+    assert len(before["state"]["nudges"]) == 2
+    summary = page.inner_text("#nudge-summary")
+    assert summary.startswith("Nudge 2 ")
+    page.wait_for_timeout(400)  # (kept a moment after the last change)
+
+    page.reload()
+    ready(page)
+    after = snap(page)
+    assert after["program"] == before["program"]  # (the nudged values: in the address)
+    assert before["state"]["position"] > 0
+    assert after["state"]["position"] == before["state"]["position"]
+    assert after["state"]["nudges"] == before["state"]["nudges"]
+    assert page.inner_text("#nudge-summary") == summary
+    # The nudge plot draws both nudges again.
+    assert page.locator("#nudge-plot circle, #nudge-plot .nudge-dot").count() >= 2
+
+
+def test_a_saved_session_is_not_applied_to_another_program(fresh):
+    page, _ = fresh
+    page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
+    ready(page)
+    click(page, "forward-all")
+    page.wait_for_timeout(400)
+    other = "x = 3.0\ny = x * x\n"
+    page.goto("index.html#program=" + quote(other, safe=""))
+    ready(page)
+    assert snap(page)["state"]["position"] == 0
+    # Damaged storage is ignored, not trusted.
+    page.evaluate("""() => sessionStorage.setItem('gradstep:session',
+        JSON.stringify({program: 'x = 3.0\\ny = x * x\\n', position: 9999, nudges: [{before: 'evil'}, 5, null]}))""")
+    page.reload()
+    ready(page)
+    s = snap(page)
+    assert s["state"]["position"] == 0 and s["state"]["nudges"] == []
+
+
+# ------------------------------------------------------------------- dead ends
+
+
+def test_a_broken_link_keeps_its_note_and_the_address_holds_what_is_on_screen(fresh):
+    page, _ = fresh
+    page.goto("index.html#program=a%20%3D%20%E2%82")  # a cut-off UTF-8 sequence
+    ready(page)
+    # The note is still shown once Python is up (it used to vanish, the broken link staying).
+    assert page.is_visible(T("link-note"))
+    assert "could not be read" in page.inner_text(T("link-note"))
+    url = page.evaluate("location.hash")
+    assert "%E2%82" not in url and url.startswith("#program=")
+    assert snap(page)["program"] in page.evaluate("decodeURIComponent(location.hash.slice(9))")
+    page.reload()
+    ready(page)
+    assert page.is_hidden(T("link-note"))  # a reload does not repeat the broken link
+    # Running a program of one's own puts the note away.
+    page.goto("index.html#program=a%20%3D%20%E2%82")
+    ready(page)
+    load(page, "x = 2.0\ny = x * 3.0\n")
+    assert page.is_hidden(T("link-note"))
+
+
+def test_help_opens_at_its_top_with_its_title_read_first(app):
+    page = app
+    page.set_viewport_size({"width": 390, "height": 600})
+    try:
+        click(page, "help-open")
+        dialog = page.locator(T("help"))
+        assert dialog.is_visible()
+        assert dialog.evaluate("d => d.scrollTop") == 0
+        assert page.evaluate("document.activeElement.id") == "help-title"
+        box = page.locator("#help-title").bounding_box()
+        assert box is not None and 0 <= box["y"] < 600
+        page.keyboard.press("Escape")
+        assert not dialog.is_visible()
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_no_keyboard_hint_on_a_phone(fresh):
+    page, _ = fresh
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("index.html")
+    page.wait_for_selector("[data-node-id]")
+    assert not page.get_by_text("Ctrl+Enter runs", exact=True).is_visible()
+
+
+# ------------------------------------------------------------------- big links
+
+
+def test_line_numbers_are_drawn_for_the_lines_in_view_only(fresh):
+    page, _ = fresh
+    program = "x = 0.5\n" + "x = x * 0.999 + 0.001\n" * 2999
+    page.goto("index.html")
+    ready(page)
+    page.locator(T("program")).evaluate("(e, t) => { e.value = t; e.dispatchEvent(new Event('input')); }", program)
+    numbers = page.inner_text("#gutter").split()
+    assert numbers[0] == "1" and len(numbers) < 60  # not 3,000 of them
+    page.locator(T("program")).evaluate("e => { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); }")
+    page.wait_for_timeout(50)
+    numbers = page.inner_text("#gutter").split()
+    assert "3000" in numbers and "1" not in numbers
+    # The number drawn level with the textarea's first visible line is that line's.
+    top = page.locator(T("program")).evaluate("e => Math.floor(e.scrollTop / parseFloat(getComputedStyle(e).lineHeight)) + 1")
+    assert str(top) in numbers[:2]
+
+
+def test_a_big_reply_comes_in_parts_and_builds_the_same_graph(fresh):
+    page, _ = fresh
+    names = [f"a{k}" for k in range(3000)]
+    program = "".join(f"{n} = 0.5\n" for n in names) + "y = " + " + ".join(names) + "\n"
+    page.goto("index.html")
+    ready(page)
+    load(page, program)
+    s = snap(page)
+    assert len(s["timeline"]["leaves"]) == 3000
+    assert float(s["timeline"]["values"][s["timeline"]["output"]]) == 1500.0
+    assert page.evaluate("window.gradstep.lastReply('load').parts") > 1
+    click(page, "backward-all")
+    assert all(float(g) == 1.0 for g in [snap(page)["timeline"]["grads"][i] for i in s["timeline"]["leaves"]])
