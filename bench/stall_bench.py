@@ -65,6 +65,9 @@ DONE_JS = """
 """
 
 
+SETTLE_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200))))"
+
+
 def case_links() -> dict[str, str]:
     lines = "\n".join(["x = 0.5"] + ["x = x * 0.999 + 0.001"] * 14_999) + "\n"
     lines3k = "\n".join(["x = 0.5"] + ["x = x * 0.999 + 0.001"] * 2_999) + "\n"
@@ -94,7 +97,7 @@ def measure(browser, base: str, hash_: str, throttle: float) -> dict:
     page.goto(base + "index.html" + hash_)
     page.wait_for_function(DONE_JS, timeout=180_000, polling=100)
     # A few more frames, so a stall right at the end is seen.
-    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200))))")
+    page.evaluate(SETTLE_JS)
     probe = page.evaluate("() => ({...window.__stall})")
     probe["nodes"] = page.evaluate("() => window.gradstep.snapshot().timeline.values.length")
     probe["load_s"] = time.perf_counter() - t0

@@ -134,7 +134,8 @@ def test_line_numbers_are_drawn_for_the_lines_in_view_only(fresh):
     numbers = page.inner_text("#gutter").split()
     assert "3000" in numbers and "1" not in numbers
     # The number drawn level with the textarea's first visible line is that line's.
-    top = page.locator(T("program")).evaluate("e => Math.floor(e.scrollTop / parseFloat(getComputedStyle(e).lineHeight)) + 1")
+    top = page.locator(T("program")).evaluate(
+        "e => Math.floor(e.scrollTop / parseFloat(getComputedStyle(e).lineHeight)) + 1")
     assert str(top) in numbers[:2]
 
 

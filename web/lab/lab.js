@@ -61,7 +61,9 @@ export class LabPanel {
         this.packages.clear();
         this.asked = "";
       }
-      if (changed.has("scene")) this.fillLeaves();
+      // (5,000 leaves make 5,000 options: made when the lab is open, not for every graph)
+      if (changed.has("scene")) this.leavesFor = null;
+      if (this.shown && changed.has("scene")) this.fillLeaves();
       if (this.shown && (changed.has("timeline") || changed.has("scene") || changed.has("engine"))) this.refresh();
     });
   }
@@ -76,6 +78,7 @@ export class LabPanel {
       this.dom.panel.hidden = false;
       this.engine.onShow(true);
     }
+    if (this.leavesFor !== this.store.state.scene) this.fillLeaves();
     this.dom.panel.scrollIntoView({ block: "nearest" });
     this.refresh();
   }
@@ -92,6 +95,7 @@ export class LabPanel {
     const sel = this.dom.leaf;
     const keep = sel.value;
     sel.replaceChildren();
+    this.leavesFor = s.scene;
     if (!s.scene) return;
     for (const i of s.scene.timeline.leaves) {
       const o = document.createElement("option");
