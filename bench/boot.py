@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""Boot-time benchmark (not a test): bare Pyodide vs the real page, in headless Chromium.
+"""Boot-time benchmark (not a test): Python ready on the page, in headless Chromium.
 
-    python3 bench/boot.py [-n 5] [--json]
+    python3 bench/boot.py [-n 5] [--throttle 1,4] [--json] [--no-node]
 
-Serves the repo on 127.0.0.1, then N times, alternately, opens
-  (a) tests/browser/fixtures/bare-pyodide.html -- Pyodide alone: the floor for any Python page
-  (b) index.html -- the real page (the engine in its worker)
-each in a fresh browser context (cold HTTP cache, like a first visit), and prints
-the medians of: bare boot, page first graph drawn (first `[data-node-id]` element),
-page ready (`body[data-ready=true]`), and ready / bare.
-Times are measured in the page, in ms from navigation start (performance.now()).
-Run `python3 scripts/setup.py` first.
+Serves the repo on 127.0.0.1, then N times, for each CPU slow-down (Chromium's
+Emulation.setCPUThrottlingRate over the DevTools protocol; 4 is a phone), each in a
+fresh browser profile (cold HTTP cache, no service worker: a first visit):
+  bare      tests/browser/fixtures/bare-pyodide.html, Pyodide alone: the floor, the baseline
+  normal    index.html with the snapshot refused (404): the worker's normal start
+  snapshot  index.html, a first visit: the worker starts from set-up's memory snapshot
+  repeat    index.html again in the same profile, once the service worker holds the site
+and prints the medians of: the first graph drawn, Python ready (`body[data-ready=true]`),
+ready / bare, the longest main-thread task until ready (PerformanceObserver "longtask"),
+the bytes that came over the network before ready, and, for the repeat visit, how many
+of the site's requests were not answered by the service worker. Times are ms from
+navigation start, measured in the page. Then, unless --no-node, the same starts under
+node (bench/pyodide_snapshot.mjs). Run `python3 scripts/setup.py` first.
+
+The CPU slow-down applies to the page's thread; whether Chromium also slows a dedicated
+worker with it is not documented, so the throttled figures are a lower bound on a phone's.
 """
 
 from __future__ import annotations
@@ -18,18 +26,27 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import harness  # noqa: E402
 
-# Runs before any page script: records when the first value node appears and when
-# body gets data-ready="true", as ms since navigation start.
+# Runs before any page script: when the first value node appears, when body gets
+# data-ready="true" (ms since navigation start), and the longest task before that.
 PROBE = """
-window.__gsBench = {firstNode: null, ready: null};
+window.__gsBench = {firstNode: null, ready: null, longest: 0};
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (window.__gsBench.ready === null) window.__gsBench.longest = Math.max(window.__gsBench.longest, e.duration);
+    }
+  }).observe({type: "longtask", buffered: true});
+} catch (e) {}
 new MutationObserver((_, obs) => {
   const b = window.__gsBench, t = performance.now();
   if (b.firstNode === null && document.querySelector("[data-node-id]")) b.firstNode = t;
@@ -37,18 +54,48 @@ new MutationObserver((_, obs) => {
   if (b.ready !== null && b.firstNode !== null) obs.disconnect();
 }).observe(document, {subtree: true, childList: true, attributes: true});
 """
+SNAPSHOT = "**/web/build/pyodide-snapshot.bin.gz"
+# The browser's own check for a new version of the service worker (not the page's files).
+SW_CHECK = ("sw.js", "web/build/precache.js")
 
 
-def measure(browser, url: str, timeout_ms: int) -> dict:
-    context = browser.new_context()
-    try:
+class Visit:
+    """One page load in `context`: its probe's figures, bytes and requests off the network."""
+
+    def __init__(self, context, base: str, path: str, throttle: float, timeout_ms: int, wait_offline=False):
+        self.bytes = 0
+        self.network = []
+        site = urlsplit(base).netloc
+
+        def on_response(response):
+            if response.from_service_worker:
+                return
+            parts = urlsplit(response.url)
+            if parts.netloc != site:
+                return
+            self.network.append(parts.path.lstrip("/"))
+            self.bytes += int(response.headers.get("content-length") or 0)
+
+        context.on("response", on_response)
         page = context.new_page()
+        if throttle != 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         page.add_init_script(PROBE)
-        page.goto(url)
+        page.goto(base + path)
         page.wait_for_selector("body[data-ready=true]", timeout=timeout_ms)
-        return page.evaluate("window.__gsBench")
-    finally:
-        context.close()
+        self.probe = page.evaluate("window.__gsBench")
+        self.boot = next(
+            (w.evaluate("self.gradstepBoot") for w in page.workers if w.url.endswith("engine-worker.js")), None
+        )
+        context.remove_listener("response", on_response)
+        if wait_offline:
+            page.wait_for_selector("body[data-offline=ready]", timeout=timeout_ms)
+        page.close()
+
+    def row(self) -> dict:
+        site = [p for p in self.network if p not in SW_CHECK]
+        return {**self.probe, "bytes": self.bytes, "network_requests": len(site),
+                "how": self.boot and self.boot["how"]}
 
 
 def median(values: list) -> float | None:
@@ -60,15 +107,50 @@ def fmt(ms: float | None) -> str:
     return "n/a" if ms is None else f"{ms / 1000:.2f} s"
 
 
+def run_once(browser, base: str, page_path: str, throttle: float, timeout_ms: int) -> dict:
+    out = {}
+    context = browser.new_context()
+    out["bare"] = Visit(context, base, "tests/browser/fixtures/bare-pyodide.html", throttle, timeout_ms).row()
+    context.close()
+
+    context = browser.new_context()
+    context.route(SNAPSHOT, lambda route: route.fulfill(status=404, body=""))
+    out["normal"] = Visit(context, base, page_path, throttle, timeout_ms).row()
+    context.close()
+
+    context = browser.new_context()
+    out["snapshot"] = Visit(context, base, page_path, throttle, timeout_ms, wait_offline=True).row()
+    out["repeat"] = Visit(context, base, page_path, throttle, timeout_ms).row()
+    context.close()
+    return out
+
+
+def summarize(rows: list[dict]) -> dict:
+    kinds = rows[0].keys()
+    summary = {}
+    bare = median([r["bare"]["ready"] for r in rows])
+    for kind in kinds:
+        ready = median([r[kind]["ready"] for r in rows])
+        summary[kind] = {
+            "first_graph_ms": median([r[kind]["firstNode"] for r in rows]),
+            "ready_ms": ready,
+            "ready_over_bare": ready / bare if ready and bare else None,
+            "longest_task_ms": median([r[kind]["longest"] for r in rows]),
+            "network_bytes": median([r[kind]["bytes"] for r in rows]),
+            "network_requests": median([r[kind]["network_requests"] for r in rows]),
+            "how": sorted({r[kind]["how"] for r in rows if r[kind]["how"]}),
+        }
+    return summary
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser(description="Boot-time benchmark: bare Pyodide vs the page.")
-    ap.add_argument("-n", type=int, default=5, help="runs of each page (default 5)")
-    ap.add_argument("--timeout", type=float, default=120, help="seconds per boot (default 120)")
+    ap = argparse.ArgumentParser(description="Boot-time benchmark: bare Pyodide, normal, snapshot and repeat visits.")
+    ap.add_argument("-n", type=int, default=5, help="fresh profiles per kind of start (default 5)")
+    ap.add_argument("--throttle", default="1,4", help="CPU slow-downs to run, comma-separated (default 1,4)")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per boot (default 300)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
-    ap.add_argument(
-        "--page",
-        help="page to compare with bare Pyodide (default index.html)",
-    )
+    ap.add_argument("--no-node", action="store_true", help="skip the node figures (bench/pyodide_snapshot.mjs)")
+    ap.add_argument("--page", default="index.html", help="the page (default index.html)")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -77,48 +159,50 @@ def main() -> int:
     if started is None:
         return 1
     opts, server, base = started
-    page_path = args.page or "index.html"
-    bare, page = [], []
+    throttles = [float(t) for t in args.throttle.split(",")]
+    results = {}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**opts)
-            for i in range(args.n):
-                b = measure(browser, base + "tests/browser/fixtures/bare-pyodide.html", int(args.timeout * 1000))
-                p = measure(browser, base + page_path, int(args.timeout * 1000))
-                bare.append(b["ready"])
-                page.append(p)
-                if not args.json:
-                    print(
-                        f"run {i + 1}/{args.n}: bare {fmt(b['ready'])}, "
-                        f"{page_path}: first graph {fmt(p['firstNode'])}, "
-                        f"ready {fmt(p['ready'])}",
-                        flush=True,
-                    )
+            for throttle in throttles:
+                rows = []
+                for i in range(args.n):
+                    row = run_once(browser, base, args.page, throttle, int(args.timeout * 1000))
+                    rows.append(row)
+                    if not args.json:
+                        print(f"cpu x{throttle:g} run {i + 1}/{args.n}: "
+                              + ", ".join(f"{k} {fmt(v['ready'])}" for k, v in row.items()), flush=True)
+                results[f"cpu x{throttle:g}"] = summarize(rows)
             browser.close()
     finally:
         server.shutdown()
+    if not args.no_node:
+        node = subprocess.run(["node", str(ROOT / "bench/pyodide_snapshot.mjs"), "--runs", str(args.n)],
+                              capture_output=True, text=True)
+        results["node"] = json.loads(node.stdout) if node.returncode == 0 else {"error": node.stderr[-500:]}
 
-    bare_ms = median(bare)
-    first_ms = median([p["firstNode"] for p in page])
-    ready_ms = median([p["ready"] for p in page])
-    summary = {
-        "runs": args.n,
-        "page": page_path,
-        "bare_pyodide_ms": bare_ms,
-        "page_first_graph_ms": first_ms,
-        "page_ready_ms": ready_ms,
-        "ready_over_bare": ready_ms / bare_ms if bare_ms and ready_ms else None,
-    }
     if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print(f"\nmedians over {args.n} runs (ms from navigation start, fresh context each):")
-        ratio = summary["ready_over_bare"]
-        print(f"  page: {page_path}")
-        print(f"  bare Pyodide boot   {fmt(bare_ms)}")
-        print(f"  page first graph    {fmt(first_ms)}")
-        print(f"  page ready          {fmt(ready_ms)}")
-        print(f"  ready / bare        {'n/a' if ratio is None else f'{ratio:.2f}'}")
+        print(json.dumps(results, indent=2))
+        return 0
+    for name, summary in results.items():
+        if name == "node":
+            continue
+        print(f"\n{name}: medians over {args.n} fresh profiles (ms from navigation start)")
+        print(f"  {'':9} {'first graph':>11} {'ready':>8} {'/bare':>6} {'longest task':>13} "
+              f"{'network MB':>11} {'net reqs':>9}  started")
+        for kind, s in summary.items():
+            ratio = "" if s["ready_over_bare"] is None else f"{s['ready_over_bare']:.2f}"
+            print(f"  {kind:9} {fmt(s['first_graph_ms']):>11} {fmt(s['ready_ms']):>8} {ratio:>6} "
+                  f"{s['longest_task_ms'] or 0:>10.0f} ms {s['network_bytes'] / 1e6:>11.1f} "
+                  f"{s['network_requests']:>9.0f}  {','.join(s['how'])}")
+    node = results.get("node")
+    if node:
+        if "error" in node:
+            print(f"\nnode: failed: {node['error']}")
+        else:
+            print(f"\nnode (loadPyodide), medians of {node['runs']}: bare {fmt(node['bare_ms'])}, "
+                  f"normal + engine imports {fmt(node['normal_ms'])}, from the snapshot "
+                  f"{fmt(node['snapshot_ms'])} (gunzip {node['gunzip_ms']:.0f} ms of it)")
     return 0
 
 

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # (setup.py, for the live precache.js)
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -31,6 +32,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".map": "application/json",
         ".whl": "application/zip",
         ".zip": "application/zip",
+        ".gz": "application/gzip",  # the Pyodide snapshot: gunzipped by the worker, never Content-Encoding
         ".py": "text/plain; charset=utf-8",
         ".html": "text/html; charset=utf-8",
         ".css": "text/css",
@@ -40,6 +42,29 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def __init__(self, *args, directory: str | None = None, **kwargs):
         super().__init__(*args, directory=directory or str(ROOT), **kwargs)
+
+    def do_GET(self) -> None:
+        # The service worker's list, made from the files as they are now (not as set-up
+        # last saw them): an edited file changes the site's version, so a browser that
+        # cached the site picks the edit up (from its next page load; Shift+Reload skips
+        # the service worker at once).
+        if self.path.split("?", 1)[0] == "/web/build/precache.js" and self.directory == str(ROOT):
+            return self._send_precache()
+        super().do_GET()
+
+    def _send_precache(self) -> None:
+        from setup import precache_js  # (scripts/ is on sys.path when serve.py runs or is imported)
+
+        try:
+            body = precache_js(ROOT).encode()
+        except (OSError, ValueError) as e:
+            self.send_error(500, f"precache.js: {e}")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/javascript")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def end_headers(self) -> None:
         # Revalidate every time so an edited .py or .js is never served stale.

@@ -17,9 +17,15 @@
    dependencies. A stamp keyed by the pins, the Pyodide pin and bytecompile.mjs makes
    a second run a no-op.
 3. Unless --vendor-only: write web/build/default-scene.json and
-   web/build/examples.json from the engine's CLI.
+   web/build/examples.json from the engine's CLI, and web/build/engine-files.json.
+4. Unless --vendor-only or --no-snapshot: the Pyodide memory snapshot the worker starts
+   from (scripts/snapshot.mjs, under node: web/build/pyodide-snapshot.bin.gz and its
+   record pyodide-snapshot.json). A stamp keyed by Pyodide's pin and every file it is
+   made from makes a second run a no-op.
+5. Unless --vendor-only: web/build/precache.js, the service worker's (sw.js) list of
+   the site's files with their hashes and the version they make (precache_manifest()).
 
-Usage: python3 scripts/setup.py [--vendor-only] [--no-test-tools] [--force]
+Usage: python3 scripts/setup.py [--vendor-only] [--no-test-tools] [--no-snapshot] [--force]
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ LOCK = ROOT / "web" / "vendor.lock.json"
 BUILD = ROOT / "web" / "build"
 WHEELS = ROOT / "web" / "vendor" / "wheels"
 BYTECOMPILE = ROOT / "scripts" / "bytecompile.mjs"
+SNAPSHOT_MAKER = ROOT / "scripts" / "snapshot.mjs"
+SNAPSHOT_STAMP = BUILD / ".snapshot-stamp"
+PRECACHE = BUILD / "precache.js"
 WHEEL_KEYS = ("name", "version", "sha256", "bytecompile", "import")
 
 
@@ -339,10 +348,117 @@ def build_data() -> None:
         f"{len(files)} engine files")
 
 
+def snapshot_key(lock: dict) -> dict:
+    """What the snapshot is made from: Pyodide's pin, the maker, the worker's glue and the engine's files."""
+    pyodide = next((p for p in lock.get("npm", []) if p["name"] == "pyodide"), None)
+    files = json.loads((BUILD / "engine-files.json").read_text())
+    made_from = ["scripts/snapshot.mjs", "web/worker/engine-files.js", "web/worker/worker.py", *files]
+    digest = hashlib.sha256()
+    for name in made_from:
+        data = (ROOT / name).read_bytes()
+        digest.update(f"{name}\n{len(data)}\n".encode() + data)
+    return {"pyodide": pyodide and pyodide["integrity"], "files": digest.hexdigest()}
+
+
+def build_snapshot(lock: dict, force: bool) -> None:
+    """web/build/pyodide-snapshot.bin.gz and .json (scripts/snapshot.mjs), unless up to date."""
+    key = snapshot_key(lock)
+    made = [BUILD / "pyodide-snapshot.bin.gz", BUILD / "pyodide-snapshot.json"]
+    try:
+        stamp = json.loads(SNAPSHOT_STAMP.read_text())
+    except (OSError, ValueError):
+        stamp = None
+    if not force and stamp == key and all(p.is_file() for p in made):
+        say("pyodide snapshot: already in web/build/")
+        return
+    if not (ROOT / "web/vendor/pyodide/pyodide.mjs").is_file():
+        raise SetupError("the snapshot needs the vendored Pyodide (web/vendor/pyodide/)")
+    say("pyodide snapshot: starting Pyodide under node, importing the engine ...")
+    out = run(["node", str(SNAPSHOT_MAKER), str(ROOT)])
+    record = json.loads(out.strip().splitlines()[-1])
+    write(SNAPSHOT_STAMP, json.dumps(key) + "\n")
+    say(f"pyodide snapshot: {record['bytes'] / 1e6:.1f} MB, {record['gzip_bytes'] / 1e6:.1f} MB gzipped, "
+        f"in {record['ms'] / 1000:.1f} s -> web/build/pyodide-snapshot.bin.gz")
+
+
+# The service worker's list (sw.js, web/build/precache.js). Left out: what the page never
+# fetches (the notebook widget's files, source maps, records of set-up), and the Python
+# packages' archives, which the worker fetches on first use ("lazy": cached then).
+PRECACHE_SKIP_DIRS = ("web/notebook/", "web/dev/", "web/vendor/wheels/")
+PRECACHE_SKIP_FILES = {"web/vendor.lock.json", "web/build/precache.js", "web/vendor/pyodide/package.json"}
+_hashes: dict[Path, tuple[tuple[int, int], str]] = {}  # (a live server asks again and again)
+
+
+def file_sri(path: Path) -> str:
+    st = path.stat()
+    seen = _hashes.get(path)
+    if seen and seen[0] == (st.st_size, st.st_mtime_ns):
+        return seen[1]
+    value = sri(path.read_bytes(), "sha256")
+    _hashes[path] = ((st.st_size, st.st_mtime_ns), value)
+    return value
+
+
+def precache_manifest(root: Path = ROOT) -> dict:
+    """{version, files, lazy}: each file (a path from the site's root) with its SRI sha256.
+    `files` are cached when the service worker installs; `lazy` when first fetched.
+    `version` changes whenever any of them does."""
+    lock_file = root / "web" / "vendor.lock.json"  # (a published site has none, nor test tools)
+    lock = json.loads(lock_file.read_text()) if lock_file.is_file() else {}
+    test_only = tuple(pin["dest"] + "/" for pin in lock.get("npm", []) if pin.get("test_only"))
+    names = ["index.html"]
+    for path in sorted((root / "web").rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if (
+            not path.is_file()
+            or rel.startswith(PRECACHE_SKIP_DIRS + test_only)
+            or rel in PRECACHE_SKIP_FILES
+            or path.name.startswith(".")
+            or path.suffix in (".map", ".tmp")
+            or "__pycache__" in path.parts
+        ):
+            continue
+        names.append(rel)
+    engine_list = root / "web" / "build" / "engine-files.json"
+    if engine_list.is_file():
+        names += json.loads(engine_list.read_text())
+    lazy = []
+    wheels_index = root / "web" / "vendor" / "wheels" / "index.json"
+    if wheels_index.is_file():
+        names.append("web/vendor/wheels/index.json")
+        packages = json.loads(wheels_index.read_text()).get("packages", {})
+        lazy = sorted({"web/vendor/wheels/" + p["file"] for p in packages.values()})
+    files = {n: file_sri(root / n) for n in names}
+    lazy_files = {n: file_sri(root / n) for n in lazy if (root / n).is_file()}
+    version = hashlib.sha256(json.dumps([files, lazy_files], sort_keys=True).encode()).hexdigest()[:16]
+    return {"version": version, "files": files, "lazy": lazy_files}
+
+
+def precache_js(root: Path = ROOT) -> str:
+    """web/build/precache.js: the manifest as a classic script for sw.js's importScripts."""
+    manifest = precache_manifest(root)
+    return (
+        "// Made by scripts/setup.py (precache_manifest); read by sw.js. Served live by scripts/serve.py.\n"
+        f"self.GRADSTEP_PRECACHE = {json.dumps(manifest, indent=1)};\n"
+    )
+
+
+def build_precache() -> None:
+    write(PRECACHE, precache_js())
+    manifest = precache_manifest()
+    size = sum((ROOT / n).stat().st_size for n in manifest["files"])
+    lazy = sum((ROOT / n).stat().st_size for n in manifest["lazy"])
+    say(f"wrote web/build/precache.js: version {manifest['version']}, {len(manifest['files'])} files "
+        f"({size / 1e6:.1f} MB) cached at once, {len(manifest['lazy'])} ({lazy / 1e6:.1f} MB) on first use")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vendor-only", action="store_true", help="only fetch third-party files; skip building web/build/")
     ap.add_argument("--force", action="store_true", help="fetch again even if up to date")
+    ap.add_argument(
+        "--no-snapshot", action="store_true", help="make no Pyodide memory snapshot (the worker then boots normally)"
+    )
     ap.add_argument(
         "--no-test-tools",
         action="store_true",
@@ -359,6 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         vendor_wheels(lock, args.force)
         if not args.vendor_only:
             build_data()
+            if not args.no_snapshot:
+                build_snapshot(lock, args.force)
+            build_precache()
     except SetupError as e:
         print(f"setup: ERROR: {e}", file=sys.stderr)
         return 1

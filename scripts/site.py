@@ -4,7 +4,8 @@
 Usage: python3 scripts/site.py OUT_DIR
 
 Run `python3 scripts/setup.py` first (web/vendor/ and web/build/ are made by it).
-OUT_DIR gets index.html, web/ (the page's modules, style, web/worker/worker.py, web/build/ and
+OUT_DIR gets index.html, sw.js (the service worker; web/build/precache.js, its list of
+files, is made again from what is published), web/ (the page's modules, style, web/worker/worker.py, web/build/ and
 web/vendor/ without the pins marked "test_only" in web/vendor.lock.json, e.g.
 axe-core) and engine/**/*.py (the browser fetches the engine's files). Tests, benchmarks,
 scripts and docs stay out. OUT_DIR is emptied first (if it holds an earlier site). The Pages workflow uploads it.
@@ -18,13 +19,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from setup import precache_js  # noqa: E402
+
 LOCK = ROOT / "web" / "vendor.lock.json"
 # Needed by the page; missing means scripts/setup.py has not run.
 REQUIRED = ("index.html", "web/vendor/pyodide/pyodide.mjs", "web/build")
 # Under web/: never published (set-up records, the test fixtures' old home).
 # Folders of the repository the output may not go into.
 SOURCES = {"web", "engine", "tests", "bench", "docs", "scripts", ".git", ".github"}
-WEB_SKIP = {"vendor.lock.json", "dev", "__pycache__", ".vendor-stamp"}
+WEB_SKIP = {"vendor.lock.json", "dev", "__pycache__", ".vendor-stamp", ".snapshot-stamp"}
 
 
 def test_only_dests() -> set[Path]:
@@ -59,6 +63,7 @@ def build(out: Path) -> list[Path]:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     shutil.copy2(ROOT / "index.html", out / "index.html")
+    shutil.copy2(ROOT / "sw.js", out / "sw.js")  # at the root: its scope is the whole site
     shutil.copytree(ROOT / "web", out / "web", ignore=ignore)
     # The engine's Python files, its subpackages' too (engine/layout/...), nothing else.
     for py in sorted((ROOT / "engine").rglob("*.py")):
@@ -67,6 +72,8 @@ def build(out: Path) -> list[Path]:
         dest = out / py.relative_to(ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(py, dest)
+    # The service worker's list, made again from the files published (never stale).
+    (out / "web/build/precache.js").write_text(precache_js(out))
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
 
 

@@ -49,6 +49,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The site's service worker (sw.js) caches ~21 MB once the page is idle: only the
+    # offline tests (test_offline.py, contexts of their own) want it.
+    return {**browser_context_args, "service_workers": "block"}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     exe = find_chromium()
     if exe is None:
@@ -141,7 +148,8 @@ def shared(browser, base_url):
     """One booted page for the module's tests."""
     from pagetools import BOOT_MS, watch
 
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, accept_downloads=True,
+                                  service_workers="block")
     page = context.new_page()
     w = watch(context, page)
     page.goto("index.html")
@@ -171,7 +179,7 @@ def fresh(browser, base_url):
     """A new page of its own (for navigation tests); yields (page, watch)."""
     from pagetools import watch
 
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, service_workers="block")
     page = context.new_page()
     w = watch(context, page)
     yield page, w

@@ -73,7 +73,7 @@ def test_site_leaves_out_what_the_page_does_not_need(site):
     assert not (site / "web/vendor.lock.json").exists()
     assert not list(site.rglob("__pycache__"))
     assert not list(site.rglob(".vendor-stamp"))
-    assert {p.name for p in site.iterdir()} == {"index.html", "web", "engine"}
+    assert {p.name for p in site.iterdir()} == {"index.html", "sw.js", "web", "engine"}  # sw.js: issue 16
 
 
 def test_every_url_index_html_loads_is_in_the_site(site):

@@ -1,0 +1,97 @@
+// gradstep's service worker: the site from a cache, so a second visit needs no network
+// and the page works offline. Registered by web/page/offline.js; at the site's root so
+// its scope is the whole site (a GitHub Pages project page under a sub-path included).
+//
+// Its list is web/build/precache.js (scripts/setup.py's precache_manifest(); served live
+// by scripts/serve.py): {version, files, lazy}, each file a path from the site's root
+// with its sha256 (SRI form). One cache per version, "gradstep-VERSION":
+// - install: every file of `files` is fetched (revalidated, hash-checked by the browser
+//   through `integrity`) or, when an older version's cache holds the same bytes, copied
+//   from it; then this version takes over at once (skipWaiting, clients.claim).
+// - fetch: a listed file (`files` or `lazy`, and the site's root for index.html) comes from
+//   the cache; one not there yet (a `lazy` one: the lab's Python packages) is fetched,
+//   hash-checked and kept. Anything else goes to the network untouched.
+// - activate: every other "gradstep-" cache is deleted.
+// A new version of the site changes web/build/precache.js, which the browser checks on
+// every visit (updateViaCache "none"): the new list is cached in the background and
+// serves from the next page load on. A page is always one version: the cache is only
+// ever read whole, never mixed with the network.
+
+importScripts("./web/build/precache.js");
+
+const { version, files, lazy } = self.GRADSTEP_PRECACHE;
+const PREFIX = "gradstep-";
+const CACHE = PREFIX + version;
+const SCOPE = new URL("./", self.location.href);
+const HASH = "x-gradstep-sha256"; // kept on each cached response: its file's hash
+
+const listed = new Map(); // absolute URL -> SRI hash
+for (const [path, sri] of [...Object.entries(files), ...Object.entries(lazy)]) listed.set(new URL(path, SCOPE).href, sri);
+const INDEX = new URL("index.html", SCOPE).href;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  url.hash = "";
+  url.search = "";
+  let key = url.href;
+  if (request.mode === "navigate" && key === SCOPE.href) key = INDEX;
+  if (!listed.has(key)) return;
+  event.respondWith(fromCache(key));
+});
+
+async function fromCache(key) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key);
+  if (hit) return hit;
+  const response = await fetchChecked(key);
+  await cache.put(key, response.clone());
+  return response;
+}
+
+/** The file from the network, revalidated and checked against its listed hash. */
+async function fetchChecked(key) {
+  const sri = listed.get(key);
+  const response = await fetch(key, { cache: "no-cache", integrity: sri });
+  if (!response.ok) throw new Error(`${key}: HTTP ${response.status}`);
+  const headers = new Headers(response.headers);
+  headers.set(HASH, sri);
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Fill this version's cache: unchanged files from older caches, the rest from the network. */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const older = (await caches.keys()).filter((n) => n.startsWith(PREFIX) && n !== CACHE);
+  const todo = [];
+  for (const [path, sri] of Object.entries(files)) todo.push([new URL(path, SCOPE).href, sri, true]);
+  for (const [path, sri] of Object.entries(lazy)) todo.push([new URL(path, SCOPE).href, sri, false]);
+  const one = async ([key, sri, needed]) => {
+    if ((await cache.match(key))?.headers.get(HASH) === sri) return;
+    for (const name of older) {
+      const old = await (await caches.open(name)).match(key);
+      if (old && old.headers.get(HASH) === sri) return cache.put(key, old);
+    }
+    if (needed) await cache.put(key, await fetchChecked(key));
+  };
+  // A few at a time: the browser would queue them anyway, and a failure stops early.
+  const queue = todo.slice();
+  const runners = Array.from({ length: 6 }, async () => {
+    while (queue.length) await one(queue.shift());
+  });
+  await Promise.all(runners);
+}
