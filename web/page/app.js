@@ -48,6 +48,7 @@ let linkFrozen = []; // frozen leaves named by the address at start
 let linkViews = {}; // {practice, lab} named by the address at start
 let pythonGeneration = 0; // one more at every Stop: work of a stopped worker ends quietly
 let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
+let crashNote = ""; // what the status says once Python is back after a crash
 let restoreFor = null; // the program the page opened with: its saved position and nudges come back once it is on screen
 let saveTimer = 0;
 
@@ -98,6 +99,8 @@ window.gradstep = {
   snapshot: () => snapshot(store, { view: graph.viewport.t, ready: document.body.dataset.ready === "true" }),
   /** Call the worker directly: resolves with its parsed reply. */
   call: (method, args) => python.call(method, args),
+  /** How Python started in the worker: {how: "snapshot" | "normal", reason, ms}, or null before it is up. */
+  boot: () => python.boot,
   /** How many calls the page posted to the worker, by method ({frames: 3, timeline: 1}). */
   calls: () => ({ ...python.calls }),
   /** The last reply of a worker method ("load", "timeline", "frames"): {ms, bytes} (for benchmarks). */
@@ -605,6 +608,8 @@ function stopWork() {
 function crashed({ message, method }) {
   if (method === "load") stoppedText = editor.text;
   restarting();
+  crashNote = `Python crashed (${message}) and was started again; the graph on screen was kept.` +
+    (method === "load" ? " The program that crashed it was not run again." : "");
   setEngineStatus(`Python crashed (${message}) and is starting again by itself; the graph on screen stays and steps meanwhile.`);
   showToast("Python crashed and is starting again: the graph on screen is kept.");
 }
@@ -632,7 +637,8 @@ async function pythonReady() {
   await booted; // the first graph is on screen (or known to be missing)
   const generation = pythonGeneration;
   store.set({ engine: "ready" });
-  setEngineStatus("");
+  setEngineStatus(crashNote); // (after a crash, what happened stays said)
+  crashNote = "";
   const waiting = pending;
   pending = null;
   await enqueue(async () => {
@@ -667,6 +673,14 @@ function startPython() {
   python = new WorkerBridge();
   python.addEventListener("ready", () => pythonReady());
   python.addEventListener("crashed", (e) => crashed(e.detail));
+  python.addEventListener("boot", (e) => {
+    // How far Python's start has got, while it starts (a first visit downloads ~6-20 MB).
+    // (after a Stop or a crash the status says that instead)
+    if (store.state.engine !== "starting" || pending || pythonGeneration > 0) return;
+    const { what, loaded, total } = e.detail;
+    const mb = (n) => (n / 1e6).toFixed(1);
+    setEngineStatus(`Starting Python: ${what}${total ? ` (${mb(loaded)} of ${mb(total)} MB)` : ""}… (stepping works now)`);
+  });
   python.addEventListener("failed", (e) => {
     store.set({ engine: "failed" });
     setEngineStatus(`The Python engine could not start (${e.detail.message}); stepping still works.`);

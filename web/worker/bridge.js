@@ -6,7 +6,8 @@
 //   const reply = await worker.call("frames", {version: 1, start: 0, count: 24}, "the step's formula");
 //   worker.stop();                                 // end a runaway call: a fresh worker
 //
-// Events: "ready" {ms}, "failed" {message}, "crashed" {message, method} when Python
+// Events: "ready" {ms, boot} (boot: how Python started, {how: "snapshot" | "normal",
+// reason, ms}), "boot" {what, loaded?, total?} (a phase of the start), "failed" {message}, "crashed" {message, method} when Python
 // itself died in a call (the bridge starts a fresh worker at once, as Stop does; "ready"
 // follows), "busy" {what, since} while a call runs
 // (what = the phase the worker reported last, at first the call's label), "idle" when
@@ -40,6 +41,7 @@ export class WorkerBridge extends EventTarget {
 
   _spawn() {
     this.ready = false;
+    this.boot = null;
     const w = new Worker(this.url, { type: "module" });
     this.worker = w;
     w.onmessage = (e) => this._message(e.data);
@@ -56,7 +58,10 @@ export class WorkerBridge extends EventTarget {
   _message(m) {
     if (m.type === "ready") {
       this.ready = true;
-      this._emit("ready", { ms: m.ms });
+      this.boot = m.boot ?? null;
+      this._emit("ready", { ms: m.ms, boot: this.boot });
+    } else if (m.type === "boot") {
+      this._emit("boot", { what: m.what, loaded: m.loaded, total: m.total });
     } else if (m.type === "failed") {
       this._emit("failed", { message: m.message });
     } else if (m.type === "crashed") {

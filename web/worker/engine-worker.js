@@ -2,10 +2,23 @@
 // main thread (which only draws and takes input).
 //
 // Messages in:  {id, method, args}           (method: load | timeline | frames | lab | train | packages)
-// Messages out: {type: "ready", ms}           once Python and the engine are up
+// Messages out: {type: "ready", ms, boot}     once Python and the engine are up; boot says
+//                                             how: {how: "snapshot" | "normal", reason, ms}
+//               {type: "boot", what, loaded?, total?}  a phase of the start (bytes of a download)
 //               {type: "failed", message}     when they cannot start
 //               {type: "progress", id, what}  the phase of a long call
+//               {type: "part", id, path, json} a slice of a long array of the coming reply
+//                                             (big replies only: web/worker/reply-parts.js)
 //               {type: "reply", id, json}     a call's reply, a JSON string from web/worker/worker.py
+//               {type: "crashed", id, message} Python itself died in call id (a fatal error of
+//                                             Pyodide): this worker is done; the page starts another
+//
+// Start-up: from the memory snapshot set-up made (web/build/pyodide-snapshot.bin.gz,
+// scripts/snapshot.mjs) when its record (pyodide-snapshot.json) names this Pyodide and the
+// hash of the engine files fetched here; otherwise, or when starting from it fails for
+// any reason, a normal loadPyodide(). Either way the engine's files are written into
+// Pyodide's file system (a snapshot holds memory, not files) and the random generator
+// is fresh (reseeded after a restore). Stop starts a fresh worker, which does the same.
 //
 // Only strings and plain objects cross (no SharedArrayBuffer, no special headers):
 // this works from GitHub Pages and from any static server. Calls run one at a time,
@@ -15,34 +28,108 @@
 // installs and imports those Python packages (web/worker/worker-packages.js, on first need)
 // and replies {"ok": true, "versions": {name: version}}; Python code can then import them.
 
+import { afterRestore, engineHash, importEngine, installEngine, snapshotOptions } from "./engine-files.js";
+import { splitReply } from "./reply-parts.js";
+
 const base = new URL("../../", import.meta.url); // the repository root as served
+const indexURL = new URL("web/vendor/pyodide/", base).href;
+const SNAPSHOT = new URL("web/build/pyodide-snapshot.bin.gz", base);
+const RECORD = new URL("web/build/pyodide-snapshot.json", base);
+
+// How this worker started, for the page and the tests: {how: "snapshot" | "normal",
+// reason (why not from the snapshot, "" when it was), ms: {...phases}}. Also on `self`
+// (tests read it with Playwright's worker.evaluate).
+let boot = { how: "normal", reason: "", ms: {} };
+self.gradstepBoot = boot;
+
+/** A phase of the start, for the page ("starting Python", {loaded, total} bytes of a download). */
+function say(what, extra = {}) {
+  postMessage({ type: "boot", what, ...extra });
+}
 
 async function start() {
   const t0 = performance.now();
-  const [{ loadPyodide }, files, glue] = await Promise.all([
-    import(new URL("web/vendor/pyodide/pyodide.mjs", base).href),
-    fetch(new URL("web/build/engine-files.json", base)).then(okJson),
-    fetch(new URL("web/worker/worker.py", base)).then(okText),
-  ]);
-  const pyodide = await loadPyodide({ indexURL: new URL("web/vendor/pyodide/", base).href });
-  const sources = await Promise.all(files.map((f) => fetch(new URL(f, base)).then(okText)));
-  const home = "/home/pyodide/";
-  files.forEach((f, k) => {
-    const dir = f.slice(0, f.lastIndexOf("/"));
-    if (dir) pyodide.FS.mkdirTree(home + dir);
-    pyodide.FS.writeFile(home + f, sources[k]);
-  });
-  pyodide.FS.writeFile(home + "gradstep_worker.py", glue);
-  // The package is engine/gradstep/ (a src layout): engine/ goes on sys.path, and the glue beside it.
-  const paths = [home, home + "engine"];
-  pyodide.runPython(`import sys\nfor p in ${JSON.stringify(paths)}:\n    if p not in sys.path: sys.path.insert(0, p)`);
-  const mod = pyodide.pyimport("gradstep_worker");
+  const mark = (name) => { boot.ms[name] = Math.round(performance.now() - t0); };
+  say("loading Python");
+  // Everything at once: Pyodide's module, the engine's files, the snapshot and its record.
+  const pyodideModule = import(indexURL + "pyodide.mjs");
+  const filesP = fetch(new URL("web/build/engine-files.json", base)).then(okJson);
+  const contentsP = filesP.then((files) => Promise.all(files.map((f) => fetch(new URL(f, base)).then(okBytes))));
+  const glueP = fetch(new URL("web/worker/worker.py", base)).then(okBytes);
+  const recordP = fetch(RECORD).then(okJson);
+  const snapshotP = fetch(SNAPSHOT).then(readSnapshot);
+  // (an unused rejection must not be reported as unhandled)
+  for (const p of [contentsP, recordP, snapshotP]) p.catch(() => {});
+
+  const { loadPyodide, version } = await pyodideModule;
+  const [files, contents, glue] = await Promise.all([filesP, contentsP, glueP]);
+  mark("files");
+  let pyodide = null;
+  let mod = null;
+  try {
+    const record = await recordP.catch(() => { throw new Error("no snapshot (has scripts/setup.py run?)"); });
+    if (record.pyodide !== version) throw new Error(`the snapshot is of Pyodide ${record.pyodide}, this is ${version}`);
+    if (record.engine_hash !== (await engineHash(version, files, contents, glue))) {
+      throw new Error("the snapshot was made from other engine files (run scripts/setup.py again)");
+    }
+    const bytes = await snapshotP;
+    mark("snapshot");
+    say("starting Python from its snapshot");
+    pyodide = await loadPyodide({ indexURL, ...(await snapshotOptions(indexURL + "pyodide.asm.mjs", bytes)) });
+    installEngine(pyodide, files, contents, glue);
+    afterRestore(pyodide);
+    mod = importEngine(pyodide);
+    if (typeof mod.handle !== "function") throw new Error("the snapshot's engine has no handle()");
+    boot.how = "snapshot";
+  } catch (e) {
+    // Anything wrong with the snapshot (missing, damaged, another build, refused): a
+    // normal start, as if there were none.
+    boot.reason = String(e && e.message ? e.message : e).split("\n")[0];
+    mod = null;
+    say("starting Python");
+    pyodide = await loadPyodide({ indexURL });
+    mark("python");
+    say("loading the engine");
+    installEngine(pyodide, files, contents, glue);
+    mod = importEngine(pyodide);
+  }
+  mark("ready");
   return { mod, pyodide, ms: performance.now() - t0 };
 }
 
-function okText(r) {
+/** The snapshot's bytes from its gzip file (gunzipped here; a server that already
+ * removed the gzip encoding is fine too), with download progress reported. */
+async function readSnapshot(r) {
   if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status}`);
-  return r.text();
+  const total = Number(r.headers.get("Content-Length")) || 0;
+  const chunks = [];
+  let loaded = 0;
+  let said = 0;
+  const reader = r.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    if (total && loaded - said > total / 20) {
+      said = loaded;
+      say("downloading Python's snapshot", { loaded, total });
+    }
+  }
+  const data = concat(chunks, loaded);
+  if (data[0] !== 0x1f || data[1] !== 0x8b) return data;
+  const out = new Blob([data]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(out).arrayBuffer());
+}
+
+function concat(chunks, length) {
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
 }
 
 function okJson(r) {
@@ -50,13 +137,19 @@ function okJson(r) {
   return r.json();
 }
 
+function okBytes(r) {
+  if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status}`);
+  return r.arrayBuffer().then((b) => new Uint8Array(b));
+}
+
 let current = 0; // the id of the call running now, for progress messages
 let python = null; // the Pyodide instance, for "packages"
 const booted = start().then(
   ({ mod, pyodide, ms }) => {
     python = pyodide;
+    self.gradstepPyodide = pyodide; // (for the tests and the console: this worker's Python)
     mod.progress = (what) => postMessage({ type: "progress", id: current, what: String(what) });
-    postMessage({ type: "ready", ms });
+    postMessage({ type: "ready", ms, boot });
     return mod;
   },
   (e) => {
@@ -76,12 +169,18 @@ self.onmessage = (e) => {
     try {
       json = method === "packages" ? await packages(args) : mod.handle(method, JSON.stringify(args ?? {}));
     } catch (err) {
-      // Python itself failed (not the program: handle() answers those): still answer,
-      // or the page would wait for this reply for ever.
-      const message = `the engine failed (${String(err && err.message ? err.message : err).split("\n").pop()}); press Stop to restart it`;
-      json = JSON.stringify({ ok: false, error: { line: null, col: null, message } });
+      // Python itself failed (handle() answers every error of a program, and Python's own
+      // exceptions, with a reply): a fatal error of Pyodide ("Maximum call stack size
+      // exceeded", out of memory), after which it cannot be used. The page starts a fresh
+      // worker at once and keeps what is on screen.
+      const what = String(err && err.message ? err.message : err).split("\n").filter(Boolean).pop() || "unknown error";
+      postMessage({ type: "crashed", id, message: `Python stopped working: ${what}` });
+      self.close();
+      return;
     }
-    postMessage({ type: "reply", id, json });
+    const { parts, json: rest } = splitReply(json);
+    for (const part of parts) postMessage({ type: "part", id, path: part.path, json: part.json });
+    postMessage({ type: "reply", id, json: rest });
   }).catch(() => { /* failed to boot: reported above */ });
 };
 
