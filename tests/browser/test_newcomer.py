@@ -331,7 +331,7 @@ def test_formula_shows_short_numbers_full_on_demand_and_marks_the_local_term(app
     click(page, "backward-step")  # dL/dc = dL/dL * ∂L/∂c: upstream times local, marked
     tags = "els => els.map(e => [e.textContent, e.dataset.tag])"
     assert page.eval_on_selector_all(f"{formula} .f-up", tags) == [["dL/dL", "upstream"]]
-    assert page.eval_on_selector_all(f"{formula} .f-local", tags) == [["dL/dc", "local"]]
+    assert page.eval_on_selector_all(f"{formula} .f-local", tags) == [["∂L/∂c", "local"]]
 
 
 # ------------------------------------------------------------------- 7. names explained

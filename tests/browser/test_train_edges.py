@@ -190,3 +190,19 @@ def test_the_plots_read_like_plots_at_phone_width(fresh):
     assert page.get_by_label("Activation", exact=True).get_attribute("data-testid") == "train-activation"
     assert "hinge + L2 is micrograd's" in page.get_attribute(T("train-loss"), "title")
     assert "‖∇‖ in a box is the length of its parameters' gradient" in page.inner_text("#batch-info")
+
+
+def test_the_accuracy_line_ends_at_the_step_the_loss_line_does(fresh):
+    """A replayed link trains in chunks of many steps, one accuracy a chunk: the accuracy line
+    was drawn one point a step, so it ended far left of the loss line (at step ~25 of 60)."""
+    page, _ = fresh
+    page.goto("index.html#train&dataset=moons&layers=4&seed=0&step=60")
+    page.wait_for_selector(f"{T('train-status')}[data-step='60']", timeout=BOOT_MS)
+    settle(page)
+    page.wait_for_timeout(300)
+
+    def last_x(cls):
+        pts = page.eval_on_selector(f"{T('train-curve')} .{cls}", "e => e.getAttribute('points')").split()
+        return float(pts[-1].split(",")[0])
+
+    assert abs(last_x("acc-line") - last_x("loss-line")) < 2

@@ -72,6 +72,7 @@ export class Curve {
   }
 
   /** Draw the curves; `width` the SVG's width on screen (CSS px). */
+  /** losses: one a step; accuracies: [step, accuracy] pairs. */
   draw(losses, accuracies, width) {
     const svg = this.svg;
     const L = losses;
@@ -141,8 +142,13 @@ export class Curve {
       return out;
     };
     this.lossLine.setAttribute("points", pts(L, 1, (v) => Y(Number.isFinite(v) ? v : hi)));
+    // accuracies: [step, accuracy] pairs (one a reply), drawn at their steps
     const A = accuracies;
-    this.accLine.setAttribute("points", A.length > 1 ? pts(A, 0, YA) : "");
+    const stride = Math.max(1, Math.ceil(A.length / 600));
+    let acc = "";
+    for (let k = 0; k < A.length; k += stride) acc += `${X(A[k][0]).toFixed(1)},${YA(A[k][1]).toFixed(1)} `;
+    if ((A.length - 1) % stride) acc += `${X(A[A.length - 1][0]).toFixed(1)},${YA(A[A.length - 1][1]).toFixed(1)}`;
+    this.accLine.setAttribute("points", A.length > 1 ? acc : "");
   }
 }
 

@@ -265,7 +265,9 @@ export class TrainView {
       if (Number(this.dom.cls.value) >= Number(reply.data.classes)) this.dom.cls.value = "0";
     }
     if (reply.losses) for (const v of reply.losses) this.losses.push(Number(v));
-    if (reply.accuracy != null) for (const v of reply.accuracies || [reply.accuracy]) this.accuracies.push(Number(v));
+    // (one accuracy a reply, measured after its last step: kept with that step, so a chunk of
+    // many steps does not squeeze the accuracy line to the left of the loss's)
+    if (reply.accuracy != null) this.accuracies.push([Number(reply.step ?? 0), Number(reply.accuracy)]);
     if (reply.grid) this.setGrid(reply.grid);
     const st = this.dom.status;
     st.dataset.step = String(reply.step ?? 0);
