@@ -47,8 +47,21 @@ def test_position_and_nudge_history_survive_a_reload(fresh):
     assert after["state"]["position"] == before["state"]["position"]
     assert after["state"]["nudges"] == before["state"]["nudges"]
     assert page.inner_text("#nudge-summary") == summary
-    # The nudge plot draws both nudges again.
-    assert page.locator("#nudge-plot circle, #nudge-plot .nudge-dot").count() >= 2
+    # The nudge plot draws both nudges again (a dot before and after each).
+    assert page.locator("#nudge-plot circle.actual-dot").count() == 4
+    # Where the learner was is the state to start from: no Undo back to the start.
+    assert after["state"]["can_undo"] is False
+
+
+def inject(page, entry):
+    """Put `entry` in the tab's saved session as the next load starts (once)."""
+    import json
+
+    page.add_init_script(f"""(() => {{
+      if (sessionStorage.getItem('test:injected') === {json.dumps(json.dumps(entry))}) return;
+      sessionStorage.setItem('test:injected', {json.dumps(json.dumps(entry))});
+      sessionStorage.setItem('gradstep:session', {json.dumps(json.dumps(entry))});
+    }})()""")
 
 
 def test_a_saved_session_is_not_applied_to_another_program(fresh):
@@ -56,18 +69,24 @@ def test_a_saved_session_is_not_applied_to_another_program(fresh):
     page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
     ready(page)
     click(page, "forward-all")
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(400)  # (saved for MICROGRAD)
     other = "x = 3.0\ny = x * x\n"
     page.goto("index.html#program=" + quote(other, safe=""))
+    page.reload()  # (a load of the page, not only a new hash)
     ready(page)
     assert snap(page)["state"]["position"] == 0
-    # Damaged storage is ignored, not trusted.
-    page.evaluate("""() => sessionStorage.setItem('gradstep:session',
-        JSON.stringify({program: 'x = 3.0\\ny = x * x\\n', position: 9999, nudges: [{before: 'evil'}, 5, null]}))""")
+    # Damaged storage is ignored, not trusted. (Written as the next load starts, after the
+    # page kept its own on leaving.)
+    inject(page, {"program": other, "position": 9999, "nudges": [{"before": "evil"}, 5, None]})
     page.reload()
     ready(page)
     s = snap(page)
     assert s["state"]["position"] == 0 and s["state"]["nudges"] == []
+    # (and a sound entry for this program is used: the check above is the program's, not the page's)
+    inject(page, {"program": other, "position": 2, "nudges": []})
+    page.reload()
+    ready(page)
+    assert snap(page)["state"]["position"] == 2
 
 
 # ------------------------------------------------------------------- dead ends
@@ -89,6 +108,7 @@ def test_a_broken_link_keeps_its_note_and_the_address_holds_what_is_on_screen(fr
     # Running a program of one's own puts the note away.
     page.goto("index.html#program=a%20%3D%20%E2%82")
     ready(page)
+    assert page.is_visible(T("link-note"))
     load(page, "x = 2.0\ny = x * 3.0\n")
     assert page.is_hidden(T("link-note"))
 
@@ -112,10 +132,12 @@ def test_help_opens_at_its_top_with_its_title_read_first(app):
 
 def test_no_keyboard_hint_on_a_phone(fresh):
     page, _ = fresh
-    page.set_viewport_size({"width": 390, "height": 844})
     page.goto("index.html")
     page.wait_for_selector("[data-node-id]")
-    assert not page.get_by_text("Ctrl+Enter runs", exact=True).is_visible()
+    hint = page.get_by_text("Ctrl+Enter runs", exact=True)
+    assert hint.is_visible()  # (on a desktop it is shown)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not hint.is_visible()
 
 
 # ------------------------------------------------------------------- big links

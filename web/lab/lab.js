@@ -151,7 +151,7 @@ export class LabPanel {
     const current = () => this.asked === key;
     const ask = async (view, args, label) => {
       const reply = await this.engine.call("lab", { view, ...args }, label);
-      if (!current() || reply.stopped) return null;
+      if (!current() || reply.stopped || reply.crashed) return null;
       if (!reply.ok) {
         this.setStatus(reply.error.message);
         return null;

@@ -48,7 +48,9 @@ let linkFrozen = []; // frozen leaves named by the address at start
 let linkViews = {}; // {practice, lab} named by the address at start
 let pythonGeneration = 0; // one more at every Stop: work of a stopped worker ends quietly
 let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
-let crashNote = ""; // what the status says once Python is back after a crash
+let crashNote = "";
+let loadingText = null; // the program of the load call in flight
+let crashedText = null; // the program whose loading crashed Python (not handed over again by itself) // what the status says once Python is back after a crash
 let restoreFor = null; // the program the page opened with: its saved position and nudges come back once it is on screen
 let saveTimer = 0;
 
@@ -326,19 +328,26 @@ function restoreSession() {
   const saved = readSession(sessionStorage, stepper.program, stepper.F + stepper.B);
   if (!saved) return;
   if (saved.nudges.length) stepper.st.nudges = saved.nudges;
-  if (saved.position > 0) local("seek", { position: saved.position });
-  else store.applyReply({ state: { ...store.state.scene.state, nudges: saved.nudges } });
+  // (where the learner was, as the state to start from: no Undo back to the start)
+  const ran = saved.position > 0 || stepper.ran;
+  stepper.st = stepper._at(saved.position, ran);
+  stepper.ran = ran;
+  store.applyReply({ state: { ...stepper.st } });
 }
 
-/** Keep the position and the nudges for a reload (a moment after they change). */
+/** Keep the position and the nudges for a reload (a moment after they change, and as the page goes). */
 function saveSoon() {
   if (restoreFor != null || !store.state.scene) return;
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    const scene = store.state.scene;
-    if (scene) writeSession(sessionStorage, scene.program, scene.state);
-  }, 250);
+  saveTimer = setTimeout(saveNow, 250);
 }
+
+function saveNow() {
+  clearTimeout(saveTimer);
+  const scene = store.state.scene;
+  if (scene && restoreFor == null) writeSession(sessionStorage, scene.program, scene.state);
+}
+addEventListener("pagehide", saveNow);
 
 /**
  * Build a program's graph in the worker. The editor's text stays whatever happens; on
@@ -349,7 +358,11 @@ function saveSoon() {
  */
 async function loadProgram(text, { fromUser = true, frozen = null, handOver = false } = {}) {
   stopPlay();
-  if (fromUser) restoreFor = null; // (the learner moved on: what they do now is saved)
+  if (fromUser) {
+    restoreFor = null; // (the learner moved on: what they do now is saved)
+    crashedText = null; // (Run tries again)
+  }
+  loadingText = text;
   // Leaves frozen on screen stay frozen in the new graph when their labels are still
   // leaves there (a Run after changing one line keeps the inputs frozen).
   const keep = frozen ?? frozenLabels();
@@ -387,8 +400,10 @@ async function loadProgram(text, { fromUser = true, frozen = null, handOver = fa
       scene.timeline.frames = old.timeline.frames;
     }
     // A big graph's geometry is built a slice at a time, so the page keeps drawing frames.
+    const generation = pythonGeneration;
     const model = scene.layout && scene.layout.nodes.length > BIG_MODEL ? await buildModelAsync(scene.layout) : null;
-    showScene(scene, { synced: true, model });
+    // (a Stop or a crash meanwhile: the fresh worker does not hold this program)
+    showScene(scene, { synced: generation === pythonGeneration, model });
     refreeze(keep);
   }
   if (fromUser) editor.updateHash(true);
@@ -594,6 +609,7 @@ function showBusy(busy) {
 function stopWork() {
   if (!store.state.busy) return; // nothing running (Esc also closes menus: it must not restart Python)
   stoppedText = python.busy?.method === "load" ? editor.text : null;
+  crashNote = "";
   python.stop();
   restarting();
   setEngineStatus("Stopped. Python is starting again; the graph on screen stays and steps meanwhile.");
@@ -606,7 +622,7 @@ function stopWork() {
  * stays. A program whose loading crashed Python is not loaded again by itself.
  */
 function crashed({ message, method }) {
-  if (method === "load") stoppedText = editor.text;
+  if (method === "load") stoppedText = crashedText = loadingText ?? editor.text;
   restarting();
   crashNote = `Python crashed (${message}) and was started again; the graph on screen was kept.` +
     (method === "load" ? " The program that crashed it was not run again." : "");
@@ -644,8 +660,13 @@ async function pythonReady() {
   await enqueue(async () => {
     const scene = store.state.scene;
     const text = scene ? scene.program : editor.text;
-    if (text.trim() && !(scene == null && text === stoppedText)) {
+    // (a program whose loading was stopped is not loaded again by itself; nor one whose
+    // loading crashed Python, even the one on screen: the graph stays, stepping here, and
+    // Run tries again; no loop of crashes)
+    if (text.trim() && !(scene == null && text === stoppedText) && text !== crashedText) {
       await loadProgram(text, { fromUser: false, frozen: scene ? null : linkFrozen, handOver: scene != null });
+    } else if (scene) {
+      synced = false; // (the page steps on its own; Run hands it over)
     } else if (!scene) {
       graph.setEmpty("Stopped. Edit the program and press Run, or open an example.");
       $("status").textContent = "No graph yet.";
@@ -734,6 +755,7 @@ function wire() {
       editor.updateHash(true);
     }
     if (link.program != null && link.program !== editor.text) {
+      editor.ran("", { fromUser: !link.error }); // (a good link followed: the note on a broken one goes)
       editor.setText(link.program);
       whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
     }

@@ -175,8 +175,8 @@ export class TrainView {
    */
   failed(reply, what) {
     this.pause();
-    if (reply.stopped) {
-      this.say("Stopped. Python is starting again: the network is built again from its settings when it is up.");
+    if (reply.stopped || reply.crashed) {
+      this.say(`${reply.crashed ? "Python crashed" : "Stopped"}. Python is starting again: the network is built again from its settings when it is up.`);
       return;
     }
     const message = reply.error?.message || "the engine did not answer";

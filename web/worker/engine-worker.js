@@ -169,16 +169,27 @@ self.onmessage = (e) => {
     try {
       json = method === "packages" ? await packages(args) : mod.handle(method, JSON.stringify(args ?? {}));
     } catch (err) {
-      // Python itself failed (handle() answers every error of a program, and Python's own
-      // exceptions, with a reply): a fatal error of Pyodide ("Maximum call stack size
-      // exceeded", out of memory), after which it cannot be used. The page starts a fresh
-      // worker at once and keeps what is on screen.
       const what = String(err && err.message ? err.message : err).split("\n").filter(Boolean).pop() || "unknown error";
-      postMessage({ type: "crashed", id, message: `Python stopped working: ${what}` });
-      self.close();
-      return;
+      if (err && err.type) {
+        // A Python exception that got past handle() (a PythonError has its type): Python is
+        // fine, the call failed.
+        json = JSON.stringify({ ok: false, error: { line: null, col: null, message: `internal error in the engine: ${what}` } });
+      } else {
+        // Python itself failed: a fatal error of Pyodide ("Maximum call stack size exceeded",
+        // out of memory), after which it cannot be used. The page starts a fresh worker at
+        // once and keeps what is on screen.
+        postMessage({ type: "crashed", id, message: `Python stopped working: ${what}` });
+        self.close();
+        return;
+      }
     }
-    const { parts, json: rest } = splitReply(json);
+    let parts = [];
+    let rest = json;
+    try {
+      ({ parts, json: rest } = splitReply(json));
+    } catch {
+      // (not JSON the page can read either, e.g. NaN: sent whole, the page says so)
+    }
     for (const part of parts) postMessage({ type: "part", id, path: part.path, json: part.json });
     postMessage({ type: "reply", id, json: rest });
   }).catch(() => { /* failed to boot: reported above */ });

@@ -228,4 +228,8 @@ def handle(method, args_json="{}"):
     except Exception:
         traceback.print_exc()
         reply = _fail(f"internal error in the engine ({method}); see the browser console")
-    return json.dumps(reply)
+    try:
+        return json.dumps(reply)
+    except (TypeError, ValueError):
+        traceback.print_exc()
+        return json.dumps(_fail(f"internal error in the engine ({method}): its reply is not JSON"))
