@@ -7,10 +7,7 @@
 // with its sha256 (SRI form). One cache per version, "gradstep-VERSION":
 // - install: every file of `files` is fetched (revalidated, hash-checked by the browser
 //   through `integrity`) or, when an older version's cache holds the same bytes, copied
-//   from it. The first version takes over at once (skipWaiting, clients.claim); a later one
-//   waits, so an open page never gets another version's files under it (a Stop's fresh
-//   worker fetches the engine's files again): the next page load finds it waiting and asks
-//   it to take over ("take-over", web/page/offline.js), then loads once more, from it.
+//   from it; then this version takes over at once (skipWaiting, clients.claim).
 // - fetch: a listed file (`files` or `lazy`, and the site's root for index.html) comes from
 //   the cache; one not there yet (a `lazy` one: the lab's Python packages) is fetched,
 //   hash-checked and kept. Anything else goes to the network untouched.
@@ -18,7 +15,7 @@
 // A new version of the site changes web/build/precache.js, which the browser checks on
 // every visit (updateViaCache "none"): the new list is cached in the background and
 // serves from the next page load on. A page is always one version: the cache is only
-// ever read whole, never mixed with the network or another version's cache.
+// ever read whole, never mixed with the network.
 
 importScripts("./web/build/precache.js");
 
@@ -33,13 +30,7 @@ for (const [path, sri] of [...Object.entries(files), ...Object.entries(lazy)]) l
 const INDEX = new URL("index.html", SCOPE).href;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(precache().then(() => {
-    if (!self.registration.active) return self.skipWaiting(); // (the first version: nothing to mix with)
-  }));
-});
-
-self.addEventListener("message", (event) => {
-  if (event.data === "take-over") self.skipWaiting();
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {

@@ -8,9 +8,7 @@
 // (the site's files are being cached), "ready" (the site works offline), "unsupported"
 // (no service worker: not a secure context, or a browser without them) or "failed".
 // The first time the site becomes usable offline, and when a new version has been cached,
-// a toast says so. A new version waits (sw.js) until a page starts: when this page starts
-// with one waiting, it asks it to take over and loads once more, from the new version
-// (the address and the tab's storage keep what the learner did).
+// a toast says so.
 
 import { showToast } from "./menus.js";
 
@@ -57,7 +55,6 @@ async function register() {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return mark("unsupported");
   const sw = navigator.serviceWorker;
   const hadController = Boolean(sw.controller);
-  if (hadController && (await takeOver(sw))) return;
   mark(hadController ? "ready" : "waiting");
   await whenPythonReady();
   if (!hadController) await whenQuiet();
@@ -67,25 +64,14 @@ async function register() {
   registration.addEventListener("updatefound", () => {
     const next = registration.installing;
     next?.addEventListener("statechange", () => {
-      if (next.state === "installed" && hadController) {
-        showToast("A new version of gradstep has been saved: it opens the next time you open or reload the page.");
+      if (next.state === "activated" && hadController) {
+        showToast("A new version of gradstep has been saved: reload to use it.");
       }
     });
   });
   await sw.ready;
   mark("ready");
   if (!hadController) showToast("gradstep now works offline.");
-}
-
-/** A new version waiting at start: let it take over, and load again from it. */
-async function takeOver(sw) {
-  const registration = await sw.getRegistration();
-  const waiting = registration?.waiting;
-  if (!waiting) return false;
-  mark("updating");
-  sw.addEventListener("controllerchange", () => location.reload(), { once: true });
-  waiting.postMessage("take-over");
-  return true;
 }
 
 function start() {
