@@ -48,9 +48,9 @@ let linkFrozen = []; // frozen leaves named by the address at start
 let linkViews = {}; // {practice, lab} named by the address at start
 let pythonGeneration = 0; // one more at every Stop: work of a stopped worker ends quietly
 let stoppedText = null; // the program whose loading was stopped (not loaded again by itself)
-let crashNote = "";
+let crashNote = ""; // what the status says once Python is back after a crash
 let loadingText = null; // the program of the load call in flight
-let crashedText = null; // the program whose loading crashed Python (not handed over again by itself) // what the status says once Python is back after a crash
+let crashedText = null; // the program whose loading crashed Python (not handed over again by itself)
 let restoreFor = null; // the program the page opened with: its saved position and nudges come back once it is on screen
 let saveTimer = 0;
 
