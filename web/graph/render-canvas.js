@@ -4,6 +4,7 @@
 
 import { fmtGraph, gradAt, valueAt } from "./scene.js";
 import { gradFill, isPill, opSymbol, shownLabel, stepFocus } from "./geometry.js";
+import { perFrame } from "./frame.js";
 
 /**
  * Start a frame of a pan-and-zoom canvas: size it to its host (in device pixels),
@@ -41,7 +42,7 @@ export class CanvasGraph {
     this.ctx = this.canvas.getContext("2d");
     this.t = { k: 1, x: 0, y: 0 };
     this.view = { position: 0, current: null, frozen: new Set() };
-    this.raf = 0;
+    this._schedule = perFrame(() => this.draw());
     this._bindEvents();
     this.resizeObserver = new ResizeObserver(() => this._schedule());
     this.resizeObserver.observe(host);
@@ -49,7 +50,7 @@ export class CanvasGraph {
 
   destroy() {
     this.resizeObserver.disconnect();
-    cancelAnimationFrame(this.raf);
+    this._schedule.cancel();
     this.canvas.remove();
   }
 
@@ -86,14 +87,6 @@ export class CanvasGraph {
   }
 
   focusNode() {}
-
-  _schedule() {
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = 0;
-      this.draw();
-    });
-  }
 
   /** Draw synchronously (also used by the PNG export of big graphs). */
   draw() {

@@ -15,6 +15,7 @@ import { BOX, DOT, hitTest, layoutBatch, nodeCell, shownGroups, shownTotals } fr
 import { readTheme } from "../graph/geometry.js";
 import { beginFrame } from "../graph/render-canvas.js";
 import { Viewport } from "../graph/viewport.js";
+import { perFrame } from "../graph/frame.js";
 
 const $ = (id) => document.getElementById(id);
 const nf = new Intl.NumberFormat("en");
@@ -38,7 +39,7 @@ export class BatchView {
     this.expansions = new Map();
     this.layout = null;
     this.focused = null;
-    this.raf = 0;
+    this.schedule = perFrame(() => this.draw());
     this.canvas = document.createElement("canvas");
     this.canvas.className = "batch-canvas";
     this.canvas.dataset.testid = "batch-canvas";
@@ -287,14 +288,6 @@ export class BatchView {
       this.dom.info.textContent = `${b.group.label}: ${describe(b.group)}`;
     }
     this.schedule();
-  }
-
-  schedule() {
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = 0;
-      this.draw();
-    });
   }
 
   draw() {

@@ -4,6 +4,7 @@
 // Play asks the worker for a few steps at a time and draws between the answers, so
 // the page keeps answering; pausing is not asking for more.
 
+import { perFrame } from "../graph/frame.js";
 import { BatchView } from "./batch-view.js";
 import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey } from "./train-plots.js";
 import { applyEdits, DEFAULTS, decodeEdits, encodeEdits, fillForm, settingsProblem, trainSettings } from "./settings.js";
@@ -37,7 +38,7 @@ export class TrainView {
     this.curve = new Curve(this.dom.curve);
     this.size = 0; // the canvas's CSS px a side (a ResizeObserver keeps it: no layout read per frame)
     this.curveWidth = 0;
-    this.frame = 0; // the animation frame asked for, when one is: the drawing waits for it
+    this.scheduleDraw = perFrame(() => this.draw()); // (drawn once a frame, the latest state only)
     this.points = null; // the data's points as numbers [x, y, class], once per build
     this.shown = false;
     this.playing = false;
@@ -282,15 +283,6 @@ export class TrainView {
     this.grid = g;
     this.dom.canvas.dataset.grid = String(g.n); // (cells a side: coarse while playing, fine when idle)
     this.heatDirty = true;
-  }
-
-  /** Draw in the next animation frame, once, whatever came meanwhile (the latest state only). */
-  scheduleDraw() {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
   }
 
   /** The status line from what it carries (data-step, data-loss, data-accuracy). */
