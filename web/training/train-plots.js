@@ -7,20 +7,11 @@
 // points change (and the ticks when their values do), so a frame is a few attribute writes,
 // not a new SVG (issue #15: frame gaps while the spiral played).
 
-import { niceTicks } from "../graph/plot.js";
+import { el, niceTicks, PLOT_FONT as FONT, textWidth } from "../graph/plot.js";
 
-const NS = "http://www.w3.org/2000/svg";
-export const FONT = 12; // CSS px of every tick and label (style.css's #train-curve text matches)
 export const CLASS_COLORS = ["#2f78b7", "#d6604d", "#2e9e5b"];
 const CLASS_RGB = [[47, 120, 183], [214, 96, 77], [46, 158, 91]];
 const CLASS_NAMES = ["blue", "red", "green"];
-
-function el(name, attrs, parent) {
-  const e = document.createElementNS(NS, name);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
-  parent.appendChild(e);
-  return e;
-}
 
 /** A tick's text: short, no float noise ("0.3", not "0.30000000000000004"). */
 export function tickText(v) {
@@ -49,12 +40,11 @@ export function extent(values) {
  * off or overlaps.
  */
 export function curveBox(width, lossTicks) {
-  const widest = Math.max(1, ...lossTicks.map((v) => tickText(v).length));
-  const charW = FONT * 0.62;
+  const widest = Math.max(textWidth("0"), ...lossTicks.map((v) => textWidth(tickText(v))));
   const W = Math.max(200, Math.round(width));
   const H = W < 480 ? 200 : 240;
-  const l = Math.ceil(6 + widest * charW + 6 + FONT + 6); // tick, gap, the turned label, gap
-  const r = Math.ceil(6 + 4 * charW + 6 + FONT + 6); // "100%", gap, the turned label
+  const l = Math.ceil(6 + widest + 6 + FONT + 6); // tick, gap, the turned label, gap
+  const r = Math.ceil(6 + textWidth("100%") + 6 + FONT + 6); // "100%", gap, the turned label
   return { W, H, l, r: W - r, t: 10, b: H - (9 + FONT + 2 + 4 + FONT + 6) }; // (the ticks 9 px below: clear of "0%")
 }
 
