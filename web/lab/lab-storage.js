@@ -9,6 +9,8 @@
 // (stored by an older page, edited by hand, or cut short): anything odd is dropped and
 // the default used. Storage that is off or full changes nothing.
 
+import { localStore as storage, readStored, writeStored } from "../graph/stored.js";
+
 export const LAB_KEY = "gradstep.lab.v1";
 export const PRACTICE_KEY = "gradstep.practice.v1";
 const LEAVES_KEPT = 20;
@@ -24,34 +26,9 @@ export function programKey(text) {
   return `${h.toString(36)}.${s.length}`;
 }
 
-function storage() {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null; // (a sandboxed frame throws on the mere access)
-  }
-}
-
-function read(key, store = storage()) {
-  try {
-    const v = JSON.parse(store?.getItem(key) ?? "null");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-function write(key, value, store = storage()) {
-  try {
-    store?.setItem(key, JSON.stringify(value));
-  } catch {
-    /* storage off or full: nothing kept */
-  }
-}
-
 /** The lab's stored state, checked: {h: string|null, leaves: {key: label}}. */
 export function readLab(store = storage()) {
-  const v = read(LAB_KEY, store) || {};
+  const v = readStored(store, LAB_KEY) || {};
   const h = typeof v.h === "string" && v.h.length <= 32 ? v.h : null;
   const leaves = {};
   if (v.leaves && typeof v.leaves === "object" && !Array.isArray(v.leaves)) {
@@ -72,27 +49,20 @@ export function writeLab({ h, program, leaf }, store = storage()) {
     const keys = Object.keys(v.leaves);
     for (const k of keys.slice(0, Math.max(0, keys.length - LEAVES_KEPT))) delete v.leaves[k];
   }
-  write(LAB_KEY, v, store);
+  writeStored(store, LAB_KEY, v);
 }
 
 const count = (n) => Number.isInteger(n) && n >= 0 && n <= 1e6;
 
 /** Practice's stored progress, checked, or null. */
 export function readPractice(store = storage()) {
-  const v = read(PRACTICE_KEY, store);
+  const v = readStored(store, PRACTICE_KEY);
   if (!v || typeof v.program !== "string" || !["forward", "backward"].includes(v.mode)) return null;
   if (![v.position, v.asked, v.correct].every(count) || v.correct > v.asked) return null;
   return { program: v.program, mode: v.mode, position: v.position, asked: v.asked, correct: v.correct, wrong: v.wrong === true };
 }
 
+/** Keep practice's progress (null forgets it). */
 export function writePractice(progress, store = storage()) {
-  if (progress == null) {
-    try {
-      store?.removeItem(PRACTICE_KEY);
-    } catch {
-      /* storage off */
-    }
-    return;
-  }
-  write(PRACTICE_KEY, progress, store);
+  writeStored(store, PRACTICE_KEY, progress);
 }

@@ -5,6 +5,8 @@
 // starts afresh. Read back only for the same program text, and checked field by field,
 // so an old or tampered entry is ignored rather than trusted.
 
+import { readStored, writeStored } from "../graph/stored.js";
+
 const KEY = "gradstep:session";
 const MAX_PROGRAM = 1_000_000; // characters: bigger programs are not kept (storage is ~5 MB)
 const MAX_NUDGES = 1000; // the plot shows the latest; older ones are dropped
@@ -30,13 +32,8 @@ function nudgeOf(n) {
  * of positions there are (forward + backward): a position past it is not restored.
  */
 export function readSession(storage, program, steps) {
-  let saved;
-  try {
-    saved = JSON.parse(storage.getItem(KEY) || "null");
-  } catch {
-    return null;
-  }
-  if (!saved || typeof saved !== "object" || saved.program !== program) return null;
+  const saved = readStored(storage, KEY);
+  if (!saved || saved.program !== program) return null;
   const position = Number.isInteger(saved.position) && saved.position >= 0 && saved.position <= steps ? saved.position : 0;
   const nudges = Array.isArray(saved.nudges) ? saved.nudges.slice(-MAX_NUDGES).map(nudgeOf).filter(Boolean) : [];
   if (position === 0 && nudges.length === 0) return null;
@@ -45,14 +42,7 @@ export function readSession(storage, program, steps) {
 
 /** Keep where the learner is on `program`: its position and nudges (the stepper's state). */
 export function writeSession(storage, program, state) {
-  try {
-    if (program.length > MAX_PROGRAM) {
-      storage.removeItem(KEY);
-      return;
-    }
-    const nudges = (state.nudges || []).slice(-MAX_NUDGES);
-    storage.setItem(KEY, JSON.stringify({ program, position: state.position, nudges }));
-  } catch {
-    /* storage off or full: a reload starts at the beginning, as before */
-  }
+  // (storage off or full: a reload starts at the beginning, as before)
+  if (program.length > MAX_PROGRAM) writeStored(storage, KEY, null);
+  else writeStored(storage, KEY, { program, position: state.position, nudges: (state.nudges || []).slice(-MAX_NUDGES) });
 }
