@@ -11,6 +11,8 @@ and tests/test_fastnet.py check the losses and weights bit for bit against the
 
 from __future__ import annotations
 
+import math
+
 from gradstep.core.errors import DomainError
 from gradstep.training import fastnet
 from gradstep.training.trainer import Trainer
@@ -68,6 +70,22 @@ class FastTrainer(Trainer):
             else:  # one logit per class
                 right += max(range(len(out)), key=out.__getitem__) == c
         return right / len(self.X)
+
+    def point_losses(self) -> list[float]:
+        """Each point's own loss at the current weights, in plain floats: ``loss_graph``'s
+        losses for one point at a time, the L2 term left out (inf where it overflows)."""
+        out = []
+        for k, s in enumerate(self.scores(self.X)):
+            if self.loss_name == "hinge":
+                out.append(max(0.0, 1.0 - self.signed[k] * s))
+            elif self.single:
+                out.append((s - float(self.signed[k])) ** 2)
+            elif self.loss_name == "mse":
+                out.append(sum((v - (1.0 if c == self.y[k] else 0.0)) ** 2 for c, v in enumerate(s)) / len(s))
+            else:
+                top = max(s)
+                out.append(top + math.log(sum(math.exp(v - top) for v in s)) - s[self.y[k]])
+        return [v if math.isfinite(v) else math.inf for v in out]
 
     def point_program(self, index: int) -> str:
         """One training point's loss at the current weights, as a gradstep program: the

@@ -11,8 +11,6 @@ CPython. Floats are the command line's (``gradstep train``), bit for bit.
 
 from __future__ import annotations
 
-import math
-
 from gradstep.training.datasets import CLASSES, make
 from gradstep.training.settings import PAGE, parse
 
@@ -103,7 +101,7 @@ class TrainingView:
         network already gets right by its margin has loss 0 and every gradient 0). The reply
         says the point's loss and the largest, so the page can say why all gradients are 0."""
         t = self.trainer
-        losses = self.point_losses()
+        losses = t.point_losses()
         worst = max(range(len(losses)), key=losses.__getitem__)
         if index is None:
             index = worst
@@ -115,22 +113,6 @@ class TrainingView:
             index = int(text)
         return {"program": t.point_program(index), "rate": t.learning_rate(), "step": t.steps, "index": index,
                 "loss": losses[index], "loss_name": t.loss_name, "largest": {"index": worst, "loss": losses[worst]}}
-
-    def point_losses(self) -> list[float]:
-        """Each point's own loss at the current weights (the L2 term left out), plain floats."""
-        t = self.trainer
-        out = []
-        for s, k in zip(t.scores(t.X), range(len(t.X)), strict=True):
-            if t.loss_name == "hinge":
-                out.append(max(0.0, 1.0 - t.signed[k] * s))
-            elif t.single:
-                out.append((s - float(t.signed[k])) ** 2)
-            elif t.loss_name == "mse":
-                out.append(sum((v - (1.0 if c == t.y[k] else 0.0)) ** 2 for c, v in enumerate(s)) / len(s))
-            else:
-                top = max(s)
-                out.append(top + math.log(sum(math.exp(v - top) for v in s)) - s[t.y[k]])
-        return [v if math.isfinite(v) else math.inf for v in out]
 
     def grid(self, n: int) -> dict:
         """The network's score on an n x n grid over the data, padded by 15% (plain floats, no
