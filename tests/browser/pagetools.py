@@ -51,6 +51,23 @@ def settle(page):
     page.wait_for_selector("body:not([data-busy])", state="attached", timeout=120_000)
 
 
+def wait_ready(page):
+    """Wait until Python is up (body[data-ready]) and the worker has answered every call."""
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    settle(page)
+
+
+def open_ready(page, url):
+    """Open `url` and wait until it is ready (wait_ready)."""
+    page.goto(url)
+    wait_ready(page)
+
+
+def train_status(page) -> dict:
+    """The training status's data: {step, loss, accuracy}, as the page writes them."""
+    return page.eval_on_selector(T("train-status"), "e => ({...e.dataset})")
+
+
 def load(page, text):
     page.fill(T("program"), text)
     page.click(T("run"))

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from pagetools import BOOT_MS, MICROGRAD, T, click, load, settle, snap
-
-
-def ready(page):
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
-
+from pagetools import MICROGRAD, T, click, load, settle, snap, wait_ready
 
 # ------------------------------------------------------------------- nothing lost on reload
 
@@ -22,7 +16,7 @@ def ready(page):
 def test_position_and_nudge_history_survive_a_reload(fresh):
     page, _ = fresh
     page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
-    ready(page)
+    wait_ready(page)
     click(page, "forward-all")
     click(page, "backward-all")
     page.fill(T("nudge-rate"), "0.01")
@@ -40,7 +34,7 @@ def test_position_and_nudge_history_survive_a_reload(fresh):
     page.wait_for_timeout(400)  # (kept a moment after the last change)
 
     page.reload()
-    ready(page)
+    wait_ready(page)
     after = snap(page)
     assert after["program"] == before["program"]  # (the nudged values: in the address)
     assert before["state"]["position"] > 0
@@ -67,25 +61,25 @@ def inject(page, entry):
 def test_a_saved_session_is_not_applied_to_another_program(fresh):
     page, _ = fresh
     page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
-    ready(page)
+    wait_ready(page)
     click(page, "forward-all")
     page.wait_for_timeout(400)  # (saved for MICROGRAD)
     other = "x = 3.0\ny = x * x\n"
     page.goto("index.html#program=" + quote(other, safe=""))
     page.reload()  # (a load of the page, not only a new hash)
-    ready(page)
+    wait_ready(page)
     assert snap(page)["state"]["position"] == 0
     # Damaged storage is ignored, not trusted. (Written as the next load starts, after the
     # page kept its own on leaving.)
     inject(page, {"program": other, "position": 9999, "nudges": [{"before": "evil"}, 5, None]})
     page.reload()
-    ready(page)
+    wait_ready(page)
     s = snap(page)
     assert s["state"]["position"] == 0 and s["state"]["nudges"] == []
     # (and a sound entry for this program is used: the check above is the program's, not the page's)
     inject(page, {"program": other, "position": 2, "nudges": []})
     page.reload()
-    ready(page)
+    wait_ready(page)
     assert snap(page)["state"]["position"] == 2
 
 
@@ -95,7 +89,7 @@ def test_a_saved_session_is_not_applied_to_another_program(fresh):
 def test_a_broken_link_keeps_its_note_and_the_address_holds_what_is_on_screen(fresh):
     page, _ = fresh
     page.goto("index.html#program=a%20%3D%20%E2%82")  # a cut-off UTF-8 sequence
-    ready(page)
+    wait_ready(page)
     # The note is still shown once Python is up (it used to vanish, the broken link staying).
     assert page.is_visible(T("link-note"))
     assert "could not be read" in page.inner_text(T("link-note"))
@@ -103,11 +97,11 @@ def test_a_broken_link_keeps_its_note_and_the_address_holds_what_is_on_screen(fr
     assert "%E2%82" not in url and url.startswith("#program=")
     assert snap(page)["program"] in page.evaluate("decodeURIComponent(location.hash.slice(9))")
     page.reload()
-    ready(page)
+    wait_ready(page)
     assert page.is_hidden(T("link-note"))  # a reload does not repeat the broken link
     # Running a program of one's own puts the note away.
     page.goto("index.html#program=a%20%3D%20%E2%82")
-    ready(page)
+    wait_ready(page)
     assert page.is_visible(T("link-note"))
     load(page, "x = 2.0\ny = x * 3.0\n")
     assert page.is_hidden(T("link-note"))
@@ -147,7 +141,7 @@ def test_line_numbers_are_drawn_for_the_lines_in_view_only(fresh):
     page, _ = fresh
     program = "x = 0.5\n" + "x = x * 0.999 + 0.001\n" * 2999
     page.goto("index.html")
-    ready(page)
+    wait_ready(page)
     page.locator(T("program")).evaluate("(e, t) => { e.value = t; e.dispatchEvent(new Event('input')); }", program)
     numbers = page.inner_text("#gutter").split()
     assert numbers[0] == "1" and len(numbers) < 60  # not 3,000 of them
@@ -166,7 +160,7 @@ def test_a_big_reply_comes_in_parts_and_builds_the_same_graph(fresh):
     names = [f"a{k}" for k in range(3000)]
     program = "".join(f"{n} = 0.5\n" for n in names) + "y = " + " + ".join(names) + "\n"
     page.goto("index.html")
-    ready(page)
+    wait_ready(page)
     page.locator(T("program")).evaluate("(e, t) => { e.value = t; e.dispatchEvent(new Event('input')); }", program)
     page.click(T("run"))
     settle(page)
@@ -210,7 +204,7 @@ def test_a_crash_of_python_restarts_it_and_keeps_the_graph(fresh):
     glue = (Path(__file__).resolve().parents[2] / "web/worker/worker.py").read_text() + CRASHING_GLUE
     page.route("**/web/worker/worker.py", lambda route: route.fulfill(body=glue, content_type="text/x-python"))
     page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
-    ready(page)
+    wait_ready(page)
     click(page, "forward-all")
     before = snap(page)
     page.fill(T("program"), "x = 1.0  # CRASH_PYODIDE\ny = x * 2.0\n")
@@ -219,7 +213,7 @@ def test_a_crash_of_python_restarts_it_and_keeps_the_graph(fresh):
     # The page says what happened and starts Python again by itself (no Stop needed).
     page.wait_for_function("document.getElementById('engine-status').textContent.includes('crashed')",
                            timeout=60_000)
-    ready(page)
+    wait_ready(page)
     # (Pyodide's own report of its fatal error reaches the console: expected here, and only here.)
     assert any("fatal" in e for e in watch.errors[errors_before:])
     del watch.errors[errors_before:]

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, settle, watch
+from pagetools import BOOT_MS, MICROGRAD, T, click, load, open_ready, phase, settle, watch
 from test_lab import SEED_003, as_cli, asked, cli, rows, score, wait_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,12 +22,6 @@ QUAD = "x = 3.0\ny = 3*x**2 - 4*x + 5\n"
 
 def link(text: str, extra: str = "") -> str:
     return "index.html#program=" + quote(text, safe="") + extra
-
-
-def boot(page, url: str):
-    page.goto(url)
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ def wait_lab(page, h: str):
 
 def test_lab_h_and_leaf_survive_a_reload_with_the_same_numbers(context_for):
     page, _ = context_for()
-    boot(page, link(SEED_003, "&lab"))
+    open_ready(page, link(SEED_003, "&lab"))
     page.fill(T("fd-h"), "0.01")
     page.press(T("fd-h"), "Enter")
     page.select_option(T("closed-form-leaf"), label="b")
@@ -86,7 +80,7 @@ def test_bad_stored_lab_and_practice_data_is_ignored(context_for):
       localStorage.setItem('gradstep.lab.v1', '{"h": "-5", "leaves": [1, 2]');
       localStorage.setItem('gradstep.practice.v1', JSON.stringify({program: 5, mode: 'sideways', position: -1}));
     """)
-    boot(page, link(SEED_003, "&lab&practice=backward"))
+    open_ready(page, link(SEED_003, "&lab&practice=backward"))
     page.wait_for_selector(f"{T('fd-table')} [data-leaf]", timeout=120_000)
     assert page.input_value(T("fd-h")) == "1e-6"
     assert page.input_value(T("closed-form-leaf")) == "a"
@@ -97,7 +91,7 @@ def test_bad_stored_lab_and_practice_data_is_ignored(context_for):
 def test_practice_progress_and_score_survive_a_reload(context_for):
     page, _ = context_for()
     text = "x = 2.0\ns = sin(x)\ne = exp(x)\ny = s * e\n"  # not an example: built by the engine
-    boot(page, link(text, "&practice=backward"))
+    open_ready(page, link(text, "&practice=backward"))
     want = cli(["grad", "--json"], text)["grads"]
     order = page.evaluate("window.gradstep.snapshot().timeline.backward")
     labels = {n["id"]: n["label"] for n in page.evaluate("window.gradstep.snapshot().layout")["nodes"]}
@@ -171,7 +165,7 @@ def run_axe(page, rules: list[str]) -> list[dict]:
 @pytest.mark.parametrize("scheme,width,height", [("light", 1280, 800), ("dark", 1280, 800), ("dark", 390, 844)])
 def test_lab_has_no_nested_interactive_and_agree_meets_aa(context_for, scheme, width, height):
     page, _ = context_for(width, height, scheme)
-    boot(page, link(SEED_003, "&lab"))
+    open_ready(page, link(SEED_003, "&lab"))
     wait_lab(page, "1e-6")
     page.wait_for_selector(f"{T('closed-form')} code", timeout=120_000)
     found = run_axe(page, ["nested-interactive", "scrollable-region-focusable", "color-contrast"])
@@ -232,7 +226,7 @@ def check_plot(facts: dict, where: str):
 @pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
 def test_lab_and_nudge_plots_have_axes_legends_and_readable_text(context_for, width, height):
     page, _ = context_for(width, height)
-    boot(page, link(SEED_003, "&lab"))
+    open_ready(page, link(SEED_003, "&lab"))
     wait_lab(page, "1e-6")
     error = page.evaluate(PLOT_FACTS, T("error-plot"))
     check_plot(error, f"error plot at {width}")

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pagetools import BOOT_MS, T, settle
+from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import train_status as status
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,15 +28,9 @@ def cli_train(dataset, layers, steps, seed, lr=None, batch=None, loss=None) -> d
     return json.loads(out.stdout)
 
 
-def status(page) -> dict:
-    return page.eval_on_selector(T("train-status"), "e => ({...e.dataset})")
-
-
 def test_train_from_a_link_equals_the_command_line(fresh):
     page, _ = fresh
-    page.goto("index.html#train&dataset=xor&layers=8,8&seed=3&lr=0.5&batch=20")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=xor&layers=8,8&seed=3&lr=0.5&batch=20")
     assert page.is_visible(T("train-boundary"))
     assert page.input_value(T("train-dataset")) == "xor"
     assert page.input_value(T("train-layers")) == "8,8"
@@ -64,9 +59,7 @@ def test_train_from_a_link_equals_the_command_line(fresh):
 
 def test_play_trains_and_the_page_keeps_answering(fresh):
     page, _ = fresh
-    page.goto("index.html#train")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train")
     page.evaluate("""() => { window.__gaps = []; let t = performance.now();
       const f = () => { const n = performance.now(); window.__gaps.push(n - t); t = n;
         if (!window.__stop) requestAnimationFrame(f); }; requestAnimationFrame(f); }""")
@@ -93,9 +86,7 @@ def test_play_trains_and_the_page_keeps_answering(fresh):
 
 def test_step_into_one_update_opens_that_points_graph(fresh):
     page, _ = fresh
-    page.goto("index.html#train&dataset=moons&layers=4&seed=1&lr=1.0&batch=100")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=1&lr=1.0&batch=100")
     for _ in range(3):
         page.click(T("train-step"))
         settle(page)
@@ -147,9 +138,7 @@ def full_graph_counts(dataset, layers, seed, steps, batch=100):
 
 def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
     page, _ = fresh
-    page.goto("index.html#train&dataset=moons&layers=16,16&seed=0&lr=1.0&batch=100")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=16,16&seed=0&lr=1.0&batch=100")
     page.click(T("train-step"))
     settle(page)
     page.click(T("train-open-batch"))
@@ -188,9 +177,7 @@ def test_whole_batch_graph_collapsed_adds_up_to_the_full_graph(fresh):
 
 def test_the_loss_is_a_setting_in_the_link_and_equals_the_command_lines(fresh):
     page, _ = fresh
-    page.goto("index.html#train&dataset=circles&layers=8&seed=2&lr=0.3&batch=100&loss=mse")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=circles&layers=8&seed=2&lr=0.3&batch=100&loss=mse")
     assert page.input_value(T("train-loss")) == "mse"
     want = cli_train("circles", "8", 2, 2, lr=0.3, loss="mse")
     for k in range(2):
@@ -230,9 +217,7 @@ def test_a_reload_brings_the_training_back_where_it_was(fresh):
     """Contract section 5: the steps taken and the points added come back with a reload (or the
     copied link), with the same data-step, data-loss and weights (training is deterministic)."""
     page, _ = fresh
-    page.goto("index.html#train&dataset=xor&layers=4,4&seed=1&lr=0.5")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=xor&layers=4,4&seed=1&lr=0.5")
     box = page.locator(T("train-boundary")).bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)  # a point of class 0
     settle(page)
@@ -260,9 +245,7 @@ def test_a_link_followed_on_a_built_view_brings_its_step_and_refuses_edits_that_
     then reported it; a link's point of class 2 on a two-class dataset was kept in the address
     though the worker refused it.)"""
     page, _ = fresh
-    page.goto("index.html#train&dataset=moons&layers=4&seed=2")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=2")
     page.evaluate("location.hash = '#train&dataset=moons&layers=4&seed=2&step=6'")
     page.wait_for_selector(f"{T('train-status')}[data-step='6']", timeout=BOOT_MS)
     settle(page)

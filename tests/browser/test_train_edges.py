@@ -10,13 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pagetools import BOOT_MS, T, settle
+from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import train_status as status
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def status(page) -> dict:
-    return page.eval_on_selector(T("train-status"), "e => ({...e.dataset})")
 
 
 def cli_error(*args) -> str:
@@ -30,9 +27,7 @@ def test_a_refused_link_setting_says_what_to_do_and_no_python_text(fresh):
     """(Issue #15 item 3: seed=1e20 showed Python's "invalid literal for int()", and the status
     kept saying Python was starting.)"""
     page, _ = fresh
-    page.goto("index.html#train&dataset=moons&layers=4&seed=1e20")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=1e20")
     page.wait_for_selector("#train-problem:not([hidden])")
     problem = page.inner_text("#train-problem")
     # The command line's words for the same limit, with the page's label for the flag.
@@ -62,9 +57,7 @@ def test_step_into_one_update_opens_a_point_with_a_loss_in_view_and_says_why_a_z
     word, and the graph opened following no node: 0 of 1,629 in view.)"""
     page, _ = fresh
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("index.html#train&dataset=moons&layers=16,16&seed=0")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=16,16&seed=0")
     page.click(T("train-open-point"))  # the Point field is empty: the point with the largest loss
     page.wait_for_function("document.querySelector('[data-testid=program]').value.startsWith('# Training point')",
                            timeout=60_000)
@@ -101,9 +94,7 @@ def test_step_into_one_update_opens_a_point_with_a_loss_in_view_and_says_why_a_z
 def test_adding_a_point_says_that_training_starts_again(fresh):
     """(Issue #15 item 8: a click that added a point restarted training at step 0 without a word.)"""
     page, _ = fresh
-    page.goto("index.html#train&dataset=xor&layers=4&seed=1")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=xor&layers=4&seed=1")
     for _ in range(3):
         page.click(T("train-step"))
         settle(page)
@@ -118,9 +109,7 @@ def test_adding_a_point_says_that_training_starts_again(fresh):
 def test_the_batch_graph_survives_a_reload_and_its_keys_never_cover_it(fresh):
     """(Issue #15 items 5 and 6.)"""
     page, _ = fresh
-    page.goto("index.html#train&dataset=moons&layers=4,4&seed=0&batch=20")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=4,4&seed=0&batch=20")
     page.click(T("train-step"))
     settle(page)
     page.click(T("train-open-batch"))
@@ -152,9 +141,7 @@ def test_the_plots_read_like_plots_at_phone_width(fresh):
     clipped, "0" and "1" overlapping, text about 8 px on a phone; "Units" for the activation.)"""
     page, _ = fresh
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("index.html#train&dataset=moons&layers=4&seed=0")
-    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    settle(page)
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0")
     for _ in range(3):
         page.click(T("train-step"))
         settle(page)
