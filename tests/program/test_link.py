@@ -18,7 +18,7 @@ TRAIN_KEYS = [s.name for s in PAGE] + list(LINK_STATE)
 PROGRAMS = ["a = 1", "", "é = 1.0\nL = é * 2", "x = [1.0, -2.5e-300]\ny = softmax(x)[0] # 100%", "a=1;b=a+a\n\tb",
             "名 = 2.0\n名 * 名", "p = 'quote' \"double\" ~!*()_-.", "emoji = 3.0 # 🙂 & = ? # %41"]
 FROZEN = [[], ["a"], ["x[0]", "p,q", "é"], ["a", ""]]
-VIEWS = [{}, {"practice": "backward", "lab": True}, {"practice": "sideways"},
+VIEWS = [{}, {"practice": "backward", "lab": True}, {"practice": "sideways"}, {"challenge": ["b", "x[0]", "p,q"]},
          {"train": {"dataset": "spiral", "layers": "16,16", "seed": "0", "lr": "0.1", "batch": "100",
                     "activation": "tanh", "loss": "cross_entropy"}},
          {"train": {"dataset": "moons", "layers": "4", "step": "597", "points": "0.5,-1.25,1;0.001,2,0"}}]
@@ -26,7 +26,8 @@ CASES = [(p, f, v) for p in PROGRAMS for f in FROZEN for v in VIEWS][:120]
 HASHES = ["", "#", "#frozen=a", "program=x", "#frozen=b,a&zoom=3&program=y", "#program=z&frozen=a,,b&frozen=",
           "#program=1+2", "#program=", "#program=%E9", "#program=%", "#program=a%2", "#program=a&frozen=b,%E9",
           "#program=%F0%9F%99%82", "#program=%ED%A0%80", "#train&dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",
-          "#train&lr=%ZZ&seed=7", "#lab&practice=forward&program=a", "#program=a&program=b", "#program=a=b=c"]
+          "#train&lr=%ZZ&seed=7", "#lab&practice=forward&program=a", "#program=a&program=b", "#program=a=b=c",
+          "#program=a&challenge=a,%E9,,x%5B0%5D", "#challenge=%E9%&lab"]
 
 NODE = """
 import { hashForProgram, parseHash } from "./web/page/link.js";
@@ -59,6 +60,10 @@ def test_round_trip_and_the_contracts_form():
     assert hash_for("a = 1", ["a", "x[0]", "p,q"]) == "#program=a%20%3D%201&frozen=a,x%5B0%5D,p%2Cq"
     for program in PROGRAMS:
         assert parse_hash(hash_for(program, ["é"]), TRAIN_KEYS)["program"] == program
+    # a teacher's challenge: the leaves asked for, written like the frozen ones
+    challenge = hash_for("a = 1\nb = 2\na * b", challenge=["b", "x[0]"])
+    assert challenge.endswith("&challenge=b,x%5B0%5D")
+    assert parse_hash(challenge)["challenge"] == ["b", "x[0]"]
 
 
 def test_decoding_is_as_strict_as_javascripts():

@@ -8,11 +8,12 @@ import { PAGE, TABLE } from "../training/settings.js";
  * The address's hash: "#program=" + encodeURIComponent(text) (the contract's share
  * link), then "&"-separated extras: "frozen=" + the frozen leaves' labels, each
  * encodeURIComponent'ed, joined by ","; "practice=forward" or "practice=backward";
- * "lab" when the gradient lab is open; "train" when the training view is, with its
+ * "lab" when the gradient lab is open; "challenge=" + the labels of the leaves whose derivative
+ * the lab asks for (a teacher's challenge, written like frozen; it opens the lab); "train" when the training view is, with its
  * settings (contract section 5: "dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",
  * and "activation=relu"). Unknown parts are ignored.
  *
- * Returns {program, frozen, practice, lab, train, error}: program is null when the
+ * Returns {program, frozen, practice, lab, challenge, train, error}: program is null when the
  * hash has none; train is null or {dataset, layers, ...} (the settings it names);
  * error says why a program part could not be read (broken %-encoding).
  */
@@ -20,7 +21,7 @@ import { PAGE, TABLE } from "../training/settings.js";
 export const TRAIN_KEYS = [...PAGE.map((s) => s.name), ...TABLE.link_state];
 
 export function parseHash(hash) {
-  const out = { program: null, frozen: [], practice: null, lab: false, train: null, error: null };
+  const out = { program: null, frozen: [], practice: null, lab: false, challenge: [], train: null, error: null };
   const train = {};
   const h = (hash || "").replace(/^#/, "");
   if (!h) return out;
@@ -46,11 +47,11 @@ export function parseHash(hash) {
       } catch {
         /* an unreadable setting: its default */
       }
-    } else if (key === "frozen" && raw) {
+    } else if ((key === "frozen" || key === "challenge") && raw) {
       try {
-        out.frozen = raw.split(",").map(decodeURIComponent).filter(Boolean);
+        out[key] = raw.split(",").map(decodeURIComponent).filter(Boolean);
       } catch {
-        out.frozen = [];
+        out[key] = [];
       }
     }
   }
@@ -63,11 +64,12 @@ export function programFromHash(hash) {
 }
 
 /** The hash for a program, its frozen leaves' labels and the views open (parseHash's inverse). */
-export function hashForProgram(text, frozen = [], { practice = null, lab = false, train = null } = {}) {
+export function hashForProgram(text, frozen = [], { practice = null, lab = false, train = null, challenge = [] } = {}) {
   let h = "#program=" + encodeURIComponent(text);
   if (frozen.length) h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
   if (practice === "forward" || practice === "backward") h += "&practice=" + practice;
   if (lab) h += "&lab";
+  if (challenge?.length) h += "&challenge=" + challenge.map(encodeURIComponent).join(",");
   if (train) {
     h += "&train";
     // (commas stay as they are: "layers=16,16" reads as the contract writes it)

@@ -5,7 +5,9 @@ two cannot drift.
 
 A link's fragment is ``#program=`` + ``encodeURIComponent(text)``, then ``&``-separated parts:
 ``frozen=`` the frozen leaves' labels, each encoded, joined by ``,``; ``practice=forward`` or
-``practice=backward``; ``lab`` when the gradient lab is open; ``train`` when the training view
+``practice=backward``; ``lab`` when the gradient lab is open; ``challenge=`` the labels of the
+leaves whose derivative the lab asks the learner for (a teacher's challenge; encoded and joined
+like ``frozen``; it opens the lab); ``train`` when the training view
 is, followed by its settings as ``key=value`` (the keys of ``gradstep.training.settings``'s page
 settings, in that table's order; a value's commas stay as they are: ``layers=16,16``). Unknown
 parts are ignored, so links from a later version still open.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-PROGRAM, FROZEN, PRACTICE, LAB, TRAIN = "program", "frozen", "practice", "lab", "train"
+PROGRAM, FROZEN, PRACTICE, LAB, TRAIN, CHALLENGE = "program", "frozen", "practice", "lab", "train", "challenge"
 PRACTICE_MODES = ("forward", "backward")
 
 
@@ -55,7 +57,7 @@ def decode_uri_component(text: str) -> str:
 
 
 def hash_for(program: str, frozen=(), *, practice: str | None = None, lab: bool = False,
-             train: dict | None = None) -> str:
+             train: dict | None = None, challenge=()) -> str:
     """The fragment for a program, its frozen leaves' labels and the views open (``parse_hash``'s
     inverse). ``train``: the training view's settings, written in the dict's order."""
     h = f"#{PROGRAM}=" + encode_uri_component(program)
@@ -65,6 +67,8 @@ def hash_for(program: str, frozen=(), *, practice: str | None = None, lab: bool 
         h += f"&{PRACTICE}={practice}"
     if lab:
         h += f"&{LAB}"
+    if challenge:
+        h += f"&{CHALLENGE}=" + ",".join(encode_uri_component(label) for label in challenge)
     if train is not None:
         h += f"&{TRAIN}"
         for key, value in train.items():
@@ -74,10 +78,11 @@ def hash_for(program: str, frozen=(), *, practice: str | None = None, lab: bool 
 
 
 def parse_hash(fragment: str, train_keys=()) -> dict:
-    """``{program, frozen, practice, lab, train, error}`` from a fragment (with or without its
+    """``{program, frozen, practice, lab, challenge, train, error}`` from a fragment (with or without its
     ``#``): ``program`` None when there is none; ``error`` says why a program could not be read;
     ``train`` None, or the settings named by ``train_keys`` that it carries."""
-    out = {"program": None, "frozen": [], "practice": None, "lab": False, "train": None, "error": None}
+    out = {"program": None, "frozen": [], "practice": None, "lab": False, "challenge": [], "train": None,
+           "error": None}
     train = {}
     h = fragment[1:] if fragment.startswith("#") else fragment
     if not h:
@@ -101,9 +106,9 @@ def parse_hash(fragment: str, train_keys=()) -> dict:
                 train[key] = decode_uri_component(raw)
             except LinkError:
                 pass  # an unreadable setting: its default
-        elif key == FROZEN and raw:
+        elif key in (FROZEN, CHALLENGE) and raw:
             try:
-                out["frozen"] = [label for label in map(decode_uri_component, raw.split(",")) if label]
+                out[key] = [label for label in map(decode_uri_component, raw.split(",")) if label]
             except LinkError:
-                out["frozen"] = []
+                out[key] = []
     return out
