@@ -114,6 +114,8 @@ def cmd_check(args) -> int:
     rows = check_rows(tape, start, args.h, timeline.grads)
     if args.closed_form:
         _add_closed_forms(tape, start, rows)
+    if args.yours:
+        return _check_yours(tape, start, rows, args)
     status = 0 if all(row["ok"] for row in rows) else 1
     if args.json:
         print(json.dumps({"h": args.h, "output": tape.labels[tape.output], "leaves": rows}))
@@ -166,6 +168,109 @@ def _add_closed_forms(tape, start, rows: list[dict]) -> None:
         row["closed_form_value"] = result["value"]
         if result.get("problem"):
             row["closed_form_problem"] = result["problem"]
+
+
+def _check_yours(tape, start, rows: list[dict], args) -> int:
+    """``check --yours LEAF=EXPR``: the learner's own derivatives (gradstep.lab.yours), seed
+    003's lines and where each is wrong. The exit status is about these alone: 0 when every
+    one given is right at every point checked (and not shown different by sympy), else 1."""
+    from gradstep.lab.closed_form import symbol_names
+    from gradstep.lab.yours import check_yours
+
+    leaves = {tape.labels[i]: i for i in tape.leaf_indices()}
+    for i, name in symbol_names(tape).items():
+        leaves.setdefault(name, i)
+    given: dict[int, str] = {}
+    for item in args.yours:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            return _yours_refused(f"--yours takes LEAF=EXPR, like --yours 'b=3*cos(3*b)', not {item!r}", args)
+        if name not in leaves:
+            shown = ", ".join(tape.labels[i] for i in tape.leaf_indices()) or "none"
+            return _yours_refused(f"--yours {name}=...: {name} is not a leaf of the program (its leaves: {shown})",
+                                  args)
+        given[leaves[name]] = text  # (a leaf given twice: the last wins)
+    results = {}
+    for i, text in given.items():
+        try:
+            results[i] = check_yours(tape, start, i, text)
+        except ProgramError as error:
+            where = f"in your derivative for {tape.labels[i]}, {text.strip()!r}"
+            print(f"error: {error} ({where})", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"error": {**error.to_dict(), "leaf": tape.labels[i], "yours": text}}))
+            return 2
+    status = 0 if all(r["ok"] for r in results.values()) else 1
+    reveal = args.show_answer
+    if args.json:
+        for i, row in zip(tape.leaf_indices(), rows, strict=True):
+            if i in results:
+                r = results[i]
+                row.update({k: r[k] for k in ("yours", "yours_value", "yours_ok", "points_checked",
+                                              "points_failed", "equivalent")})
+                diagnosis = r["diagnosis"] and {**r["diagnosis"], "truth": r["diagnosis"]["truth"] if reveal else None}
+                row["yours_check"] = {
+                    "ok": r["ok"], "line": r["line"], "equivalent_note": r["equivalent_note"],
+                    "disagree": r["disagree"], "diagnosis": diagnosis,
+                    "hints": r["hints"] if reveal else r["hints"][:2],
+                    "steps": r["steps"] if reveal else [], "answer": r["answer"] if reveal else None}
+        print(json.dumps({"h": args.h, "output": tape.labels[tape.output], "leaves": rows}))
+        return status
+    out = tape.labels[tape.output]
+    for i in tape.leaf_indices():
+        if i not in results:
+            continue
+        r = results[i]
+        print(r["line"])
+        if r["ok"]:
+            continue
+        d = r["disagree"]
+        if d is not None:
+            where = ", ".join(f"{k}={v!r}" for k, v in d["at"].items())
+            if d["yours"] is not None:
+                yours = f"yours {d['yours']!r}"
+            else:
+                yours = f"yours cannot be computed there ({d['problem'].split(': ', 1)[-1]})"
+            print(f"  disagrees at {where}: expected {d['expected']!r}, {yours}")
+        elif r["diagnosis"]:
+            print(f"  {r['diagnosis']['message']}")
+        for k, hint in enumerate(r["hints"][:2], start=1):
+            print(f"  hint {k}: {hint}")
+        if reveal:
+            if r["steps"]:
+                print("  step by step:")
+                for step in r["steps"]:
+                    print(f"    {step}")
+            whole = f"d{out}/d{r['label']} = {r['answer']}"
+            print(f"  answer: {r['hints'][2] if r['hints'] else whole}")
+            if r["answer"] and r["hints"] and r["hints"][2] != whole:
+                print(f"  the whole derivative: {whole}")
+        else:
+            print("  (--show-answer shows the answer)")
+    print()
+    for i in tape.leaf_indices():
+        if i in results:
+            r = results[i]
+            sympy_says = {True: "equivalent", False: "not equivalent", None: "undecided"}[r["equivalent"]]
+            if r["ok"]:
+                found = f"OK at the program's values and at all {r['points_checked']} other points checked"
+            else:
+                here = "right" if r["yours_ok"] else "wrong"
+                found = (f"WRONG: {here} at the program's values, wrong at {r['points_failed']} of "
+                         f"{r['points_checked']} other points")
+            print(f"{r['label']}: {found}; sympy: {sympy_says}")
+    right = sum(r["ok"] for r in results.values())
+    print(f"{right} of {len(results)} right (d{out}/dLEAF at the program's values and at other points inside its "
+          "domain, each by gradcheck's rule |yours - backprop| <= 1e-5 + 1e-3*|backprop|; and by sympy)")
+    return status
+
+
+def _yours_refused(message: str, args) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"error": {"line": None, "col": None, "message": message}}))
+    return 2
 
 
 def _sweep(tape, as_json: bool) -> int:
@@ -318,6 +423,27 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """The program as a PyTorch or micrograd script, or a notebook (contract section 4, Export)."""
+    from gradstep.lab.export import ExportError, export
+    from gradstep.program.compiler import compile_program
+
+    tape = compile_program(_read(args.file))
+    try:
+        text = export(tape, tape.init, args.to, args.h)
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(text)
+    else:  # UTF-8 whatever the terminal's encoding: the file is Python source or JSON
+        sys.stdout.flush()
+        out.write(text.encode("utf-8"))
+        out.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gradstep",
                                      description="gradstep's autograd engine")
@@ -345,10 +471,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the error of each difference against backprop for h = 1e-1 ... 1e-12")
     p.add_argument("--closed-form", action="store_true",
                    help="add each leaf's derivative written out as a formula (needs sympy)")
+    p.add_argument("--yours", action="append", metavar="LEAF=EXPR",
+                   help="check your own derivative of the output with respect to LEAF, an expression "
+                        "in the program's names (e.g. --yours 'b=3*cos(3*b) + 2.5*b**1.5'): at the "
+                        "program's values, at 40 other points and with sympy. Repeatable; a leaf given "
+                        "twice: the last wins. The exit status is then about these: 0 when every one is "
+                        "right everywhere checked, 1 when one is not, 2 for a bad expression")
+    p.add_argument("--show-answer", action="store_true",
+                   help="with --yours: also print the answer (the wrong term's derivative, step by step)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check)
     # listed for --help; ``main`` parses train's arguments with _train_parser
     _add_train_arguments(sub.add_parser("train", help="train an MLP on a 2-D dataset (contract 5)"))
+    p = sub.add_parser("export", help="the program as a PyTorch or micrograd script, or a notebook")
+    p.add_argument("file", help="a program file, or - for standard input")
+    p.add_argument("--to", required=True, choices=("pytorch", "micrograd", "notebook"),
+                   help="pytorch or micrograd: a script printing each leaf's gradient; notebook: the lesson "
+                        "(function, differences, closed form, micrograd backprop, check) as a .ipynb")
+    p.add_argument("--h", type=_positive, default=1e-6, help="the notebook's step h (default 1e-6)")
+    p.set_defaults(run=cmd_export)
     return parser
 
 

@@ -25,8 +25,11 @@ history; the worker computes only what needs Python):
 - ``lab(..., version=None, leaves=None)``: the gradient lab (``_lab``'s arguments) at
   the leaf values of ``version`` (as ``frames`` finds it; the latest without one)
   (gradstep/lab/views.py): ``compare``, ``error_curve``, ``slope_view``, ``closed_form``,
-  ``paths``, ``forward_mode``. Every float in the reply is sent as its ``repr``
+  ``paths``, ``forward_mode``, ``yours`` (``text``). Every float in the reply is sent as its ``repr``
   (``{"r": "0.1"}``-free: plain strings), so the page shows Python's digits exactly.
+- ``export(to, h=1e-6, version=None, leaves=None)``: the program at the current leaf values
+  as a ``pytorch`` or ``micrograd`` script or a ``notebook`` (gradstep/lab/export.py):
+  ``{to, text, filename}``; a program too large to export is an error saying so.
 
 Keep the imports light: everything imported here adds to the worker's start-up.
 """
@@ -158,7 +161,7 @@ def _lab_at(version=None, leaves=None, **args):
     return _lab(**args)
 
 
-_LAB = ("compare", "error_curve", "slope_view", "closed_form", "paths", "forward_mode")
+_LAB = ("compare", "error_curve", "slope_view", "closed_form", "paths", "forward_mode", "yours")
 
 
 def _reprs(x):
@@ -182,6 +185,7 @@ def _lab(view, leaf=None, h=1e-6, **extra):
 
     progress({"compare": "comparing the gradients", "closed_form": "deriving the closed form",
               "paths": "finding the paths", "error_curve": "measuring the error against h",
+              "yours": "checking your derivative",
               }.get(view, "computing"))
     tape, start = _session.tape, _session.timeline.start
     fn = getattr(lab, view)
@@ -213,7 +217,29 @@ def _train(action, **args):
     return _reprs({"ok": True, **reply})
 
 
-_METHODS = {"load": _load, "timeline": _timeline, "frames": _frames, "lab": _lab_at, "train": _train}
+def _export(to, h=1e-6, version=None, leaves=None):
+    """The program at the current leaf values (those of ``version``, as ``lab`` finds them,
+    when given) as a ``pytorch`` or ``micrograd`` script or a ``notebook`` (gradstep/lab/export.py):
+    ``{to, text, filename}``, for the page to download."""
+    if _session is None:
+        return _fail("no program is loaded")
+    if version is not None:
+        try:
+            _select(version, leaves)
+        except _Unknown:
+            return {**_fail(f"the worker does not hold timeline {version}: send its leaves"), "unknown_version": True}
+    from gradstep.lab.export import ExportError, export, filename
+
+    progress({"notebook": "writing the notebook (and its closed form)"}.get(str(to), "writing the script"))
+    try:
+        text = export(_session.tape, _session.timeline.start, str(to), float(h))
+    except ExportError as error:
+        return _fail(str(error))
+    return {"ok": True, "to": str(to), "text": text, "filename": filename(_session.tape, str(to))}
+
+
+_METHODS = {"load": _load, "timeline": _timeline, "frames": _frames, "lab": _lab_at, "train": _train,
+            "export": _export}
 
 
 def handle(method, args_json="{}"):
