@@ -44,3 +44,13 @@ test("what an action needs decides whether it runs now", () => {
   assert.equal(available(BY_NAME.get("run"), { graph: false }), true); // Run makes the graph
   assert.equal(available(BY_NAME.get("help"), { graph: false }), true);
 });
+
+test("a challenge holds back what shows a gradient, and only that", () => {
+  for (const name of ["backward_step", "backward_all", "nudge"]) {
+    assert.equal(available(BY_NAME.get(name), { graph: true, challenge: true }), false, name);
+    assert.equal(available(BY_NAME.get(name), { graph: true, challenge: false }), true, name);
+  }
+  for (const name of ["forward_step", "forward_all", "undo", "reset", "run", "lab"]) {
+    assert.equal(available(BY_NAME.get(name), { graph: true, challenge: true }), true, name);
+  }
+});

@@ -3,7 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { LAB_KEY, PRACTICE_KEY, programKey, readLab, readPractice, writeLab, writePractice } from "../../web/lab/lab-storage.js";
+import {
+  LAB_KEY, PRACTICE_KEY, YOURS_KEY, programKey, readLab, readPractice, readYours, writeLab, writePractice, writeYours,
+} from "../../web/lab/lab-storage.js";
 
 function memory(init = {}) {
   const m = new Map(Object.entries(init));
@@ -58,4 +60,38 @@ test("practice: progress written and read back; bad progress is null", () => {
     { ...p, program: 7 }, { ...p, position: "9" },
   ]) assert.equal(readPractice(memory({ [PRACTICE_KEY]: JSON.stringify(bad) })), null, JSON.stringify(bad));
   assert.equal(readPractice(memory({ [PRACTICE_KEY]: "{not json" })), null);
+});
+
+test("yours: each leaf's attempts, hints and answer written and read back, per program", () => {
+  const st = memory();
+  writeYours("p1", "b", { attempts: [{ text: "cos(3*b)*b", ok: false }], hints: 1, answer: false }, st);
+  writeYours("p1", "a", { attempts: [{ text: "-3*a**2", ok: false }, { text: "-3*a**2 - 0.5/sqrt(a)", ok: true }] }, st);
+  assert.deepEqual(readYours("p1", st), {
+    b: { attempts: [{ text: "cos(3*b)*b", ok: false }], hints: 1, answer: false },
+    a: { attempts: [{ text: "-3*a**2", ok: false }, { text: "-3*a**2 - 0.5/sqrt(a)", ok: true }], hints: 0, answer: false },
+  });
+  assert.deepEqual(readYours("p2", st), {});
+  // the newest 20 programs, the last 20 attempts of a leaf
+  const many = Array.from({ length: 25 }, (_, k) => ({ text: `a*${k}`, ok: false }));
+  writeYours("p1", "c", { attempts: many, hints: 2, answer: true }, st);
+  const c = readYours("p1", st).c;
+  assert.equal(c.attempts.length, 20);
+  assert.equal(c.attempts[19].text, "a*24");
+  assert.equal(c.answer, true);
+  for (let k = 0; k < 25; k++) writeYours(`q${k}`, "a", { attempts: [] }, st);
+  assert.deepEqual(readYours("p1", st), {});
+  assert.ok("a" in readYours("q24", st));
+});
+
+test("yours: bad or old stored data gives nothing or is cleaned, never a throw", () => {
+  for (const raw of ["{", "null", "[]", "42", '{"p": 5}', '{"p": []}', '{"p": {"b": 7}}',
+    '{"p": {"b": {"attempts": [1, {"text": 3, "ok": true}, {"text": "x", "ok": "yes"}], "hints": 9}}}']) {
+    const got = readYours("p", memory({ [YOURS_KEY]: raw }));
+    assert.equal(typeof got, "object", raw);
+    for (const rec of Object.values(got)) {
+      assert.deepEqual(rec.attempts, [], raw);
+      assert.equal(rec.hints, 0, raw);
+      assert.equal(rec.answer, false, raw);
+    }
+  }
 });

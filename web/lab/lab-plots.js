@@ -259,3 +259,70 @@ export function drawSlopeView(svg, view, trail = [], onDrawn = () => {}) {
   onDrawn(geom);
   return geom;
 }
+
+/**
+ * Your derivative against the true one, along the chosen leaf (the other leaves at their
+ * values on screen): where the two curves part is where yours is wrong. curve is
+ * gradstep.lab.yours's {x, truth, yours} (floats as strings; null where undefined).
+ * @param {{label: string, output: string, at: number|null}} names the leaf, the output, the leaf's value now
+ */
+export function drawYoursPlot(svg, curve, { label = "leaf", output = "output", at = null } = {}) {
+  redrawOnResize(svg, () => drawYoursPlot(svg, curve, { label, output, at }));
+  const xs = (curve?.x || []).map(num);
+  const truth = (curve?.truth || []).map(num);
+  const yours = (curve?.yours || []).map(num);
+  const fin = [...truth, ...yours].filter((v) => v != null && Number.isFinite(v));
+  if (xs.length < 2 || !fin.length) {
+    empty(svg, "Nothing to draw: neither derivative could be computed here.");
+    return;
+  }
+  // (a wild value of yours should not flatten the truth: the range follows the truth, widened)
+  const tfin = truth.filter((v) => v != null && Number.isFinite(v));
+  const base = tfin.length ? tfin : fin;
+  let lo = Math.min(...base);
+  let hi = Math.max(...base);
+  const span = Math.max(hi - lo, 1e-9, Math.abs(hi) * 1e-6);
+  const yfin = yours.filter((v) => v != null && Number.isFinite(v));
+  lo = Math.max(Math.min(lo, ...yfin), lo - 2 * span);
+  hi = Math.min(Math.max(hi, ...yfin), hi + 2 * span);
+  if (hi - lo < 1e-12) {
+    lo -= 1;
+    hi += 1;
+  }
+  const pad = (hi - lo) * 0.08;
+  lo -= pad;
+  hi += pad;
+  const xa = Math.min(...xs);
+  const xb = Math.max(...xs);
+  const yTicks = niceTicks(lo, hi, 5);
+  const yTexts = yTicks.map((v) => fmtShort(String(v)));
+  const items = [
+    { label: `true d${output}/d${label} (backprop)`, cls: "y-truth" },
+    { label: "yours", cls: "y-yours" },
+  ];
+  const box = layout(svg, items, yTexts);
+  const { W, H } = box;
+  const X = (v) => box.l + ((v - xa) / (xb - xa || 1)) * (W - box.l - box.r);
+  const Y = (v) => box.t + (1 - (v - lo) / (hi - lo)) * (H - box.t - box.b);
+  yTicks.forEach((v, k) => {
+    el("line", { x1: box.l, x2: W - box.r, y1: Y(v), y2: Y(v), class: "grid" }, svg);
+    el("text", { x: box.l - 6, y: Y(v), class: "tick y" }, svg).textContent = yTexts[k];
+  });
+  for (const v of niceTicks(xa, xb, Math.max(2, Math.min(5, Math.floor((W - box.l - box.r) / 64))))) {
+    el("text", { x: X(v), y: H - box.b + 16, class: "tick x" }, svg).textContent = fmtShort(String(v));
+  }
+  axisLabels(svg, box, { x: label, y: `d${output}/d${label}` });
+  el("line", { x1: box.l, x2: box.l, y1: box.t, y2: H - box.b, class: "axis" }, svg);
+  el("line", { x1: box.l, x2: W - box.r, y1: H - box.b, y2: H - box.b, class: "axis" }, svg);
+  const id = `clip-${Math.random().toString(36).slice(2)}`;
+  const cp = el("clipPath", { id }, el("defs", {}, svg));
+  el("rect", { x: box.l, y: box.t, width: W - box.l - box.r, height: H - box.t - box.b }, cp);
+  const g = el("g", { "clip-path": `url(#${id})` }, svg);
+  const pts = (ys) => xs.map((x, k) => (ys[k] == null || !Number.isFinite(ys[k]) ? null : [X(x), Y(ys[k])]));
+  polyline(g, pts(truth), "y-truth");
+  polyline(g, pts(yours), "y-yours");
+  if (at != null && Number.isFinite(at) && at >= xa && at <= xb) {
+    el("line", { x1: X(at), x2: X(at), y1: box.t, y2: H - box.b, class: "y-now" }, g);
+  }
+  drawLegend(svg, items, 8, 6, W - 16);
+}

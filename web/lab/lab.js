@@ -5,10 +5,12 @@
 // needed), the paths from the leaf to the output, and forward mode. Everything is
 // computed in the engine's worker at the leaf values on screen (gradstep/lab/views.py); this
 // draws the replies and asks again when the values, the leaf or h change. h and the
-// leaf chosen survive a reload (lab-storage.js).
+// leaf chosen survive a reload (lab-storage.js). Your derivative, checked, and a teacher's
+// challenge are yours.js's; while a challenge hides a leaf's derivative, so does this panel.
 
 import { DIFFERENCES, drawErrorPlot, drawSlopeView } from "./lab-plots.js";
-import { programKey, readLab, writeLab } from "./lab-storage.js";
+import { readLab, shapeKey, writeLab } from "./lab-storage.js";
+import { YoursCard } from "./yours.js";
 import { fmtGraph } from "../graph/scene.js";
 
 const $ = (id) => document.getElementById(id);
@@ -32,13 +34,12 @@ export function hProblem(text) {
   return `h must be a positive, finite number, not ${t}: write it like 1e-6 or 0.001.`;
 }
 
-/** The key a program's chosen leaf is kept under: its text with the numbers masked (a nudge keeps it). */
-const leafKey = (program) => programKey(program.replace(/\d+(\.\d*)?(e[-+]?\d+)?/gi, "#"));
 
 export class LabPanel {
   /**
    * @param {Store} store
-   * @param {{call(method, args, what): Promise, ready(): boolean, onShow(shown)}} engine
+   * @param {{call(method, args, what): Promise, ready(): boolean, onShow(shown), setLeaf(i, v),
+   *          linkFor(challenge): string, toast(text), challenged()}} engine
    */
   constructor(store, engine) {
     this.store = store;
@@ -54,6 +55,18 @@ export class LabPanel {
     this.shown = false;
     this.asked = ""; // what the panel last asked for (version, h, leaf)
     this.packages = new Map(); // name -> Promise of loading it in the worker
+    this.yours = new YoursCard(store, {
+      ask: (args, what) => this.engine.call("lab", { view: "yours", ...args }, what),
+      need: (name) => this.need(name),
+      ready: () => this.engine.ready(),
+      linkFor: (challenge) => engine.linkFor(challenge),
+      toast: (text) => engine.toast(text),
+    }, () => {
+      // a challenge answered (or given up): what it hid is shown, and the backward pass may run
+      this.asked = "";
+      if (this.shown) this.refresh();
+      engine.challenged();
+    });
     this._wire();
     store.subscribe((s, changed) => {
       // A fresh worker (after Stop) has none of the packages loaded, and knows nothing asked.
@@ -81,6 +94,13 @@ export class LabPanel {
     if (this.leavesFor !== this.store.state.scene) this.fillLeaves();
     this.dom.panel.scrollIntoView({ block: "nearest" });
     this.refresh();
+    if (!this.yours.result) this.yours.recheck();
+  }
+
+  /** A teacher's challenge (the link's "&challenge="): the lab opens asking for these leaves. */
+  setChallenge(labels) {
+    this.yours.setChallenge(labels);
+    if (labels.length) this.show();
   }
 
   hide() {
@@ -105,7 +125,7 @@ export class LabPanel {
       sel.append(o);
     }
     const has = (label) => label != null && [...sel.options].some((o) => o.value === label);
-    const stored = this.stored.leaves[leafKey(s.scene.program)];
+    const stored = this.stored.leaves[shapeKey(s.scene.program)];
     if (has(keep)) sel.value = keep;
     else if (has(stored)) sel.value = stored;
     // No leaf, nothing to choose: the select says so rather than sit empty and enabled.
@@ -144,7 +164,8 @@ export class LabPanel {
     }
     const leaf = Number(this.dom.leaf.selectedOptions[0]?.dataset.node ?? s.scene.timeline.leaves[0]);
     const version = s.scene.timeline.version;
-    const key = `${version}|${h}|${leaf}|${s.scene.program.length}`;
+    const hide = this.yours.hides(s.labelOf(leaf));
+    const key = `${version}|${h}|${leaf}|${s.scene.program.length}|${hide}`;
     if (key === this.asked) return;
     this.asked = key;
     this.setStatus("");
@@ -179,6 +200,13 @@ export class LabPanel {
         (h < 1e-3 ? " At so small an h they lie on the tangent: try h = 0.5 to see them apart." : "");
     }
     if (fwd) this.drawForward(fwd);
+    if (hide) { // (a challenge asks for this leaf's derivative: what would give it away waits)
+      const why = "Hidden: a challenge asks for this derivative. It is shown once you get it, or show the answer, in Your derivative above.";
+      for (const box of [this.dom.closed, this.dom.paths, this.dom.forward]) box.replaceChildren(why);
+      this.dom.closed.dataset.value = "";
+      this.dom.slopeNote.textContent = "The tangent's slope is the derivative the challenge asks for: its number is hidden.";
+      return;
+    }
     // The paths and the closed form need networkx and sympy: loaded once, when first shown.
     if (await this.need("networkx") && current()) {
       const paths = await ask("paths", { leaf }, "finding the paths");
@@ -300,17 +328,21 @@ export class LabPanel {
       tr.dataset.leaf = row.label;
       for (const k of ["backprop", "forward", "backward", "central"]) tr.dataset[k] = row[k] ?? "";
       tr.dataset.ok = String(!!row.ok);
+      const hide = this.yours.hides(row.label); // (a challenge asks for it: backprop's number waits)
+      if (hide) tr.dataset.hidden = "challenge";
       const cells = [
         row.label,
-        ...["backprop", "forward", "backward", "central"].map((k) => (row[k] == null ? "—" : row[k])),
-        row.abs_error?.central == null ? "—" : fmtGraph(row.abs_error.central),
-        row.rel_error?.central == null ? "—" : fmtGraph(row.rel_error.central),
+        hide ? "hidden" : row.backprop ?? "—",
+        ...["forward", "backward", "central"].map((k) => (row[k] == null ? "—" : row[k])),
+        hide || row.abs_error?.central == null ? "—" : fmtGraph(row.abs_error.central),
+        hide || row.rel_error?.central == null ? "—" : fmtGraph(row.rel_error.central),
       ];
       cells.forEach((text, k) => {
         const td = document.createElement(k === 0 ? "th" : "td");
         if (k === 0) td.scope = "row";
         td.textContent = text;
         if (k >= 1 && k <= 4 && text !== "—") td.title = text;
+        if (k === 1 && hide) td.title = "A challenge asks for this derivative: backprop's number is shown once you get it or show the answer.";
         tr.append(td);
       });
       const ok = document.createElement("td");
@@ -499,7 +531,7 @@ export class LabPanel {
     });
     leaf.addEventListener("change", () => {
       const s = this.store.state;
-      if (s.scene) writeLab({ program: leafKey(s.scene.program), leaf: leaf.value });
+      if (s.scene) writeLab({ program: shapeKey(s.scene.program), leaf: leaf.value });
       this.refresh();
     });
     $("lab-close").addEventListener("click", () => this.hide());

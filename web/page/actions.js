@@ -5,6 +5,7 @@
 // needs: "graph"  a graph on screen (stepping works on a prebuilt timeline too; a
 //                 nudge before Python is up waits for it, and says so)
 //        "none"   always (Run before Python is up waits for it, and says so)
+// givesAway: shows a gradient, so it waits while a teacher's challenge asks for one (yours.js)
 
 const key = (k) => (e) => e.key === k || e.key === k.toUpperCase();
 
@@ -13,15 +14,15 @@ export const ACTIONS = [
     match: (e) => e.key === "ArrowRight" && !e.shiftKey, help: "Forward step: compute the next node" },
   { name: "forward_all", label: "Forward all", keys: ["Shift", "→"], needs: "graph",
     match: (e) => e.key === "ArrowRight" && e.shiftKey, help: "Forward all: finish the forward pass" },
-  { name: "backward_step", label: "Backward step", keys: ["←"], needs: "graph",
+  { name: "backward_step", givesAway: true, label: "Backward step", keys: ["←"], needs: "graph",
     match: (e) => e.key === "ArrowLeft" && !e.shiftKey, help: "Backward step: finish the next gradient" },
-  { name: "backward_all", label: "Backward all", keys: ["Shift", "←"], needs: "graph",
+  { name: "backward_all", givesAway: true, label: "Backward all", keys: ["Shift", "←"], needs: "graph",
     match: (e) => e.key === "ArrowLeft" && e.shiftKey, help: "Backward all: finish the backward pass" },
   { name: "undo", label: "Undo", keys: ["U"], needs: "graph",
     match: (e) => key("u")(e) || ((e.ctrlKey || e.metaKey) && e.key === "z"), help: "Undo the last step (also Ctrl+Z)" },
   { name: "reset", label: "Reset", keys: ["R"], needs: "graph", match: key("r"),
     help: "Reset to the start (the leaf values stay)" },
-  { name: "nudge", label: "Nudge", keys: ["N"], needs: "graph", match: key("n"),
+  { name: "nudge", givesAway: true, label: "Nudge", keys: ["N"], needs: "graph", match: key("n"),
     help: "Nudge the inputs along their gradients" },
   { name: "play", label: "Play", keys: ["P"], needs: "graph", match: key("p"), help: "Play / pause" },
   { name: "fit", label: "Fit", keys: ["F"], needs: "none", match: key("f"), help: "Fit the graph to the screen" },
@@ -46,8 +47,12 @@ export const ACTIONS = [
 
 export const BY_NAME = new Map(ACTIONS.map((a) => [a.name, a]));
 
+/** Why a button that would give a challenge's answer away waits. */
+export const CHALLENGE_WAIT = "Waits while a challenge asks for a derivative (the gradient lab): answer it, or show the answer, first.";
+
 /** Whether an action can run now. */
-export function available(action, { graph }) {
+export function available(action, { graph, challenge = false }) {
+  if (action.givesAway && challenge) return false;
   return action.needs === "graph" ? graph : true;
 }
 
@@ -89,7 +94,12 @@ export function bindActions(root, run, can) {
 export function updateButtons(root, ctx) {
   for (const b of root.querySelectorAll("[data-action]")) {
     const a = BY_NAME.get(b.dataset.action);
-    if (a) b.disabled = !available(a, ctx);
+    if (!a) continue;
+    b.disabled = !available(a, ctx);
+    if (a.givesAway) {
+      b.dataset.title ??= b.title;
+      b.title = ctx.challenge ? CHALLENGE_WAIT : b.dataset.title;
+    }
   }
 }
 

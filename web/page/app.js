@@ -18,17 +18,17 @@
 // the program on screen there (the page's position and history stay as they are),
 // and set body[data-ready=true]. While a worker call is pending, body[data-busy=true].
 
-import { parseHash } from "./link.js";
+import { hashForProgram, parseHash } from "./link.js";
 import { readSession, writeSession } from "./saved.js";
 import { Store, snapshot } from "../graph/store.js";
 import { WorkerBridge } from "../worker/bridge.js";
 import { LOCAL, Stepper } from "../graph/stepper.js";
-import { available, bindActions, BY_NAME, fillHelp, updateButtons } from "./actions.js";
+import { available, bindActions, BY_NAME, CHALLENGE_WAIT, fillHelp, updateButtons } from "./actions.js";
 import { GraphView } from "../graph/graph-view.js";
 import { buildModelAsync } from "../graph/geometry.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
 import { Editor } from "./editor.js";
-import { copyLink, ExamplesMenu, showToast, wireExportMenu } from "./menus.js";
+import { copyLink, ExamplesMenu, showToast, wireCodeExport, wireExportMenu } from "./menus.js";
 import { LabPanel } from "../lab/lab.js";
 import { Practice } from "../lab/practice.js";
 import { TrainView, trainSettings } from "../training/train.js";
@@ -68,7 +68,8 @@ const editor = new Editor({
   run: () => run("run"),
   openDefault: openDefaultExample,
   frozenLabels: (text) => (store.state.scene && text === store.state.scene.program ? frozenLabels() : []),
-  views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.link() : null }),
+  views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.link() : null,
+    challenge: lab?.yours.challenge ?? [] }),
   onInput: () => examples.show(editor.text),
   onResize: () => graph.viewport.fit(store.state.model?.bounds, { readable: true }),
 });
@@ -79,6 +80,11 @@ const lab = new LabPanel(store, {
   ready: () => store.state.engine === "ready" && synced,
   setLeaf: (node, value) => step("set_leaf", { node, value }),
   onShow: () => editor.updateHash(true),
+  // a challenge link for the program in the editor: it opens the lab asking for these leaves
+  linkFor: (challenge) => location.href.replace(/#.*$/, "") +
+    hashForProgram(editor.text, [], { lab: true, challenge }),
+  toast: showToast,
+  challenged: () => updateControls(),
 });
 const training = new TrainView({
   call: (method, args, label) => python.call(method, args, label),
@@ -118,7 +124,7 @@ window.gradstep = {
 
 /** Whether an action can run now (the action table's `needs`). */
 function can(action) {
-  return available(action, { graph: store.state.scene != null });
+  return available(action, { graph: store.state.scene != null, challenge: lab.yours.open() });
 }
 
 /** Do an action by name (buttons, keys, the panels' handlers). */
@@ -154,6 +160,15 @@ let queue = Promise.resolve();
 let queued = 0;
 function step(name, args = {}) {
   if (!store.state.scene) return Promise.resolve(false);
+  // A teacher's challenge asks for a derivative: nothing past the forward pass shows gradients
+  // until it is answered (the buttons say so; Play stops and the slider stops at the forward pass).
+  if (lab.yours.open()) {
+    if (name === "backward_step" || name === "backward_all" || name === "nudge") {
+      showToast(CHALLENGE_WAIT);
+      return Promise.resolve(false);
+    }
+    if (name === "seek" && args.position > store.state.ix.F) args = { ...args, position: store.state.ix.F };
+  }
   if (!LOCAL.has(name) && store.state.engine !== "ready") {
     return whenPython(labelOf(name), () => step(name, args));
   }
@@ -567,7 +582,7 @@ function setEngineStatus(text) {
 function updateControls() {
   const s = store.state;
   const graph = s.scene != null;
-  updateButtons(document, { graph });
+  updateButtons(document, { graph, challenge: lab.yours.open() });
   $("seek").disabled = !graph;
   // (Only the dead end takes a line over the graph: while Python starts, the status
   // beside Run says what waits for it, and nothing moves when it is up.)
@@ -683,8 +698,9 @@ async function pythonReady() {
 /** The views the address asked for (&practice=, &lab), once there is a graph to show them on. */
 function applyLinkViews() {
   if (!store.state.scene) return;
-  const { practice: mode, lab: open, train } = linkViews;
+  const { practice: mode, lab: open, train, challenge } = linkViews;
   linkViews = {};
+  if (challenge?.length) lab.setChallenge(challenge);
   if (open) lab.show();
   if (train) training.show(trainSettings(train));
   if (mode) practice.setMode(mode);
@@ -733,6 +749,12 @@ function wire() {
   bindActions(document, run, can);
   fillHelp($("help-keys"));
   wireExportMenu(() => ({ ...store.state, renderer: graph.renderer, theme: graph.theme }));
+  // (the notebook's differences use the lab's h)
+  wireCodeExport((to, done) => whenPython(`Exporting the ${to} version`,
+    async () => {
+      if (to === "notebook") await lab.need("sympy"); // the notebook's closed form; without it, none
+      done(await callAt("export", { to, h: lab.h ?? 1e-6 }, `writing the ${to} version`));
+    }));
   $("copy-link").addEventListener("click", () => {
     editor.updateHash(true);
     copyLink();
@@ -759,6 +781,7 @@ function wire() {
       editor.setText(link.program);
       whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
     }
+    if (link.challenge.join(",") !== lab.yours.challenge.join(",")) lab.setChallenge(link.challenge);
     if (link.lab && !lab.shown) lab.show();
     if (link.train) training.show(trainSettings(link.train));
     if ((link.practice || "off") !== practice.mode) practice.setMode(link.practice || "off");
@@ -774,7 +797,9 @@ async function boot() {
   const link = parseHash(location.hash);
   if (link.error) editor.showLinkProblem(link.error);
   linkFrozen = link.frozen;
-  linkViews = { practice: link.practice, lab: link.lab, train: link.train };
+  linkViews = { practice: link.practice, lab: link.lab, train: link.train, challenge: link.challenge };
+  // (a challenge holds the backward pass back from the first graph on, before Python is up)
+  if (link.challenge.length) lab.yours.setChallenge(link.challenge);
   const list = await prebuilt("./web/build/examples.json");
   if (list) examples.fill(list);
   store.set({ examples: examples.list });

@@ -101,6 +101,30 @@ export function wireExportMenu(getView) {
   });
 }
 
+/**
+ * The Export menu's code: the program as a PyTorch or micrograd script, or a Jupyter notebook of
+ * the seeds' lesson (gradstep/export.py, written in the engine). exportCode(to, done) asks the
+ * worker (now, or once Python is up) and calls done with its reply ({ok, text, filename} or an error).
+ */
+export function wireCodeExport(exportCode) {
+  const menu = $("export-menu");
+  const done = (to) => (reply) => {
+    if (!reply || reply.stopped || reply.crashed) return;
+    if (!reply.ok) {
+      showToast(`Export failed: ${reply.error?.message || "the engine could not write it"}`);
+      return;
+    }
+    download(reply.filename, reply.text, to === "notebook" ? "application/x-ipynb+json" : "text/x-python");
+    showToast(`Saved ${reply.filename}: ${to === "notebook" ? "open it in Jupyter or Colab" : `run it with python ${reply.filename}`}`);
+  };
+  for (const b of document.querySelectorAll("[data-export-code]")) {
+    b.addEventListener("click", () => {
+      menu.open = false;
+      exportCode(b.dataset.exportCode, done(b.dataset.exportCode));
+    });
+  }
+}
+
 /** Save the graph at the current step. view: {scene, model, ix, renderer, theme}. */
 async function exportAs(kind, view) {
   if (!view.scene) return;
