@@ -5,9 +5,11 @@
 // Its list is web/build/precache.js (scripts/setup.py's precache_manifest(); served live
 // by scripts/serve.py): {version, files, lazy}, each file a path from the site's root
 // with its sha256 (SRI form). One cache per version, "gradstep-VERSION":
-// - install: every file of `files` is fetched (revalidated, hash-checked by the browser
-//   through `integrity`) or, when an older version's cache holds the same bytes, copied
-//   from it; then this version takes over at once (skipWaiting, clients.claim).
+// - install: every file of `files` is copied from an older version's cache when it holds
+//   the same bytes, else taken from the browser's HTTP cache when its bytes there are the
+//   listed ones (the first visit has just downloaded most of them: no request at all),
+//   else fetched (revalidated, hash-checked by the browser through `integrity`); then this
+//   version takes over at once (skipWaiting, clients.claim).
 // - fetch: a listed file (`files` or `lazy`, and the site's root for index.html) comes from
 //   the cache; one not there yet (a `lazy` one: the lab's Python packages) is fetched,
 //   hash-checked and kept. Anything else goes to the network untouched.
@@ -68,15 +70,36 @@ async function fetchChecked(key) {
   const sri = listed.get(key);
   const response = await fetch(key, { cache: "no-cache", integrity: sri });
   if (!response.ok) throw new Error(`${key}: HTTP ${response.status}`);
+  return kept(response, await response.blob(), sri);
+}
+
+/** The response to keep in the cache: `body` (decoded) and the server's headers, marked with its hash. */
+function kept(response, body, sri) {
   const headers = new Headers(response.headers);
   // (the body kept is the decoded one: the server's encoding and length no longer describe it)
   headers.delete("Content-Encoding");
   headers.delete("Content-Length");
   headers.set(HASH, sri);
-  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** Fill this version's cache: unchanged files from older caches, the rest from the network. */
+/** The file as the browser's HTTP cache holds it (whatever its age: `force-cache` asks the
+ * network only for what it does not hold), if its bytes are the listed ones; else null. */
+async function fromHttpCache(key) {
+  const sri = listed.get(key);
+  try {
+    const response = await fetch(key, { cache: "force-cache" });
+    if (!response.ok) return null;
+    const body = await response.arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+    if (`sha256-${btoa(String.fromCharCode(...digest))}` !== sri) return null; // (an older version's bytes)
+    return kept(response, new Blob([body]), sri);
+  } catch {
+    return null;
+  }
+}
+
+/** Fill this version's cache: unchanged files from older caches, the rest from the HTTP cache or the network. */
 async function precache() {
   const cache = await caches.open(CACHE);
   const older = (await caches.keys()).filter((n) => n.startsWith(PREFIX) && n !== CACHE);
@@ -89,7 +112,7 @@ async function precache() {
       const old = await (await caches.open(name)).match(key);
       if (old && old.headers.get(HASH) === sri) return cache.put(key, old);
     }
-    if (needed) await cache.put(key, await fetchChecked(key));
+    if (needed) await cache.put(key, (await fromHttpCache(key)) ?? (await fetchChecked(key)));
   };
   // A few at a time: the browser would queue them anyway, and a failure stops early.
   const queue = todo.slice();

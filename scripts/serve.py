@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
 """Serve the repository root on 127.0.0.1 for development (runs setup first).
 
-Usage: python3 scripts/serve.py [--port 8000] [--no-setup] [--vendor-only]
+Usage: python3 scripts/serve.py [--port 8000] [--no-setup] [--vendor-only] [--no-gzip]
 
-`Handler` and `start_server` are imported by tests/browser/conftest.py and bench/boot.py.
+Like GitHub Pages, it gzips what compresses (text, JavaScript, JSON, WebAssembly: see
+GZIP_TYPES) for a browser that accepts it; archives (the snapshot's .gz, the lab's .zip)
+go as they are. --no-gzip serves every file as it is on disk.
+
+`Handler` and `start_server` are imported by tests/browser/conftest.py and bench/ (boot.py,
+bytes.py); start_server serves without gzip unless asked (or GRADSTEP_SERVE_GZIP=1).
 """
 
 from __future__ import annotations
 
 import argparse
+import email.utils
 import functools
+import gzip
 import http.server
+import io
+import os
 import subprocess
 import sys
 import threading
@@ -18,6 +27,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))  # (setup.py, for the live precache.js)
+
+# The types a gzip-capable server compresses on the fly (GitHub Pages does, for the types
+# the mime-db project marks compressible: text, JavaScript, JSON, SVG and WebAssembly);
+# never archives, which are compressed already (application/gzip, application/zip).
+GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/wasm")
+_gzipped: dict[str, tuple[tuple[int, int], bytes]] = {}  # path -> ((size, mtime), its gzip)
+_gzip_lock = threading.Lock()
+
+
+def gzipped(path: str, st: os.stat_result) -> bytes:
+    """The file's bytes gzipped (level 6, a server's usual), kept while the file is unchanged."""
+    key = (st.st_size, st.st_mtime_ns)
+    with _gzip_lock:
+        seen = _gzipped.get(path)
+    if seen and seen[0] == key:
+        return seen[1]
+    with open(path, "rb") as f:
+        data = gzip.compress(f.read(), 6, mtime=0)
+    with _gzip_lock:
+        _gzipped[path] = (key, data)
+    return data
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -40,8 +70,44 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".md": "text/plain; charset=utf-8",
     }
 
+    gzip_on = False  # gzip what compresses (GZIP_TYPES) for a client that accepts it
+
     def __init__(self, *args, directory: str | None = None, **kwargs):
         super().__init__(*args, directory=directory or str(ROOT), **kwargs)
+
+    def _gzip_for(self, ctype: str) -> bool:
+        if not self.gzip_on or not ctype.startswith(GZIP_TYPES):
+            return False
+        accepted = self.headers.get("Accept-Encoding", "")
+        return any(part.split(";")[0].strip() == "gzip" for part in accepted.split(","))
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if not os.path.isfile(path) or not self._gzip_for(self.guess_type(path)):
+            return super().send_head()
+        # (as SimpleHTTPRequestHandler.send_head, the body gzipped)
+        st = os.stat(path)
+        if "If-Modified-Since" in self.headers and "If-None-Match" not in self.headers:
+            try:
+                since = email.utils.parsedate_to_datetime(self.headers["If-Modified-Since"])
+            except (TypeError, IndexError, OverflowError, ValueError):
+                since = None
+            if since is not None and since.tzinfo is not None and int(st.st_mtime) <= since.timestamp():
+                self.send_response(304)
+                self.send_header("Vary", "Accept-Encoding")
+                self.end_headers()
+                return None
+        body = gzipped(path, st)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(st.st_mtime))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
 
     def do_GET(self) -> None:
         # The service worker's list, made from the files as they are now (not as set-up
@@ -62,6 +128,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/javascript")
+        if self._gzip_for("text/javascript"):
+            body = gzip.compress(body, 6, mtime=0)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -82,12 +152,20 @@ class Server(http.server.ThreadingHTTPServer):
     quiet = False
 
 
-def start_server(port: int = 0, root: Path = ROOT, quiet: bool = True) -> Server:
-    """Start a threaded server in a daemon thread; port 0 picks a free one.
+def handler(root: Path = ROOT, gzip: bool = False):
+    """The request handler class for `root`, gzipping what compresses if `gzip`."""
+    return functools.partial(type("Handler", (Handler,), {"gzip_on": gzip}), directory=str(root))
+
+
+def start_server(port: int = 0, root: Path = ROOT, quiet: bool = True, gzip: bool | None = None) -> Server:
+    """Start a threaded server in a daemon thread; port 0 picks a free one. `gzip`: as
+    GitHub Pages, gzip what compresses (default: only when GRADSTEP_SERVE_GZIP=1).
 
     The caller reads `server.server_address[1]` and calls `server.shutdown()`.
     """
-    server = Server(("127.0.0.1", port), functools.partial(Handler, directory=str(root)))
+    if gzip is None:
+        gzip = os.environ.get("GRADSTEP_SERVE_GZIP") == "1"
+    server = Server(("127.0.0.1", port), handler(root, gzip))
     server.quiet = quiet
     threading.Thread(target=server.serve_forever, name="gradstep-http", daemon=True).start()
     return server
@@ -101,6 +179,7 @@ def main() -> int:
         "--vendor-only", action="store_true", help="run setup with --vendor-only (skip building web/build/)"
     )
     ap.add_argument("--quiet", action="store_true", help="do not log requests")
+    ap.add_argument("--no-gzip", action="store_true", help="serve every file as it is (no gzip, unlike GitHub Pages)")
     args = ap.parse_args()
 
     if not args.no_setup:
@@ -111,11 +190,12 @@ def main() -> int:
             print("serve: setup failed (see above); not serving.", file=sys.stderr)
             return 1
 
+    serving = handler(ROOT, gzip=not args.no_gzip)
     try:
-        server = Server(("127.0.0.1", args.port), Handler)
+        server = Server(("127.0.0.1", args.port), serving)
     except OSError:
         print(f"serve: port {args.port} is busy, picking a free one", file=sys.stderr)
-        server = Server(("127.0.0.1", 0), Handler)
+        server = Server(("127.0.0.1", 0), serving)
     server.quiet = args.quiet
     port = server.server_address[1]
     print(f"serving {ROOT} at http://127.0.0.1:{port}/  (Ctrl-C to stop)", flush=True)

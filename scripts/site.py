@@ -7,7 +7,8 @@ Run `python3 scripts/setup.py` first (web/vendor/ and web/build/ are made by it)
 OUT_DIR gets index.html, sw.js (the service worker; web/build/precache.js, its list of
 files, is made again from what is published), web/ (the page's modules, style, web/worker/worker.py, web/build/ and
 web/vendor/ without the pins marked "test_only" in web/vendor.lock.json, e.g.
-axe-core) and engine/**/*.py (the browser fetches the engine's files). Tests, benchmarks,
+axe-core, nor the vendored source maps and package.json, which nothing fetches) and
+engine/**/*.py (the browser fetches the engine's files). Tests, benchmarks,
 scripts and docs stay out. OUT_DIR is emptied first (if it holds an earlier site). The Pages workflow uploads it.
 """
 
@@ -29,6 +30,9 @@ REQUIRED = ("index.html", "web/vendor/pyodide/pyodide.mjs", "web/build")
 # Folders of the repository the output may not go into.
 SOURCES = {"web", "engine", "tests", "bench", "docs", "scripts", ".git", ".github"}
 WEB_SKIP = {"vendor.lock.json", "dev", "__pycache__", ".vendor-stamp", ".snapshot-stamp"}
+# Vendored files nothing fetches: source maps (only DevTools reads them) and npm's package.json.
+VENDOR_SKIP_SUFFIXES = (".map",)
+VENDOR_SKIP = {"package.json"}
 
 
 def test_only_dests() -> set[Path]:
@@ -48,12 +52,15 @@ def build(out: Path) -> list[Path]:
     if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise SystemExit(f"site: {out} is not empty and holds no earlier site: refusing to empty it")
     skip_dirs = test_only_dests()
+    vendor = (ROOT / "web" / "vendor").resolve()
     wheels = ROOT / "web" / "vendor" / "wheels"
     loaded = wheel_files(wheels)
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         here = Path(folder).resolve()
         skip = {n for n in names if n in WEB_SKIP or (here / n).resolve() in skip_dirs}
+        if here == vendor or vendor in here.parents:
+            skip |= {n for n in names if n in VENDOR_SKIP or n.endswith(VENDOR_SKIP_SUFFIXES)}
         if here == wheels.resolve() and loaded is not None:
             # Only what the worker loads (index.json's files), not the wheels they were made from.
             skip |= {n for n in names if n not in loaded and n != "index.json"}

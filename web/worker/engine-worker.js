@@ -57,7 +57,10 @@ async function start() {
   const contentsP = filesP.then((files) => Promise.all(files.map((f) => fetch(new URL(f, base)).then(okBytes))));
   const glueP = fetch(new URL("web/worker/worker.py", base)).then(okBytes);
   const recordP = fetch(RECORD).then(okJson);
-  const snapshotP = fetch(SNAPSHOT).then(readSnapshot);
+  // (its download stops as soon as it is known not to be used: no record, another Pyodide,
+  // other engine files)
+  const snapshotStop = new AbortController();
+  const snapshotP = fetch(SNAPSHOT, { signal: snapshotStop.signal }).then(readSnapshot);
   // (an unused rejection must not be reported as unhandled)
   for (const p of [contentsP, recordP, snapshotP]) p.catch(() => {});
 
@@ -85,6 +88,7 @@ async function start() {
     // Anything wrong with the snapshot (missing, damaged, another build, refused): a
     // normal start, as if there were none.
     boot.reason = String(e && e.message ? e.message : e).split("\n")[0];
+    snapshotStop.abort();
     mod = null;
     say("starting Python");
     pyodide = await loadPyodide({ indexURL });
