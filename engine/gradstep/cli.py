@@ -175,11 +175,14 @@ def _check_yours(tape, start, rows: list[dict], args) -> int:
     003's lines and where each is wrong. The exit status is about these alone: 0 when every
     one given is right at every point checked (and not shown different by sympy), else 1."""
     from gradstep.lab.closed_form import symbol_names
-    from gradstep.lab.yours import check_yours
+    from gradstep.lab.yours import check_yours, named_steps
 
     leaves = {tape.labels[i]: i for i in tape.leaf_indices()}
     for i, name in symbol_names(tape).items():
         leaves.setdefault(name, i)
+    steps = named_steps(tape)  # (seed 004's dy/dh3: a named step, taken as a number of its own)
+    for i in steps:
+        leaves.setdefault(tape.labels[i], i)
     given: dict[int, str] = {}
     for item in args.yours:
         name, equals, text = item.partition("=")
@@ -188,8 +191,9 @@ def _check_yours(tape, start, rows: list[dict], args) -> int:
             return _yours_refused(f"--yours takes LEAF=EXPR, like --yours 'b=3*cos(3*b)', not {item!r}", args)
         if name not in leaves:
             shown = ", ".join(tape.labels[i] for i in tape.leaf_indices()) or "none"
-            return _yours_refused(f"--yours {name}=...: {name} is not a leaf of the program (its leaves: {shown})",
-                                  args)
+            named = f"; its named steps: {', '.join(tape.labels[i] for i in steps)}" if steps else ""
+            return _yours_refused(f"--yours {name}=...: {name} is not a leaf of the program (its leaves: {shown}"
+                                  f"{named})", args)
         given[leaves[name]] = text  # (a leaf given twice: the last wins)
     results = {}
     for i, text in given.items():
@@ -204,7 +208,8 @@ def _check_yours(tape, start, rows: list[dict], args) -> int:
     status = 0 if all(r["ok"] for r in results.values()) else 1
     reveal = args.show_answer
     if args.json:
-        for i, row in zip(tape.leaf_indices(), rows, strict=True):
+        asked = [{"label": tape.labels[i], "backprop": results[i]["expected"]} for i in steps if i in results]
+        for i, row in zip(tape.leaf_indices() + [i for i in steps if i in results], rows + asked, strict=True):
             if i in results:
                 r = results[i]
                 row.update({k: r[k] for k in ("yours", "yours_value", "yours_ok", "points_checked",
@@ -215,10 +220,12 @@ def _check_yours(tape, start, rows: list[dict], args) -> int:
                     "disagree": r["disagree"], "diagnosis": diagnosis,
                     "hints": r["hints"] if reveal else r["hints"][:2],
                     "steps": r["steps"] if reveal else [], "answer": r["answer"] if reveal else None}
-        print(json.dumps({"h": args.h, "output": tape.labels[tape.output], "leaves": rows}))
+        extra = {"steps": asked} if asked else {}  # (derivatives with respect to named steps)
+        print(json.dumps({"h": args.h, "output": tape.labels[tape.output], "leaves": rows, **extra}))
         return status
     out = tape.labels[tape.output]
-    for i in tape.leaf_indices():
+    order = tape.leaf_indices() + steps
+    for i in order:
         if i not in results:
             continue
         r = results[i]
@@ -249,7 +256,7 @@ def _check_yours(tape, start, rows: list[dict], args) -> int:
         else:
             print("  (--show-answer shows the answer)")
     print()
-    for i in tape.leaf_indices():
+    for i in order:
         if i in results:
             r = results[i]
             sympy_says = {True: "equivalent", False: "not equivalent", None: "undecided"}[r["equivalent"]]

@@ -157,3 +157,27 @@ def test_without_sympy_equivalent_is_null_and_the_points_decide(seed, monkeypatc
     assert a["equivalent"] is None and a["yours_ok"] and a["points_failed"] == 0
     assert b["equivalent"] is None and b["yours_ok"] and b["points_failed"] > 0
     assert main(["check", seed, "--yours", RIGHT_A]) == 0
+
+
+def test_a_named_step_seed_004s_backward_pass(tmp_path):
+    # seed 004's chain, shortened: dy/dh1 and dy/df1 are named steps, not leaves
+    path = tmp_path / "seed004.py"
+    path.write_text("w0 = 0.1\nw1 = -0.4\nx = 2.3\nf0 = w0 * x\nh1 = sin(f0)\nf1 = w1 * h1\ny = exp(f1)\n")
+    result = cli("check", str(path), "--yours", "f1=y", "--yours", "h1=y*w1", "--yours", "w0=y*w1*cos(f0)*x")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    y = math.exp(-0.4 * math.sin(0.23))
+    assert lines[0].startswith("OK for w0: expected ")
+    # (the leaves first, then the steps in program order)
+    assert float(lines[1].split("expected ")[1].split(",")[0]) == pytest.approx(-0.4 * y, rel=1e-15)
+    assert lines[2] == f"OK for f1: expected {y!r}, yours returns {y!r}"
+
+    result = cli("check", str(path), "--json", "--yours", "h1=y*w1")
+    out = json.loads(result.stdout)
+    assert [row["label"] for row in out["leaves"]] == ["w0", "w1", "x"]  # (one per leaf, as before)
+    assert out["steps"][0]["label"] == "h1" and out["steps"][0]["yours_ok"] is True
+    assert out["steps"][0]["backprop"] == pytest.approx(-0.4 * y, rel=1e-15)
+    result = cli("check", str(path), "--yours", "h1=cos(f0)")
+    assert result.returncode == 2 and "f0 comes before h1" in result.stderr
+    result = cli("check", str(path), "--yours", "y=1")
+    assert result.returncode == 2 and "its named steps: f0, h1, f1" in result.stderr

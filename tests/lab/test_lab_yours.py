@@ -321,7 +321,110 @@ def test_not_a_leaf_is_refused():
         check_yours(tape, Timeline(tape).start, tape.names["f"], "1")
 
 
+# ------------------------------------------------- seed 004: a named step, not a leaf
+SEED_004 = """beta0 = 1.0
+beta1 = 2.0
+beta2 = -3.0
+beta3 = 0.4
+beta4 = -0.3
+omega0 = 0.1
+omega1 = -0.4
+omega2 = 2.0
+omega3 = 3.0
+omega4 = -0.5
+x = 2.3
+f0 = beta0 + omega0 * x
+h1 = sin(f0)
+f1 = beta1 + omega1 * h1
+h2 = exp(f1)
+f2 = beta2 + omega2 * h2
+h3 = cos(f2)
+f3 = beta3 + omega3 * h3
+h4 = log(f3)
+y = beta4 + omega4 * h4
+"""
+# the backward pass by hand, each step's derivative from the one after it (seed 004's step 2),
+# and the "true value" the seed prints for it (3 decimals)
+_DYDH3 = "omega4/f3*omega3"
+SEED_004_STEPS = [
+    ("h4", "omega4", None),
+    ("f3", "omega4/f3", None),
+    ("h3", _DYDH3, -0.632),
+    ("f2", f"{_DYDH3}*(-sin(f2))", 0.476),
+    ("h2", f"{_DYDH3}*(-sin(f2))*omega2", 0.953),
+    ("f1", f"{_DYDH3}*(-sin(f2))*omega2*h2", 4.830),
+    ("h1", f"{_DYDH3}*(-sin(f2))*omega2*h2*omega1", -1.932),
+    ("f0", f"{_DYDH3}*(-sin(f2))*omega2*h2*omega1*cos(f0)", -0.646),
+]
+
+
+@pytest.mark.parametrize("step,text,seeds_value", SEED_004_STEPS)
+def test_seed_004s_backward_pass_by_hand_is_checked_step_by_step(step, text, seeds_value):
+    r = check(SEED_004, step, text)
+    assert r["ok"] and r["yours_ok"] and r["points_failed"] == 0 and r["points_checked"] >= 10, r["line"]
+    assert r["equivalent"] is True
+    if seeds_value is not None:
+        assert round(r["expected"], 3) == seeds_value
+    assert r["line"].startswith(f"OK for {step}: expected ")
+
+
+def test_seed_004s_parameters_by_hand_from_the_steps_values():
+    # step 3: dy/domega_k = dy/df_k * h_k, dy/dbeta_k = dy/df_k; the seed's true values
+    for leaf, text, seeds_value in [("omega4", "h4", 0.864), ("beta3", "omega4/f3", -0.211),
+                                    ("omega3", "omega4/f3*h3", -0.139), ("omega2", f"{_DYDH3}*(-sin(f2))*h2", 2.415),
+                                    ("omega1", f"{_DYDH3}*(-sin(f2))*omega2*h2*h1", 4.552)]:
+        r = check(SEED_004, leaf, text)
+        assert r["ok"] and round(r["expected"], 3) == seeds_value, (leaf, r["line"])
+
+
+def test_a_steps_derivative_with_the_sign_of_sins_derivative_wrong_is_caught():
+    r = check(SEED_004, "f2", f"{_DYDH3}*sin(f2)")
+    assert not r["ok"] and not r["yours_ok"] and r["points_failed"] == r["points_checked"]
+    assert r["yours_value"] == pytest.approx(-r["expected"])
+    assert r["equivalent"] is False and r["hints"]
+
+
+def test_a_name_before_the_step_is_refused_with_the_reason():
+    # dy/dh3 holds h3 as a number of its own: cos(f2) equals h3 only at the program's values
+    with pytest.raises(ProgramError) as error:
+        check(SEED_004, "h3", "omega4*omega3/(beta3 + omega3*cos(f2))")
+    assert (error.value.line, error.value.col) == (1, 35)
+    assert "f2 comes before h3" in error.value.message and "write it in h3" in error.value.message
+    with pytest.raises(ProgramError, match="omega0 comes before h3"):
+        check(SEED_004, "h3", "omega0")
+
+
+def test_a_step_whose_value_reaches_the_output_by_two_paths():
+    # f = p*q + p with q = p + a: moving p moves q too, so df/dp sums both paths,
+    # q + 1 + p (= 2p + a + 1), which is backprop's p.grad; q + 1 forgets the path through q
+    program = "a = 1.5\np = a * a\nq = p + a\nf = p * q + p\n"
+    for text in ("q + 1 + p", "2*p + a + 1"):
+        r = check(program, "p", text)
+        assert r["ok"] and r["expected"] == 3.75 + 1 + 2.25, text
+    r = check(program, "p", "q + 1")
+    assert not r["ok"] and r["points_failed"] > 0
+
+
+def test_the_view_the_page_calls_takes_a_named_step():
+    tape = compile_program(SEED_004)
+    r = views.yours(tape, Timeline(tape).start, tape.names["h3"], _DYDH3)
+    assert r["ok"] and r["label"] == "h3"
+    json.dumps(r)
+
+
 # ------------------------------------------------------------- limits
+def test_hostile_expressions_are_refused_before_work_at_their_place():
+    with pytest.raises(ProgramError, match="4,001 characters long; gradstep reads up to 4,000"):
+        check(SEED, "b", "b+" * 2000 + "b")
+    with pytest.raises(ProgramError, match="nested more than 100 levels") as error:
+        check(SEED, "b", "(" * 300 + "b" + ")" * 300)
+    assert error.value.col == 101
+    with pytest.raises(ProgramError, match="double underscores"):
+        check(SEED, "b", "b.__class__")
+    r = check(SEED, "b", "b**b**b**b**b**b")  # overflows at the program's values: said, not raised
+    assert not r["ok"] and r["yours_value"] is None and "overflows" in r["line"]
+
+
 def test_a_long_chain_is_checked_without_recursion():
     program = "x = 1.0\n" + "x = x * 1.0001 + 0.001\n" * 3000 + "y = x\n"
     right = "1.0001**3000 + 0*x_line1"

@@ -29,7 +29,7 @@ from gradstep.lab.closed_form import closed_form
 from gradstep.lab.forward_mode import forward_mode
 from gradstep.lab.numeric import METHODS, check_rows, estimates, relative_error
 from gradstep.lab.paths import paths
-from gradstep.lab.yours import check_yours
+from gradstep.lab.yours import check_yours, named_steps
 
 __all__ = ["compare", "error_curve", "slope_view", "closed_form", "paths", "forward_mode", "yours",
            "default_hs", "EPS"]
@@ -267,7 +267,8 @@ def slope_view(tape: Tape, start: list[float], leaf: int, h: float = 1e-6,
 def yours(tape: Tape, start: list[float], leaf: int, text: str) -> dict:
     """The learner's own d(output)/d(leaf), ``text`` in the program's names, checked at
     these leaf values, at other points and with sympy (``gradstep.lab.yours.check_yours``:
-    the reply's fields are listed there). A bad expression raises ``ProgramError`` with its
-    line and column in ``text``."""
-    _leaf_check(tape, leaf)
+    the reply's fields are listed there). ``leaf`` may also be a named step (seed 004's
+    dy/dh3). A bad expression raises ``ProgramError`` with its line and column in ``text``."""
+    if leaf not in named_steps(tape):
+        _leaf_check(tape, leaf)
     return check_yours(tape, start, leaf, str(text))

@@ -39,6 +39,13 @@ program's: its leaves (``a``, a list's ``x`` and ``x[0]``; a leaf whose name was
 later by its formula name ``a_line1``, as in ``closed_form``), and the names of its other
 steps too (``f``, a hidden layer ``h``), each standing for its value at the point.
 
+The derivative asked for may also be with respect to a named step instead of a leaf
+(seed 004's backward pass by hand: dy/dh4, dy/df3, ...). That is backprop's meaning of
+the word: the step taken as a number of its own, every other input held, so the program is
+cut there (``cut_at``: the step becomes a leaf at its value) and checked as for a leaf.
+Names that come before the step and reach the output only through it cannot change the
+derivative and are refused with the reason.
+
 sympy is imported only inside the functions that use it (the page loads it on demand);
 without it ``equivalent`` is ``None``, terms are matched by the points alone, and the
 steps are left unsimplified.
@@ -82,6 +89,7 @@ STEP_SIMPLIFY_OPS = 40  # each step's result is fully simplified below this many
 UNSIMPLIFIED_SIZE = 300  # without sympy, the whole answer is written out (unsimplified) up to this size
 TEXT_LIMIT = 160  # steps are shown only while no formula in them grows longer than this
 MAX_DEPTH = 40  # nor when it nests deeper than this (the steps recurse; a 100,000-step chain must not)
+MAX_TEXT = 4000  # characters of a derivative, refused beyond (the page keeps the text in its field)
 _ELEMENT = re.compile(r"(.+)\[(\d+)\]")
 
 
@@ -105,9 +113,10 @@ class _ExpressionCompiler(_Compiler):
     Each program node the expression names becomes a leaf of the expression's own tape
     (a *reference*), whose value is the program node's value at the point checked."""
 
-    def __init__(self, text: str, known: dict):
+    def __init__(self, text: str, known: dict, before: tuple[str, set[int]] | None = None):
         super().__init__(text)
         self.known = known  # name -> program node, or list of program nodes
+        self.before = before  # (the step asked for, the nodes only it passes on): not to be named
         self.refs: dict[int, int] = {}  # expression leaf -> program node
         self.seen = False
 
@@ -128,6 +137,11 @@ class _ExpressionCompiler(_Compiler):
             raise self.fail(node, f"{name} is not a name in the program: write the derivative in the "
                                   f"program's names ({_listing(self.known)})")
         target = self.known[name]
+        if self.before and set(target if isinstance(target, list) else [target]) & self.before[1]:
+            step = self.before[0]
+            raise self.fail(node, f"{name} comes before {step}: the derivative with respect to {step} takes {step} "
+                                  f"as a number of its own (every other input held, as backprop does), so {name} "
+                                  f"cannot change it; write it in {step} and the names after it")
         if isinstance(target, list):
             made = [self.reference(j, f"{name}[{k}]", node) for k, j in enumerate(target)]
         else:
@@ -211,10 +225,14 @@ class Expression:
         return self.values(program_values)[self.tape.output]
 
 
-def read_expression(tape: Tape, text: str) -> Expression:
+def read_expression(tape: Tape, text: str, before: tuple[str, set[int]] | None = None) -> Expression:
     """Compile ``text``, an expression in the program's names, or raise ``ProgramError``
-    with the line and column in ``text`` (col 1 is its first character)."""
+    with the line and column in ``text`` (col 1 is its first character). ``before``: for a
+    derivative with respect to a step, its label and the nodes that may not be named."""
     text = str(text)
+    if len(text) > MAX_TEXT:  # (checked before any work: a paste of a whole file, say)
+        raise ProgramError(1, MAX_TEXT + 1, f"your derivative is {len(text):,} characters long; gradstep reads up "
+                                            f"to {MAX_TEXT:,}, more than any derivative written by hand")
     body = text.lstrip()
     lead = text[: len(text) - len(body)]
     breaks = list(re.finditer(r"\r\n|\r|\n", lead))
@@ -223,7 +241,7 @@ def read_expression(tape: Tape, text: str) -> Expression:
     if not body.strip():
         raise ProgramError(1, 1,
                            "the derivative is empty: write an expression in the leaves' names, like `3*cos(3*b)`")
-    compiler = _ExpressionCompiler(body, program_names(tape))
+    compiler = _ExpressionCompiler(body, program_names(tape), before)
     expression = Expression(text, Tape(), {}, line_shift, col_shift)
     try:
         compiled = compiler.run()
@@ -237,6 +255,37 @@ def read_expression(tape: Tape, text: str) -> Expression:
         compiled.labels[out] = label if len(label) <= LABEL_LIMIT else "yours"
     expression.tape, expression.refs = compiled, compiler.refs
     return expression
+
+
+# ------------------------------------------------------ a step instead of a leaf
+def named_steps(tape: Tape) -> list[int]:
+    """The program's named steps other than the output, in program order: what a derivative
+    may also be asked with respect to (seed 004's dy/dh3)."""
+    leaves = set(tape.leaf_indices())
+    return sorted({i for i in tape.names.values() if i not in leaves and i != tape.output
+                   and tape.ops[i] is not None and tape.kinds[i] != CONST})
+
+
+def cut_at(tape: Tape, step: int, values: list[float]) -> tuple[Tape, list[float], set[int]]:
+    """The program cut at ``step``: the step made a leaf at its value (``values``, every
+    node's), so that d(output)/d(step) as backprop computes it (every other input held) is
+    the cut program's derivative for that leaf. Also the new start (every node's value) and
+    the nodes before the step that reach the output only through it: leaves among them are
+    held as constants (moving them changes nothing) and none of them may be named."""
+    cut = Tape()
+    for slot in Tape.__slots__:
+        setattr(cut, slot, getattr(tape, slot))
+    cut.ops, cut.inputs, cut.params = list(tape.ops), list(tape.inputs), list(tape.params)
+    cut.init, cut.kinds = list(tape.init), list(tape.kinds)
+    cut.ops[step], cut.inputs[step], cut.params[step] = None, (), None
+    cut.init[step], cut.kinds[step] = values[step], LEAF
+    live = _reaches(cut, cut.output)
+    before = {i for i in _reaches(tape, step) if i != step and i not in live}
+    for i in before:
+        if cut.kinds[i] == LEAF:
+            cut.kinds[i] = CONST
+    start = list(values)
+    return cut, start, before
 
 
 # ---------------------------------------------------------------- the points
@@ -1016,11 +1065,17 @@ def check_yours(tape: Tape, start: list[float], leaf_index: int, text: str, *, p
     None); ``curve`` both along the leaf (``{"x", "truth", "yours", "at"}``) when not ok.
     Raises ``ProgramError`` for a bad expression, placed in ``text``.
     """
+    if 0 <= leaf_index < len(tape) and leaf_index in named_steps(tape):  # seed 004's dy/dh3
+        values, _ = tape.forward(list(start))
+        cut, cut_start, before = cut_at(tape, leaf_index, values)
+        return _check(cut, cut_start, leaf_index, text, points, seed, (tape.labels[leaf_index], before))
     if not 0 <= leaf_index < len(tape) or tape.kinds[leaf_index] != LEAF:
-        raise ValueError(f"node {leaf_index} is not a named leaf")
-    leaf = leaf_index
-    start = list(start)
-    expression = read_expression(tape, text)
+        raise ValueError(f"node {leaf_index} is neither a named leaf nor a named step")
+    return _check(tape, list(start), leaf_index, text, points, seed, None)
+
+
+def _check(tape: Tape, start: list[float], leaf: int, text: str, points: int, seed: int, before) -> dict:
+    expression = read_expression(tape, text, before)
     values, slopes = tape.forward(start)
     expected = tape.backward(slopes)[leaf]
     label = tape.labels[leaf]
