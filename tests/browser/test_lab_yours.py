@@ -126,6 +126,27 @@ def test_attempts_and_feedback_survive_a_reload(lab_page):
     assert "Your attempts (1)" in page.inner_text("#yours-attempts-box")
 
 
+SEED_004 = ("w0 = 0.1\nw1 = -0.4\nx = 2.3\nf0 = w0 * x\nh1 = sin(f0)\nf1 = w1 * h1\ny = exp(f1)\n")
+
+
+def test_seed_004s_backward_pass_asks_for_named_steps_too(fresh):
+    page, _ = fresh
+    open_ready(page, link(SEED_004, "&lab"))
+    page.wait_for_selector(f"{T('yours-leaf')} option", state="attached")
+    # the leaves, then the named steps (the output is not one: dy/dy is 1)
+    assert page.eval_on_selector_all(f"{T('yours-leaf')} option", "os => os.map(o => o.value)") == [
+        "w0", "w1", "x", "f0", "h1", "f1"]
+    status, out = cli("check", "-", "--json", "--yours", "h1=y*w1", text=SEED_004)
+    assert status == 0
+    got = check(page, "h1", "y*w1")
+    assert got["ok"] == "true" and got["expected"] == repr(out["steps"][0]["backprop"])
+    page.fill(T("yours"), "y*w1*cos(f0)")  # f0 comes before h1: refused, with the reason
+    page.click(T("yours-check"))
+    page.wait_for_function("document.querySelector('#yours-result').textContent.includes('f0 comes before h1')",
+                           timeout=60_000)
+    assert "ok" not in result(page) and page.get_attribute(T("yours"), "aria-invalid") == "true"
+
+
 def test_a_challenge_link_hides_the_answer_until_it_is_got(fresh):
     page, _ = fresh
     open_ready(page, link(SEED_003, "&challenge=b"))

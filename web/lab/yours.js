@@ -78,9 +78,20 @@ export class YoursCard {
     return this.asked().some((l) => !this.done(l));
   }
 
+  /** The labels one may ask for: the leaves, then the named steps. */
   leafLabels() {
     const s = this.store.state;
-    return s.scene ? s.scene.timeline.leaves.map((i) => s.labelOf(i)) : [];
+    return s.scene ? [...s.scene.timeline.leaves, ...this.namedSteps()].map((i) => s.labelOf(i)) : [];
+  }
+
+  /** The program's named steps other than its output, in program order (gradstep/lab/yours.py's
+   * named_steps): a derivative may be asked with respect to one as well as to a leaf. */
+  namedSteps() {
+    const tl = this.store.state.scene?.timeline;
+    if (!tl) return [];
+    const leaves = new Set(tl.leaves);
+    const steps = new Set(Object.values(tl.names || {}).filter((i) => !leaves.has(i) && i !== tl.output));
+    return [...steps].sort((a, b) => a - b);
   }
 
   // ------------------------------------------------------------------ filling in
@@ -96,15 +107,21 @@ export class YoursCard {
     this.records = readYours(this.key);
     this.dom.out.textContent = s.labelOf(s.scene.timeline.output);
     const asked = this.asked();
-    for (const i of s.scene.timeline.leaves) {
+    const option = (i, into) => {
       const label = s.labelOf(i);
-      if (asked.length && !asked.includes(label)) continue;
+      if (asked.length && !asked.includes(label)) return;
       const o = document.createElement("option");
       o.value = label;
       o.dataset.node = String(i);
       o.textContent = label;
-      sel.append(o);
-    }
+      into.append(o);
+    };
+    for (const i of s.scene.timeline.leaves) option(i, sel);
+    // the named steps too (seed 004's backward pass by hand: dy/dh4, dy/df3, ...)
+    const group = document.createElement("optgroup");
+    group.label = "named steps (each taken as a number of its own)";
+    for (const i of this.namedSteps()) option(i, group);
+    if (group.children.length) sel.append(group);
     const labels = [...sel.options].map((o) => o.value);
     // (in a challenge: the first leaf still to answer)
     const next = asked.find((l) => !this.done(l));
