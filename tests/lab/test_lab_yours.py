@@ -381,7 +381,17 @@ def test_a_steps_derivative_with_the_sign_of_sins_derivative_wrong_is_caught():
     r = check(SEED_004, "f2", f"{_DYDH3}*sin(f2)")
     assert not r["ok"] and not r["yours_ok"] and r["points_failed"] == r["points_checked"]
     assert r["yours_value"] == pytest.approx(-r["expected"])
-    assert r["equivalent"] is False and r["hints"]
+    assert r["equivalent"] is False
+    assert "Yours is the true derivative with the opposite sign, at every point checked" in r["hints"][0]
+    # a chain that is not a sum: the rule to use is the chain rule's product, checked factor by factor
+    r = check("w = -0.4\nx = 2.3\nf = w * x\nh = cos(f)\ny = exp(h)\n", "f", "y*sin(f)")
+    assert r["hints"][0].startswith("Yours is the true derivative with the opposite sign, at every point checked")
+    assert "product of the local derivatives on the way from f to y" in r["hints"][1]
+
+
+def test_a_dropped_constant_factor_is_named_as_one():
+    r = check(SEED, "a", "-6*a**2 - a**-0.5")  # twice the truth, -3*a**2 - 0.5*a**-0.5
+    assert not r["ok"] and "Yours is 2 times the true derivative at every point checked" in r["hints"][0]
 
 
 def test_a_name_before_the_step_is_refused_with_the_reason():

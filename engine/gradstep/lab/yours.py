@@ -1156,7 +1156,51 @@ def _answer(sym: _Symbolic | None, steps: Steps, tape: Tape, leaf: int) -> str |
         return None
 
 
+def _constant_factor(checked: list[_Point], result: dict) -> float | None:
+    """c when yours is c times the derivative (c not 1, a round number) at the program's
+    values and at every point checked, the derivative not near 0 there; else None."""
+    pairs = [(result["expected"], result["yours_value"])] + [(p.expected, p.yours) for p in checked]
+    ratios = []
+    for truth, yours in pairs:
+        if yours is None or not math.isfinite(yours) or not math.isfinite(truth):
+            return None
+        if abs(truth) > 1e-9:
+            ratios.append(yours / truth)
+    if len(ratios) < 3:
+        return None
+    c = ratios[0]
+    if not all(math.isclose(r, c, rel_tol=1e-6) for r in ratios) or math.isclose(c, 1.0, rel_tol=1e-6):
+        return None
+    for nice in (-1.0, 0.5, 2.0, -0.5, -2.0, 3.0, 1 / 3, -3.0, -1 / 3):
+        if math.isclose(c, nice, rel_tol=1e-6):
+            return -1 if nice == -1.0 else nice
+    return c if abs(c - round(c)) < 1e-6 and c != 0 else None
+
+
 def _diagnose(tape, start, leaf, expression, checked, sym, steps: Steps, result):
+    """(diagnosis, hints, steps): which term is wrong, or where the whole differs; and when
+    yours is the derivative times a constant everywhere (a sign or a factor lost anywhere
+    along a chain), that too."""
+    diagnosis, hints, lines = _diagnose_terms(tape, start, leaf, expression, checked, sym, steps, result)
+    factor = _constant_factor(checked, result)
+    if factor is None or len(hints) < 3:
+        return diagnosis, hints, lines
+    if factor == -1:
+        said = ("Yours is the true derivative with the opposite sign, at every point checked: a local "
+                "derivative along the way has the wrong sign (d cos(u)/du = -sin(u); d(c - u)/du = -1).")
+    else:
+        said = (f"Yours is {factor:.6g} times the true derivative at every point checked: a constant factor "
+                "is missing or extra (the inner derivative of the chain rule, say: d sin(3*b)/db has a 3).")
+    if diagnosis["kind"] != "whole":
+        return diagnosis, [f"{hints[0]} {said}", *hints[1:]], lines
+    label, out = tape.labels[leaf], tape.labels[tape.output]
+    rule = (f"The chain rule: d{out}/d{label} is the product of the local derivatives on the way from {label} "
+            f"to {out} (added over the ways, if more than one); check the {'sign' if factor == -1 else 'factor'} "
+            "of each, one at a time.")
+    return {**diagnosis, "message": said}, [said, rule, *hints[2:]], lines
+
+
+def _diagnose_terms(tape, start, leaf, expression, checked, sym, steps: Steps, result):
     """(diagnosis, hints, steps): which term is wrong, or where the whole differs."""
     label = tape.labels[leaf]
     out = tape.labels[tape.output]
