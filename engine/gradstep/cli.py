@@ -334,7 +334,7 @@ def _setting_type(setting):
 
     def parse(text: str):
         try:
-            return setting.parse(text)
+            return setting.parse(text, cli=True)
         except SettingError as error:
             raise argparse.ArgumentTypeError(error.message) from None
 
@@ -349,11 +349,11 @@ def _add_train_arguments(p: argparse.ArgumentParser) -> None:
     for s in SETTINGS:
         if not s.cli:
             continue
-        help_text = f"{s.help} [{s.limits()}]"
-        if s.kind == "choice" and not s.required:
+        help_text = f"{s.help}{' ' + s.cli_help if s.cli_help else ''} [{s.limits(cli=True)}]"
+        if s.kind == "choice" and not s.required and s.name != "dataset":
             p.add_argument(s.flag, choices=s.choices, default=None if s.name == "loss" else s.default, help=help_text)
-        else:
-            default = None if s.required or s.name in ("batch", "lr") else s.default
+        else:  # (--dataset: needed unless --data is given, checked in cmd_train)
+            default = None if s.required or s.name in ("batch", "lr", "dataset") else s.default
             p.add_argument(s.flag, required=s.required, type=_setting_type(s), default=default,
                            metavar=s.metavar or s.name.upper(), help=help_text)
     p.add_argument("--json", action="store_true", help="one JSON object")
@@ -389,16 +389,30 @@ def sparkline(values: list[float], width: int = 60, log: bool = False) -> str:
 
 def cmd_train(args) -> int:
     """Train as contract 5 says; a table and a loss curve, or one JSON object."""
-    from gradstep.training.datasets import CLASSES, DEFAULT_NOISE
+    from gradstep.training.datasets import CLASSES, DEFAULT_NOISE, split
+    from gradstep.training.losses import L2_ALPHA
+    from gradstep.training.optimizers import DEFAULT_LRS
     from gradstep.training.run import train
     from gradstep.training.settings import SettingError, check_together
-    from gradstep.training.trainer import DECAY, DECAY_STEPS, DEFAULT_LR, default_loss, learning_rate, output_units
+    from gradstep.training.trainer import DECAY, DECAY_STEPS, default_loss, default_reg, learning_rate, output_units
 
+    data = None
+    if args.data is not None:
+        if args.dataset is not None:
+            raise _TrainArgumentError("argument --data: give --dataset or --data, not both")
+        data = _read_data(args.data)
+        args.dataset = args.data
+        args.points = len(data.X)
+    elif args.dataset is None:
+        raise _TrainArgumentError("the following arguments are required: --dataset (or --data FILE.csv)")
+    classes = CLASSES[args.dataset] if data is None else data.classes
     try:
-        check_together({"dataset": args.dataset, "loss": args.loss, "layers": args.layers})
+        check_together({"dataset": args.dataset, "loss": args.loss, "layers": args.layers,
+                        "features": args.features, "classes": classes})
     except SettingError as error:
         raise _TrainArgumentError(str(error)) from None
-    loss = default_loss(CLASSES[args.dataset]) if args.loss in (None, "default") else args.loss
+    loss = default_loss(classes) if args.loss in (None, "default") else args.loss
+    reg = default_reg(loss) if args.reg in (None, "default") else args.reg
     progress = None
     if not args.json and sys.stderr.isatty() and args.steps >= 20:
         def progress(k, value):
@@ -406,28 +420,85 @@ def cmd_train(args) -> int:
                   file=sys.stderr, flush=True)
     result = train(args.dataset, args.layers, args.steps, seed=args.seed, batch=args.batch, lr=args.lr,
                    activation=args.activation, loss=loss, n=args.points, noise=args.noise,
-                   progress=progress, fast=True)  # gradstep.training.fastnet: Value's floats, bit for bit
+                   progress=progress, fast=True,  # gradstep.training.fastnet: Value's floats, bit for bit
+                   test_fraction=args.test_fraction, reg=reg, reg_rate=args.reg_rate, optimizer=args.optimizer,
+                   momentum=args.momentum, beta1=args.beta1, beta2=args.beta2, eps=args.eps,
+                   weight_decay=args.weight_decay, init=args.init, features=args.features, data=data)
     if args.json:
         print(json.dumps(result))
         return 0
-    losses = result["losses"]
-    outputs = output_units(loss, CLASSES[args.dataset])
-    lr = DEFAULT_LR if args.lr is None else args.lr
-    noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
-    batch = "all points" if args.batch is None or args.batch >= args.points else f"{args.batch} random points"
-    print(f"{args.dataset}: {args.points} points, noise {noise}, seed {args.seed}")
-    print(f"model: MLP(2, {[*args.layers, outputs]}), {args.activation}; loss {loss}"
-          + (" (micrograd's: hinge + 1e-4 L2)" if loss == "hinge" else ""))
-    print(f"SGD: lr {lr:g} falling to {lr * (1.0 - DECAY):g} over {DECAY_STEPS} steps; {batch} a step\n")
+    losses, test_losses = result["losses"], result["test_losses"]
+    outputs = output_units(loss, classes)
+    lr = DEFAULT_LRS[args.optimizer] if args.lr is None else args.lr
+    noise = None if data is not None else DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
+    trained = len(split(args.points, args.test_fraction, args.seed)[0])
+    batch = "all points" if args.batch is None or args.batch >= trained else f"{args.batch} random points"
+    held = f"; {args.points - trained} held out for testing" if trained < args.points else ""
+    if data is None:
+        print(f"{args.dataset}: {args.points} points, noise {noise}, seed {args.seed}{held}")
+    else:
+        kind = "a number each (regression)" if classes == 0 else f"{classes} classes"
+        print(f"{args.dataset}: {args.points} points, {kind}, seed {args.seed}{held}"
+              + (f"; {len(data.skipped)} rows skipped" if data.skipped else ""))
+    inputs = ",".join(args.features)
+    if reg == "l2" and loss == "hinge" and args.reg_rate == L2_ALPHA:
+        penalty = " (micrograd's: hinge + 1e-4 L2)"
+    else:
+        penalty = "" if reg == "none" else f" + {args.reg_rate!r} {reg.upper()}"
+    print(f"model: MLP({len(args.features)}, {[*args.layers, outputs]}), {args.activation}; loss {loss}{penalty}"
+          + ("" if inputs == "x,y" else f"; inputs {inputs}") + ("; all weights 0 at first" if args.init == "zero"
+                                                                 else ""))
+    how = {"sgd": "SGD", "momentum": f"SGD with momentum {args.momentum!r}",
+           "adam": f"Adam (beta1 {args.beta1!r}, beta2 {args.beta2!r}, eps {args.eps!r})"}[args.optimizer]
+    if args.weight_decay:
+        how += f", weight decay {args.weight_decay!r}"
+    print(f"{how}: lr {lr:g} falling to {lr * (1.0 - DECAY):g} over {DECAY_STEPS} steps; {batch} a step\n")
     n = len(losses)
     shown = sorted({0, n - 1, *(k * (n - 1) // 9 for k in range(10))}) if n > 12 else range(n)
-    print(_table([(str(k + 1), repr(losses[k]), f"{learning_rate(k, lr):.4g}") for k in shown],
-                 ("step", "loss", "lr")))
+    if test_losses:
+        print(_table([(str(k + 1), repr(losses[k]), repr(test_losses[k]), f"{learning_rate(k, lr):.4g}")
+                      for k in shown], ("step", "loss", "test loss", "lr")))
+    else:
+        print(_table([(str(k + 1), repr(losses[k]), f"{learning_rate(k, lr):.4g}") for k in shown],
+                     ("step", "loss", "lr")))
     log = all(v > 0.0 for v in losses)
     print(f"\nloss{' (log scale)' if log else ''}  {sparkline(losses, log=log)}")
     print(f"      {repr(losses[0])} at step 1, {repr(losses[-1])} at step {n}")
-    print(f"accuracy {result['accuracy'] * 100:.1f}% on all {args.points} points after the last step")
+    if test_losses:
+        log = all(v > 0.0 for v in test_losses)
+        print(f"test loss{' (log scale)' if log else ''}  {sparkline(test_losses, log=log)}")
+        print(f"      {repr(test_losses[0])} after step 1, {repr(test_losses[-1])} after step {n}")
+        if classes == 0:
+            print(f"a regression (no accuracy): loss {losses[-1]!r} on the {trained} training points, "
+                  f"{test_losses[-1]!r} on the {args.points - trained} test points after the last step")
+            return 0
+        print(f"accuracy {result['accuracy'] * 100:.1f}% on the {trained} training points, "
+              f"{result['test_accuracy'] * 100:.1f}% on the {args.points - trained} test points after the last step")
+    elif classes == 0:
+        print(f"a regression (no accuracy): the loss is the mean squared error on all {args.points} points")
+    else:
+        print(f"accuracy {result['accuracy'] * 100:.1f}% on all {args.points} points after the last step")
     return 0
+
+
+def _read_data(path: str):
+    """``--data FILE.csv`` read (gradstep.training.csvdata); each skipped row named on standard
+    error by its line number; no readable row, or no file, is a bad argument (exit 2)."""
+    from gradstep.training.csvdata import read
+
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+        raise _TrainArgumentError(f"argument --data: cannot read {path}: {reason}") from None
+    try:
+        data = read(text)
+    except ValueError as error:
+        raise _TrainArgumentError(f"argument --data: {path}: {error}") from None
+    for line, why in data.skipped:
+        print(f"{path}:{line}: skipped: {why}", file=sys.stderr)
+    return data
 
 
 def cmd_export(args) -> int:

@@ -33,7 +33,8 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 # -- datasets ----------------------------------------------------------------
 
-@pytest.mark.parametrize("name", NAMES)
+# (the regression datasets: tests/training/test_training_data.py)
+@pytest.mark.parametrize("name", [n for n in NAMES if CLASSES[n]])
 def test_datasets_are_seeded_lists_of_points_and_classes(name):
     X, y = make(name, n=31, seed=4)
     assert len(X) == len(y) == 31
@@ -204,7 +205,8 @@ def test_cli_json_is_the_contract_shape_and_deterministic():
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout and first.stderr == ""
     out = json.loads(first.stdout)
-    assert list(out) == ["dataset", "layers", "seed", "losses", "accuracy"]
+    assert list(out) == ["dataset", "layers", "seed", "losses", "accuracy", "test_losses", "test_accuracy"]
+    assert out["test_losses"] == [] and out["test_accuracy"] is None  # no --test-fraction: no test points
     assert out["dataset"] == "moons" and out["layers"] == [4, 4] and out["seed"] == 0
     assert len(out["losses"]) == 3 and all(isinstance(v, float) for v in out["losses"])
     assert 0.0 <= out["accuracy"] <= 1.0
@@ -239,7 +241,8 @@ def test_sparkline():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--dataset", "blobs"], "argument --dataset: must be one of moons, circles, xor, spiral, linear, not 'blobs'"),
+    (["--dataset", "blobs"],
+     "argument --dataset: must be one of moons, circles, xor, spiral, linear, plane, gauss, not 'blobs'"),
     (["--layers", "16,x"], "argument --layers: must be 1 to 8 hidden layer sizes separated by commas, each from 1 "
                            "to 256, at most 20,000 weights in all, like 16,16, not '16,x'"),
     (["--layers", "16,0"], "argument --layers: must be 1 to 8 hidden layer sizes"),

@@ -14,8 +14,16 @@ labels micrograd's hinge loss wants (``y*2 - 1`` in its demo).
 * ``linear``: two classes either side of a line, a gap of 0.5 between them, so
   they are linearly separable while the noise is small.
 
+Regression datasets (``REGRESSION``; ``y`` is a float target, not a class; ``CLASSES`` 0),
+TensorFlow Playground's two, on points uniform in [-1, 1]^2:
+
+* ``plane``: the target ``(x1 + x2) / 2``, a tilted plane from -1 to 1.
+* ``gauss``: four Gaussian bumps, ``exp(-d^2 / (2 * 0.35^2))`` at distance ``d`` from
+  (0.5, 0.5) and (-0.5, -0.5) up, from (-0.5, 0.5) and (0.5, -0.5) down.
+
 ``noise`` is the standard deviation of Gaussian noise added to each coordinate
-(to the angle, for ``spiral``); ``None`` means the dataset's default.
+(to the angle, for ``spiral``; to the target, for the regression datasets); ``None``
+means the dataset's default.
 
 Why not ``random.gauss``, ``math.sin`` and ``random.shuffle``: the page runs this in
 Pyodide and must get the same points as the command line to the bit. ``gauss``,
@@ -35,14 +43,17 @@ import random
 
 from gradstep.core import floatmath
 
-NAMES = ("moons", "circles", "xor", "spiral", "linear")
-DEFAULT_NOISE = {"moons": 0.1, "circles": 0.08, "xor": 0.05, "spiral": 0.2, "linear": 0.1}
-CLASSES = {"moons": 2, "circles": 2, "xor": 2, "spiral": 3, "linear": 2}
+NAMES = ("moons", "circles", "xor", "spiral", "linear", "plane", "gauss")
+REGRESSION = ("plane", "gauss")
+DEFAULT_NOISE = {"moons": 0.1, "circles": 0.08, "xor": 0.05, "spiral": 0.2, "linear": 0.1, "plane": 0.05,
+                 "gauss": 0.05}
+CLASSES = {"moons": 2, "circles": 2, "xor": 2, "spiral": 3, "linear": 2, "plane": 0, "gauss": 0}  # 0: regression
 
 
 def make(name: str, n: int = 100, noise: float | None = None, seed: int = 0,
-         signed: bool = False) -> tuple[list[list[float]], list[int]]:
-    """``n`` points of dataset ``name`` (one of ``NAMES``), seeded, shuffled."""
+         signed: bool = False) -> tuple[list[list[float]], list]:
+    """``n`` points of dataset ``name`` (one of ``NAMES``), seeded, shuffled: classes, or
+    float targets for a regression dataset."""
     if name not in NAMES:
         raise ValueError(f"unknown dataset {name!r}: choose one of {', '.join(NAMES)}")
     if not isinstance(n, int) or n < 1:
@@ -78,6 +89,21 @@ def sample(rng: random.Random, n: int, k: int) -> list[int]:
         j = i + int(rng.random() * (n - i))
         pool[i], pool[j] = pool[j], pool[i]
     return pool[:k]
+
+
+def split(n: int, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
+    """The points held out for testing: ``(train, test)`` index lists, each in the data's order.
+    ``int(fraction * n)`` points (rounded down) are tested, drawn with ``sample`` from their own
+    generator, ``random.Random(f"test split {seed}")`` (a string seed is hashed with SHA-512:
+    the same in every Python), so the split depends on the seed alone and draws nothing from the
+    dataset's or the weights' generators: a fraction of 0 changes no other number."""
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"the test fraction must be at least 0 and below 1, not {fraction!r}")
+    count = int(fraction * n)
+    if count == 0:
+        return list(range(n)), []
+    test = set(sample(random.Random(f"test split {seed}"), n, count))
+    return [i for i in range(n) if i not in test], sorted(test)
 
 
 class _Normal:
@@ -172,4 +198,31 @@ def _linear(n, noise, rng, normal, gap=0.5):
     return X, y
 
 
-_MAKERS = {"moons": _moons, "circles": _circles, "xor": _xor, "spiral": _spiral, "linear": _linear}
+def _plane(n, noise, rng, normal):
+    X, y = [], []
+    for _ in range(n):
+        a, b = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
+        X.append([a, b])
+        y.append((a + b) / 2.0 + noise * normal())
+    return X, y
+
+
+BUMPS = ((0.5, 0.5, 1.0), (-0.5, -0.5, 1.0), (-0.5, 0.5, -1.0), (0.5, -0.5, -1.0))  # centre, height
+BUMP_WIDTH = 0.35
+
+
+def _gauss(n, noise, rng, normal):
+    X, y = [], []
+    spread = 2.0 * BUMP_WIDTH * BUMP_WIDTH
+    for _ in range(n):
+        a, b = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
+        target = 0.0
+        for cx, cy, height in BUMPS:
+            target += height * floatmath.exp(-((a - cx) * (a - cx) + (b - cy) * (b - cy)) / spread)
+        X.append([a, b])
+        y.append(target + noise * normal())
+    return X, y
+
+
+_MAKERS = {"moons": _moons, "circles": _circles, "xor": _xor, "spiral": _spiral, "linear": _linear,
+           "plane": _plane, "gauss": _gauss}

@@ -15,6 +15,7 @@ import math
 
 from gradstep.core.errors import DomainError
 from gradstep.training import fastnet
+from gradstep.training.features import DEFAULT, featurize
 from gradstep.training.trainer import Trainer
 
 _LOSS = {"hinge": "hinge", "mse": "mse", "cross_entropy": "xent"}
@@ -24,26 +25,21 @@ class FastTrainer(Trainer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sizes = fastnet.sizes_of(self.model)
-        self.net = fastnet.compile_net(self.sizes, self.activation, _LOSS[self.loss_name])
+        rate = self.reg_rate if self.reg != "none" else 0.0
+        self.net = fastnet.compile_net(self.sizes, self.activation, _LOSS[self.loss_name],
+                                       alpha=rate if self.reg == "l2" else 0.0, l1=rate if self.reg == "l1" else 0.0)
         self.flat = [p.data for p in self.params]
 
-    def targets(self, indices: list[int]) -> list:
-        """What the compiled loss scores each point against (as ``loss_graph`` does)."""
-        if self.loss_name == "hinge":
-            return [self.signed[i] for i in indices]
-        if self.single:
-            return [float(self.signed[i]) for i in indices]
-        if self.loss_name == "mse":
-            return [[1.0 if c == self.y[i] else 0.0 for c in range(self.classes)] for i in indices]
-        return [self.y[i] for i in indices]
-
     def _step(self, indices: list[int], rate: float) -> float:
-        loss, _, grads = self.net.step_flat(self.flat, [self.X[i] for i in indices], self.targets(indices))
+        loss, _, grads = self.net.step_flat(self.flat, [self.F[i] for i in indices], self.targets(indices))
         # Value stops at the first value that overflows float64 (ops raise); the compiled
         # step carries inf and nan along instead, so the step that made them stops here.
         if loss - loss != 0.0 or any(g - g != 0.0 for g in grads):
             raise DomainError(f"the loss or a gradient overflowed float64 (loss {loss!r})")
-        self.flat = fastnet.sgd(self.flat, grads, rate)
+        if self.optimizer.name == "sgd" and not self.optimizer.weight_decay:
+            self.flat = fastnet.sgd(self.flat, grads, rate)
+        else:
+            self.flat = self.optimizer.update(self.flat, grads, rate)
         return loss
 
     def sync(self) -> None:
@@ -59,17 +55,10 @@ class FastTrainer(Trainer):
         self.sync()
 
     def scores(self, points: list[list[float]]) -> list:
-        """The network's outputs at these points, in plain floats (no graph)."""
+        """The network's outputs at these points ``[x, y]``, in plain floats (no graph)."""
+        if self.features != DEFAULT:
+            points = [featurize(p, self.features) for p in points]
         return self.net.scores_flat(self.flat, points)
-
-    def accuracy(self) -> float:
-        right = 0
-        for out, c in zip(self.scores(self.X), self.y, strict=True):
-            if self.single:  # one score per point (a float)
-                right += (1 if out > 0 else 0) == c
-            else:  # one logit per class
-                right += max(range(len(out)), key=out.__getitem__) == c
-        return right / len(self.X)
 
     def point_losses(self) -> list[float]:
         """Each point's own loss at the current weights, in plain floats: ``loss_graph``'s
@@ -94,7 +83,7 @@ class FastTrainer(Trainer):
         update. The inputs and the target are leaves too (freeze them to nudge only
         the weights)."""
         weights = fastnet.nest(self.flat, self.sizes)
-        x = self.X[index]
+        x = self.F[index]  # (the point itself for the default features x,y)
         unit = {"relu": "relu({})", "tanh": "tanh({})", "linear": "{}"}[self.activation]
         lines = [
             f"# Training point {index} at step {self.steps}: its loss and, stepping backward, its gradients.",

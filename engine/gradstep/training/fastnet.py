@@ -21,7 +21,7 @@ builds in ``gradstep.training.trainer`` (``gradstep.training.nn`` and ``gradstep
 
 including the order in which backward adds into each gradient (float addition is not
 associative): ``Value.backward`` visits nodes newest first, so a weight's gradient is
-the regularisation term's two contributions, then one per sample from the last sample
+the regularisation term's contributions (L2's two, L1's one), then one per sample from the last sample
 to the first; a hidden unit's gradient gathers from the next layer's neurons last to
 first. tanh, exp and log are ``floatmath``'s, as in ``Value``.
 tests/test_fastnet.py checks every float bit for bit against graphs built with Value.
@@ -55,12 +55,13 @@ class Net:
     last usually "linear", as micrograd's MLP).
     """
 
-    def __init__(self, sizes, activations, loss, alpha):
+    def __init__(self, sizes, activations, loss, alpha, l1=0.0):
         self.sizes = tuple(sizes)
         self.activations = tuple(activations)
         self.loss = loss
         self.alpha = alpha
-        self.source = _source(self.sizes, self.activations, loss, alpha)
+        self.l1 = l1
+        self.source = _source(self.sizes, self.activations, loss, alpha, l1)
         # The functions Value's tanh, exp and log compute through (ops.py); exp's
         # argument here is at most 0, so the op's overflow check never fires.
         space = {"tanh": fm.tanh, "exp": fm.exp, "log": fm.log}
@@ -102,7 +103,7 @@ class Net:
         return self._scores(flatten(weights), xs)
 
 
-def compile_net(sizes, activation="relu", loss="hinge", alpha=None) -> Net:
+def compile_net(sizes, activation="relu", loss="hinge", alpha=None, l1=0.0) -> Net:
     """The compiled step for an MLP of ``sizes`` (``[nin, n1, ..., nout]``).
 
     ``activation``: one name for every hidden layer with a linear last layer (as
@@ -110,6 +111,8 @@ def compile_net(sizes, activation="relu", loss="hinge", alpha=None) -> Net:
     by default 1e-4 for "hinge" (micrograd's demo) and 0 for "mse" and "xent"
     ("cross_entropy"). Labels ``ys``: -1/+1 for "hinge"; a target per point for
     "mse" (a list of one per output when there are several); a class index for "xent".
+    ``l1``: the L1 weight instead, ``l1 * sum(abs(p))`` added to the loss (``losses.l1``;
+    abs'(0) = 0), its gradient ``sign(p) * l1`` first as L2's is.
     """
     sizes = tuple(int(n) for n in sizes)
     if len(sizes) < 2 or min(sizes) < 1:
@@ -127,12 +130,14 @@ def compile_net(sizes, activation="relu", loss="hinge", alpha=None) -> Net:
     if loss == "hinge" and sizes[-1] != 1:
         raise ValueError(f"the hinge loss needs one output, not {sizes[-1]}")
     alpha = DEFAULT_ALPHA[loss] if alpha is None else alpha
-    return _compiled(sizes, activations, loss, alpha)
+    if alpha and l1:
+        raise ValueError("one regularisation at a time: alpha (L2) or l1")
+    return _compiled(sizes, activations, loss, alpha, l1)
 
 
 @lru_cache(maxsize=32)
-def _compiled(sizes, activations, loss, alpha) -> Net:
-    return Net(sizes, activations, loss, alpha)
+def _compiled(sizes, activations, loss, alpha, l1=0.0) -> Net:
+    return Net(sizes, activations, loss, alpha, l1)
 
 
 # -- weights in their shapes ------------------------------------------------------
@@ -195,7 +200,7 @@ def _sum(target, start, terms, ind) -> list[str]:
     return lines or [f"{ind}{target} = {start}"]
 
 
-def _source(sizes, activations, loss, alpha) -> str:
+def _source(sizes, activations, loss, alpha, l1=0.0) -> str:
     """The Python source of ``step(params, xs, ys)`` and ``scores(params, xs)``."""
     layers = len(sizes) - 1
     nout = sizes[-1]
@@ -271,6 +276,12 @@ def _source(sizes, activations, loss, alpha) -> str:
         src += _sum("reg", "0", [f"{p} * {p}" for p in params], "    ")
         # p*p's node adds p * alpha to p's gradient twice, before any sample's term
         src += [f"    g{p} = 0.0 + {p} * alpha + {p} * alpha" for p in params]
+    elif l1:
+        src.append(f"    alpha = {l1!r}")
+        # sum(abs(p) for p in parameters()), from sum()'s int 0
+        src += _sum("reg", "0", [f"abs({p})" for p in params], "    ")
+        # abs's node adds sign(p) * alpha (abs'(0) = 0), before any sample's term
+        src += [f"    g{p} = 0.0 + (alpha if {p} > 0.0 else -alpha if {p} < 0.0 else 0.0)" for p in params]
     else:
         src.append(f"    {' = '.join(grads)} = 0.0")
     src += ["    rows = [(*x, y) for x, y in zip(xs, ys, strict=True)]",
@@ -316,7 +327,7 @@ def _source(sizes, activations, loss, alpha) -> str:
             "    total = 0  # sum(losses), in order",
             "    for x in losses:",
             "        total = total + x",
-            f"    return total * c{' + alpha * reg' if alpha else ''}, scores, [{', '.join(grads)}]",
+            f"    return total * c{' + alpha * reg' if alpha or l1 else ''}, scores, [{', '.join(grads)}]",
             "",
             "",
             "def scores(params, xs):",

@@ -35,6 +35,11 @@ def l2(parameters, alpha=L2_ALPHA):
     return alpha * sum(p * p for p in parameters)
 
 
+def l1(parameters, rate):
+    """``rate * sum(abs(p))``: L1 regularisation (its derivative is ``rate * sign(p)``, 0 at 0)."""
+    return rate * sum(abs(p) for p in parameters)
+
+
 def svm_loss(scores, ys, parameters, alpha=L2_ALPHA):
     """micrograd's demo loss: ``hinge(scores, ys) + l2(parameters, alpha)``."""
     data_loss = hinge(scores, ys)
@@ -74,6 +79,38 @@ def cross_entropy(logits, classes):
         total = sum(s.exp() for s in shifted)
         losses.append(total.log() - shifted[c])
     return sum(losses) * (1.0 / len(losses))
+
+
+def plain(loss: str, scores, targets) -> float:
+    """The data loss (no regularisation) of plain-float ``scores`` against ``targets``, with the
+    float operations of ``hinge``, ``mean_squared_error`` and ``cross_entropy`` in their order:
+    the loss a graph of these points would give, without building one (the test points' loss).
+    ``loss`` is "hinge" (targets -1/+1), "mse" (a float, or a list of one per output) or
+    "cross_entropy" (class numbers)."""
+    from gradstep.core import floatmath
+
+    terms = []
+    if loss == "hinge":
+        for s, y in zip(scores, targets, strict=True):
+            u = 1 + -y * s
+            terms.append(u if u > 0.0 else 0.0)
+    elif loss == "mse":
+        for s, t in zip(scores, targets, strict=True):
+            for si, ti in (zip(s, t, strict=True) if isinstance(s, list | tuple) else ((s, t),)):
+                d = si - ti
+                terms.append(d * d)
+    else:
+        for row, c in zip(scores, targets, strict=True):
+            m = max(row)
+            shifted = [v - m for v in row]
+            total = 0
+            for v in shifted:
+                total = total + floatmath.exp(v)
+            terms.append(floatmath.log(total) - shifted[c])
+    total = 0
+    for t in terms:
+        total = total + t
+    return total * (1.0 / len(terms))
 
 
 def argmax(row) -> int:

@@ -6,27 +6,50 @@ extends it) are both below it: neither imports the other's user.
 
 from __future__ import annotations
 
-from gradstep.training.datasets import CLASSES, make
+from gradstep.training.datasets import CLASSES, make, split
 from gradstep.training.fast_trainer import FastTrainer
 from gradstep.training.trainer import Trainer, default_loss
 
 
 def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu", loss=None,
-          n=100, noise=None, progress=None, fast=False) -> dict:
+          n=100, noise=None, progress=None, fast=False, test_fraction=0.0, data=None, **options) -> dict:
     """Train on ``gradstep.training.datasets.make(dataset, n, noise, seed)`` for ``steps`` steps.
 
+    ``test_fraction`` of the points (``datasets.split``) are held out: training sees only the
+    others, ``"test_losses"`` is the test points' loss after each step (empty without test
+    points) and ``"test_accuracy"`` theirs after the last step (None without); ``"accuracy"``
+    is the training points'. ``options`` go to the trainer (``reg``, ``reg_rate``,
+    ``optimizer`` and its settings, ``init``, ``features``: see ``Trainer``).
+    ``data``: your own points instead, a ``gradstep.training.csvdata.Data`` (``dataset`` is then
+    only the name the result carries, and ``n`` and ``noise`` are not used); the result adds
+    ``"skipped_rows"``, the line numbers of the rows that could not be read.
+    A regression dataset (classes 0) has no accuracy: ``"accuracy"`` and ``"test_accuracy"`` are None.
     ``progress(k, loss)``, if given, is called after each step. ``fast=True`` steps
     with ``gradstep.training.fast_trainer.FastTrainer`` (the same floats, replayed on arrays).
     """
-    X, y = make(dataset, n=n, noise=noise, seed=seed)
+    if data is None:
+        X, y = make(dataset, n=n, noise=noise, seed=seed)
+        classes = CLASSES[dataset]
+    else:
+        X, y, classes = data.X, data.y, data.classes
     if loss is None:
-        loss = default_loss(CLASSES[dataset])
+        loss = default_loss(classes)
+    train_at, test_at = split(len(X), test_fraction, seed)
+    X_test, y_test = [X[i] for i in test_at], [y[i] for i in test_at]
+    X, y = [X[i] for i in train_at], [y[i] for i in train_at]
     kind = FastTrainer if fast else Trainer
-    trainer = kind(X, y, layers, seed=seed, activation=activation, loss=loss, lr=lr, batch=batch)
-    history = []
+    trainer = kind(X, y, layers, seed=seed, activation=activation, loss=loss, lr=lr, batch=batch,
+                   classes=classes, **options)
+    history, test_history = [], []
     for k in range(steps):
         history.append(trainer.step())
+        if X_test:
+            test_history.append(trainer.evaluate(X_test, y_test)[0])
         if progress is not None:
             progress(k + 1, history[-1])
-    return {"dataset": dataset, "layers": list(layers), "seed": seed, "losses": history,
-            "accuracy": trainer.accuracy()}
+    result = {"dataset": dataset, "layers": list(layers), "seed": seed, "losses": history,
+              "accuracy": trainer.accuracy(), "test_losses": test_history,
+              "test_accuracy": trainer.evaluate(X_test, y_test)[1] if X_test else None}
+    if data is not None:
+        result["skipped_rows"] = [line for line, _ in data.skipped]
+    return result

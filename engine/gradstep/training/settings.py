@@ -17,9 +17,13 @@ import json
 import math
 from dataclasses import asdict, dataclass
 
-from gradstep.training.datasets import CLASSES, NAMES
+from gradstep.training import features as F
+from gradstep.training import optimizers as O
+from gradstep.training.csvdata import MAX_ROWS
+from gradstep.training.datasets import CLASSES, NAMES, REGRESSION
+from gradstep.training.losses import L2_ALPHA
 from gradstep.training.nn import ACTIVATIONS
-from gradstep.training.trainer import DEFAULT_LR, LOSSES, default_loss, output_units
+from gradstep.training.trainer import DEFAULT_LR, INITS, LOSSES, REGS, default_loss, output_units
 
 MAX_LAYERS = 8  # hidden layers
 MAX_UNITS = 256  # in one hidden layer
@@ -42,7 +46,8 @@ class SettingError(ValueError):
 class Setting:
     name: str  # the key in the page's link and settings (contract section 5)
     label: str  # the page's word for it
-    kind: str  # "choice", "int", "float" or "sizes"
+    # "choice", "int", "float", "sizes", "features" (a comma-separated choice of several) or "file"
+    kind: str
     default: object  # the page's default; the command line's too unless ``required``
     help: str
     choices: tuple[str, ...] = ()
@@ -54,18 +59,25 @@ class Setting:
     metavar: str = ""  # what --help shows for the value (the name in capitals when empty)
     page: bool = True  # the page's training view has it
     cli: bool = True  # the command line has it
+    cli_choices: tuple[str, ...] = ()  # more choices the command line has and the page cannot use yet
+    cli_help: str = ""  # more help, on the command line only (about what only it has yet)
 
     @property
     def flag(self) -> str:
         return "--" + self.name
 
-    def limits(self) -> str:
-        """The limits in words: "one of relu, tanh, linear", "from 1 to 100,000", "above 0 and at most 1,000,000"."""
+    def limits(self, cli: bool = False) -> str:
+        """The limits in words: "one of relu, tanh, linear", "from 1 to 100,000", "above 0 and at most 1,000,000"
+        (``cli``: the command line's, with its ``cli_choices``)."""
         if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
+            return "one of " + ", ".join(self.choices + (self.cli_choices if cli else ()))
         if self.kind == "sizes":
             return (f"1 to {MAX_LAYERS} hidden layer sizes separated by commas, each from 1 to {MAX_UNITS}, "
                     f"at most {MAX_WEIGHTS:,} weights in all, like 16,16")
+        if self.kind == "file":
+            return f"a readable file with 1 to {MAX_ROWS:,} readable rows"
+        if self.kind == "features":
+            return f"one or more of {', '.join(self.choices)} separated by commas, each once, like x,y"
         if self.low_open:
             return f"above {_num(self.low)} and at most {_num(self.high)}"
         return f"from {_num(self.low)} to {_num(self.high)}"
@@ -76,19 +88,29 @@ class Setting:
             return ""
         return repr(self.default) if isinstance(self.default, float) else str(self.default)
 
-    def parse(self, text) -> object:
-        """The setting's value from its text (the link's, a form field's or a flag's), or
-        ``SettingError`` naming the limits."""
+    def parse(self, text, cli: bool = False) -> object:
+        """The setting's value from its text (the link's, a form field's or, with ``cli``, a
+        flag's), or ``SettingError`` naming the limits."""
         text = str(text).strip()
-        if not text.isascii():  # (int() reads other scripts' digits; the page's form does not)
+        if not text.isascii() and self.kind != "file":  # (int() reads other scripts' digits; the page's form does not)
             what = {"int": "a whole number ", "float": "a number "}.get(self.kind, "")
-            raise SettingError(self, f"must be {what}{self.limits()}, not {text!r}")
+            raise SettingError(self, f"must be {what}{self.limits(cli)}, not {text!r}")
         if self.kind == "choice":
-            if text not in self.choices:
-                raise SettingError(self, f"must be {self.limits()}, not {text!r}")
+            if text not in self.choices + (self.cli_choices if cli else ()):
+                raise SettingError(self, f"must be {self.limits(cli)}, not {text!r}")
             return text
         if self.kind == "sizes":
             return parse_layers(self, text)
+        if self.kind == "file":
+            if not text:
+                raise SettingError(self, f"must be {self.limits()}, not {text!r}")
+            return text  # (read by the command line: gradstep.training.csvdata)
+        if self.kind == "features":
+            names = tuple(part.strip() for part in text.split(","))
+            try:
+                return F.check(names)
+            except ValueError:
+                raise SettingError(self, f"must be {self.limits()}, not {text!r}") from None
         try:
             value = int(text) if self.kind == "int" else float(text)
         except ValueError:
@@ -128,8 +150,13 @@ def parse_layers(setting: Setting, text: str) -> list[int]:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("dataset", "Data", "choice", "moons", "the points to learn", choices=NAMES, required=True,
-            choice_labels=tuple(f"{n} ({CLASSES[n]} classes)" if CLASSES[n] != 2 else n for n in NAMES), metavar="D"),
+    Setting("dataset", "Data", "choice", "moons", "the points to learn",
+            cli_help="(or --data). " + ", ".join(n for n in NAMES if n not in REGRESSION)
+            + " are classifications (spiral of 3 classes); " + " and ".join(REGRESSION) + " are regressions "
+            "(a number to learn at each point, the loss squared error): plane (x+y)/2, gauss four bumps up "
+            "and down", choices=tuple(n for n in NAMES if n not in REGRESSION), cli_choices=REGRESSION,
+            choice_labels=tuple(f"{n} ({CLASSES[n]} classes)" if CLASSES[n] != 2 else n for n in NAMES
+                                if n not in REGRESSION), metavar="D"),
     Setting("layers", "Layers", "sizes", "16,16", "the hidden layers' sizes (the output layer is added)",
             required=True, metavar="16,16"),
     Setting("steps", "Steps", "int", None, "steps to take", low=1, high=1_000_000, required=True, page=False,
@@ -138,7 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
             required=True, metavar="S"),
     Setting("lr", "Rate", "float", DEFAULT_LR,
             f"the first step's learning rate (default {DEFAULT_LR}); it falls linearly to a tenth of it over "
-            "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)", low=0, high=1e6, low_open=True, metavar="R"),
+            "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)",
+            cli_help="(the default with --optimizer momentum is "
+                     f"{O.DEFAULT_LRS['momentum']}, with adam {O.DEFAULT_LRS['adam']})",
+            low=0, high=1e6, low_open=True, metavar="R"),
     Setting("batch", "Batch", "int", 100, "points per step, drawn at random each step (default: all, in order)",
             low=1, high=100_000, metavar="B"),
     Setting("activation", "Activation", "choice", "relu",
@@ -149,8 +179,50 @@ SETTINGS: tuple[Setting, ...] = (
             "of 1), averaged, plus 1e-4 times the sum of the squared weights (L2, which keeps them small)",
             choices=("default", *LOSSES), choice_labels=("default", "hinge + L2", "squared error", "cross-entropy")),
     Setting("points", "Points", "int", 100, "dataset size (default 100)", low=1, high=10_000, page=False, metavar="N"),
-    Setting("noise", "Noise", "float", None, "dataset noise (default: the dataset's own)", low=0, high=10,
-            page=False, metavar="X"),
+    Setting("noise", "Noise", "float", None,
+            "dataset noise (default: the dataset's own: moons 0.1, circles 0.08, xor 0.05, spiral 0.2, "
+            "linear 0.1): the standard deviation of the Gaussian jitter added to each coordinate "
+            "(to the angle, in radians, for spiral)", low=0, high=10, page=False, metavar="X"),
+    # -- issue 18 (the page's controls come later: page=False until the page has them) --
+    Setting("test-fraction", "Test share", "float", 0.0,
+            "the share of the points held out for testing, drawn from the seed (default 0: none); training "
+            "sees only the others, and the test points' loss and accuracy are shown beside training's",
+            low=0, high=0.9, page=False, metavar="F"),
+    Setting("reg", "Regularization", "choice", "default",
+            "the penalty on the weights added to the loss: l2 is rate * sum(w*w), l1 rate * sum(abs(w)), "
+            "over every weight and bias (default: l2 with the hinge loss, as micrograd's demo; none otherwise)",
+            choices=("default", *REGS), page=False),
+    Setting("reg-rate", "Regularization rate", "float", L2_ALPHA,
+            f"the regularization's rate (default {L2_ALPHA!r}, micrograd's)", low=0, high=10, page=False,
+            metavar="R"),
+    Setting("optimizer", "Optimizer", "choice", "sgd",
+            "how the weights follow their gradients: sgd (p -= lr*g), momentum (v = momentum*v + g; p -= lr*v) "
+            "or adam; each at the rate's schedule. Without --lr the first rate is "
+            + ", ".join(f"{k} {v!r}" for k, v in O.DEFAULT_LRS.items()), choices=O.OPTIMIZERS, page=False),
+    Setting("momentum", "Momentum", "float", O.MOMENTUM,
+            f"momentum's factor mu, the share of the last step kept (default {O.MOMENTUM})", low=0, high=0.999,
+            page=False, metavar="MU"),
+    Setting("beta1", "Adam beta1", "float", O.BETA1,
+            f"adam's decay of its mean gradient (default {O.BETA1})", low=0, high=0.999, page=False, metavar="B1"),
+    Setting("beta2", "Adam beta2", "float", O.BETA2,
+            f"adam's decay of its mean squared gradient (default {O.BETA2})", low=0, high=0.999999, page=False,
+            metavar="B2"),
+    Setting("eps", "Adam epsilon", "float", O.EPS, f"added to adam's root mean square (default {O.EPS!r})",
+            low=0, high=1, low_open=True, page=False, metavar="E"),
+    Setting("weight-decay", "Weight decay", "float", O.WEIGHT_DECAY,
+            "decoupled weight decay (AdamW's; with any optimizer): each step first scales every weight by "
+            "1 - lr*decay (default 0)", low=0, high=1, page=False, metavar="WD"),
+    Setting("init", "Initial weights", "choice", "default",
+            "default: micrograd's, each weight uniform in -1..1 and each bias 0; zero: every weight and bias 0 "
+            "(the hidden units stay alike and never learn apart)", choices=INITS, page=False),
+    Setting("features", "Inputs", "features", ",".join(F.DEFAULT),
+            "the network's inputs made from each point (x, y): x2 is x*x, xy x*y, sinx sin(x)... "
+            "(default x,y); the first layer takes one input each", choices=F.FEATURES, page=False,
+            metavar="x,y"),
+    Setting("data", "Your data", "file", None,
+            "your own points instead of --dataset: a CSV file of rows x,y,label (classes 0, 1, ...) or x,y,target "
+            "(a number: a regression), an optional header line (x,y,label or x,y,target); rows that cannot be read "
+            "are skipped and named by their line number", page=False, metavar="FILE.csv"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 # What the link carries of the training besides its settings, so a reload or a copied link brings
@@ -182,16 +254,22 @@ def check_together(s: dict) -> None:
     dataset = s.get("dataset")
     if dataset is None:
         return
-    classes = CLASSES[dataset]
+    classes = s["classes"] if s.get("classes") is not None else CLASSES[dataset]  # (--data's own)
     loss = s.get("loss")
     if loss in (None, "default"):
         loss = default_loss(classes)
+    if classes == 0 and loss != "mse":
+        raise SettingError(BY_NAME["loss"], f"{dataset} is a regression (a number at each point, not a class): "
+                                            "its loss is mse (squared error)")
     if loss == "hinge" and classes != 2:
         raise SettingError(BY_NAME["loss"], f"the hinge loss needs two classes; {dataset} has {classes}: "
                                             "choose cross_entropy or mse")
     layers = s.get("layers")
     if layers:
-        n = weights(layers, output_units(loss, classes))
+        features = s.get("features") or F.DEFAULT
+        if isinstance(features, str):
+            features = BY_NAME["features"].parse(features)
+        n = weights(layers, output_units(loss, classes), len(features))
         if n > MAX_WEIGHTS:
             shape = ",".join(map(str, layers))
             raise SettingError(BY_NAME["layers"], f"{shape} makes a network of {n:,} weights; the most is "

@@ -83,7 +83,8 @@ class TrainingView:
         loss = default_loss(CLASSES[s["dataset"]]) if s["loss"] == "default" else s["loss"]
         self._batch = None
         self.trainer = FastTrainer(X, y, s["layers"], seed=s["seed"], activation=s["activation"], loss=loss,
-                                   lr=s["lr"], batch=s["batch"])
+                                   lr=s["lr"], batch=s["batch"],
+                                   classes=0 if CLASSES[s["dataset"]] == 0 else None)  # 0: a regression
         t = self.trainer
         return {"step": 0, "loss": None, "accuracy": t.accuracy(),
                 "data": {"points": t.X, "labels": t.y, "classes": t.classes}}
