@@ -10,7 +10,8 @@ fresh browser profile (cold HTTP cache, no service worker: a first visit):
   normal    index.html with the snapshot refused (404): the worker's normal start
   snapshot  index.html, a first visit: the worker starts from set-up's memory snapshot
   repeat    index.html again in the same profile, once the service worker holds the site
-and prints the medians of: the first graph drawn, Python ready (`body[data-ready=true]`),
+and prints the medians of: the first graph drawn, the first Forward step shown (Forward
+pressed the moment it can be: the status leaves "start"), Python ready (`body[data-ready=true]`),
 ready / bare, the longest main-thread task until ready (PerformanceObserver "longtask"),
 the bytes that came over the network before ready, and, for the repeat visit, how many
 of the site's requests were not answered by the service worker. Times are ms from
@@ -39,7 +40,7 @@ import harness  # noqa: E402
 # Runs before any page script: when the first value node appears, when body gets
 # data-ready="true" (ms since navigation start), and the longest task before that.
 PROBE = """
-window.__gsBench = {firstNode: null, ready: null, longest: 0};
+window.__gsBench = {firstNode: null, ready: null, longest: 0, forwardClick: null, forwardShown: null};
 try {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -51,7 +52,15 @@ new MutationObserver((_, obs) => {
   const b = window.__gsBench, t = performance.now();
   if (b.firstNode === null && document.querySelector("[data-node-id]")) b.firstNode = t;
   if (b.ready === null && document.body && document.body.dataset.ready === "true") b.ready = t;
-  if (b.ready !== null && b.firstNode !== null) obs.disconnect();
+  // a learner who presses Forward the moment it can be pressed: when is the step shown?
+  const fwd = document.querySelector("[data-testid=forward-step]");
+  if (b.forwardClick === null && b.firstNode !== null && fwd && !fwd.disabled) {
+    b.forwardClick = t;
+    setTimeout(() => fwd.click(), 0);
+  }
+  const phase = document.querySelector("[data-testid=status]")?.dataset.phase;
+  if (b.forwardShown === null && b.forwardClick !== null && phase && phase !== "start") b.forwardShown = t;
+  if (b.ready !== null && b.firstNode !== null && (b.forwardShown !== null || !fwd)) obs.disconnect();
 }).observe(document, {subtree: true, childList: true, attributes: true});
 """
 SNAPSHOT = "**/web/build/pyodide-snapshot.bin.gz"
@@ -136,6 +145,9 @@ def summarize(rows: list[dict]) -> dict:
             "ready_ms": ready,
             "ready_over_bare": ready / bare if ready and bare else None,
             "longest_task_ms": median([r[kind]["longest"] for r in rows]),
+            "first_forward_ms": median([r[kind].get("forwardShown") for r in rows]),
+            "forward_latency_ms": median([r[kind]["forwardShown"] - r[kind]["forwardClick"] for r in rows
+                                          if r[kind].get("forwardShown") is not None]),
             "network_bytes": median([r[kind]["bytes"] for r in rows]),
             "network_requests": median([r[kind]["network_requests"] for r in rows]),
             "how": sorted({r[kind]["how"] for r in rows if r[kind]["how"]}),
@@ -188,11 +200,12 @@ def main() -> int:
         if name == "node":
             continue
         print(f"\n{name}: medians over {args.n} fresh profiles (ms from navigation start)")
-        print(f"  {'':9} {'first graph':>11} {'ready':>8} {'/bare':>6} {'longest task':>13} "
+        print(f"  {'':9} {'first graph':>11} {'1st Forward':>11} {'ready':>8} {'/bare':>6} {'longest task':>13} "
               f"{'network MB':>11} {'net reqs':>9}  started")
         for kind, s in summary.items():
             ratio = "" if s["ready_over_bare"] is None else f"{s['ready_over_bare']:.2f}"
-            print(f"  {kind:9} {fmt(s['first_graph_ms']):>11} {fmt(s['ready_ms']):>8} {ratio:>6} "
+            print(f"  {kind:9} {fmt(s['first_graph_ms']):>11} {fmt(s['first_forward_ms']):>11} "
+                  f"{fmt(s['ready_ms']):>8} {ratio:>6} "
                   f"{s['longest_task_ms'] or 0:>10.0f} ms {s['network_bytes'] / 1e6:>11.1f} "
                   f"{s['network_requests']:>9.0f}  {','.join(s['how'])}")
     node = results.get("node")
