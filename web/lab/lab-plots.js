@@ -76,6 +76,16 @@ function decades(lo, hi, room) {
  *   gradstep.lab.views.error_curve's reply (floats as strings; null where not computable)
  * @param {number} h the h chosen now (marked)
  */
+/** A y range with room: a flat one opened to ±1, then 8% more at each end. */
+function padded(lo, hi) {
+  if (hi - lo < 1e-12) {
+    lo -= 1;
+    hi += 1;
+  }
+  const pad = (hi - lo) * 0.08;
+  return { lo: lo - pad, hi: hi + pad };
+}
+
 export function drawErrorPlot(svg, curve, h) {
   redrawOnResize(svg, () => drawErrorPlot(svg, curve, h));
   const rows = curve?.points || curve?.rows || [];
@@ -178,13 +188,7 @@ export function drawSlopeView(svg, view, trail = [], onDrawn = () => {}) {
   const fin = ys.filter((v) => v != null && Number.isFinite(v));
   let lo = Math.min(...fin, y0);
   let hi = Math.max(...fin, y0);
-  if (hi - lo < 1e-12) {
-    lo -= 1;
-    hi += 1;
-  }
-  const pad = (hi - lo) * 0.08;
-  lo -= pad;
-  hi += pad;
+  ({ lo, hi } = padded(lo, hi));
   const xa = Math.min(...xs);
   const xb = Math.max(...xs);
   const yTicks = niceTicks(lo, hi, 5);
@@ -285,13 +289,7 @@ export function drawYoursPlot(svg, curve, { label = "leaf", output = "output", a
   const yfin = yours.filter((v) => v != null && Number.isFinite(v));
   lo = Math.max(Math.min(lo, ...yfin), lo - 2 * span);
   hi = Math.min(Math.max(hi, ...yfin), hi + 2 * span);
-  if (hi - lo < 1e-12) {
-    lo -= 1;
-    hi += 1;
-  }
-  const pad = (hi - lo) * 0.08;
-  lo -= pad;
-  hi += pad;
+  ({ lo, hi } = padded(lo, hi));
   const xa = Math.min(...xs);
   const xb = Math.max(...xs);
   const yTicks = niceTicks(lo, hi, 5);

@@ -300,7 +300,7 @@ export class YoursCard {
     if (n === 0) item(null, "No other point inside the function's domain could be checked.");
     else if (bad === 0) item(true, `At ${n} other points it agrees too.`);
     else {
-      const d = r.disagree;
+      const d = r.yours_ok ? r.disagree : null; // (when wrong on screen, the point shown is the screen's own)
       const at = d?.at ? Object.entries(d.at).map(([k, v]) => `${k} = ${fmtGraph(v)}`).join(", ") : "";
       const there = d ? (d.problem ? `: ${d.problem}` : `: the derivative is ${hide ? `(${HIDDEN})` : fmtGraph(d.expected)}, yours gives ${d.yours == null ? "nothing" : fmtGraph(d.yours)}`) : "";
       item(false, `At ${bad} of ${n} other points it differs${r.yours_ok ? " (it agrees on screen by coincidence)" : ""}` +
