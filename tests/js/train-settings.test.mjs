@@ -34,3 +34,26 @@ test("settings from a link keep where the training was, and drop what is not a c
   assert.equal(s.points, "r3");
   assert.equal(trainSettings({}).step, undefined);
 });
+
+test("issue 18's settings are the page's: in the link, and a link's choice that is not one is dropped", () => {
+  const s = trainSettings({ optimizer: "adam", reg: "l3", "test-fraction": "0.3", features: "x2,y2", init: "zero" });
+  assert.equal(s.optimizer, "adam");
+  assert.equal(s.reg, DEFAULTS.reg);
+  assert.equal(s["test-fraction"], "0.3");
+  assert.equal(s.features, "x2,y2");
+  assert.equal(s.init, "zero");
+  assert.equal(DEFAULTS.features, "x,y");
+  assert.equal(DEFAULTS.noise, ""); // (the dataset's own)
+});
+
+test("the features field reads as its checked boxes' names, in the order it was given", async () => {
+  const { FeatureChecks } = await import("../../web/training/settings.js");
+  const inputs = ["x", "y", "x2", "y2", "xy", "sinx", "siny"].map((value) => ({ value, checked: false }));
+  const field = new FeatureChecks({ querySelectorAll: () => inputs });
+  field.value = "y, x2";
+  assert.equal(field.value, "y,x2");
+  field.value = "siny,x";
+  assert.equal(field.value, "siny,x"); // (a link's order is the command line's: the first layer's inputs)
+  inputs[2].checked = true; // x2 checked by the learner: after them, in the table's order
+  assert.equal(field.value, "siny,x,x2");
+});

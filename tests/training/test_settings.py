@@ -28,6 +28,16 @@ CASES = [
     {"batch": "100001"}, {"batch": "ten"},
     {"layers": "²"}, {"seed": "١٦"}, {"layers": "16,١٦"}, {"dataset": "blobs"}, {"dataset": "spiral", "loss": "hinge"},
     {"dataset": "spiral", "loss": "default"}, {"loss": "mse"}, {"activation": "gelu"}, {"activation": "tanh"},
+    # issue 18's
+    {"noise": ""}, {"noise": "0"}, {"noise": "10"}, {"noise": "10.5"}, {"noise": "-0.1"}, {"noise": "lots"},
+    {"test-fraction": "0.9"}, {"test-fraction": "0.95"}, {"test-fraction": "-0.1"}, {"test-fraction": "1/2"},
+    {"reg": "l1"}, {"reg": "l3"}, {"reg-rate": "0"}, {"reg-rate": "11"}, {"optimizer": "adam"},
+    {"optimizer": "rmsprop"}, {"momentum": "0.999"}, {"momentum": "1"}, {"beta1": "0"}, {"beta2": "0.9999999"},
+    {"eps": "0"}, {"eps": "1e-12"}, {"weight-decay": "1"}, {"weight-decay": "2"}, {"init": "zero"}, {"init": "ones"},
+    {"features": "x,y"}, {"features": "x,y,x2,y2,xy,sinx,siny"}, {"features": "sinx"}, {"features": " y , x "},
+    {"features": ""}, {"features": "x,x"}, {"features": "x,z"}, {"features": "x,,y"}, {"features": "x²"},
+    {"features": "x,y,x2,y2,xy,sinx,siny", "layers": "128,128"}, {"features": "x", "layers": "128,128"},
+    {"features": "x,y,x2,y2,xy,sinx,siny", "layers": "131,128"},
 ]
 
 
@@ -94,7 +104,22 @@ def test_set_up_wrote_the_table_the_page_reads():
     defaults, names = json.loads(out.stdout)
     assert defaults == DEFAULTS and names == [s.name for s in PAGE]
     assert defaults == {"dataset": "moons", "layers": "16,16", "seed": "0", "lr": "1.0", "batch": "100",
-                        "activation": "relu", "loss": "default"}  # micrograd's demo (contract section 5)
+                        "activation": "relu", "loss": "default",  # micrograd's demo (contract section 5)
+                        # issue 18's, on the page: no noise of its own (the dataset's), no test points,
+                        # micrograd's L2 with the hinge loss, SGD, micrograd's initial weights
+                        "noise": "", "test-fraction": "0.0", "reg": "default", "reg-rate": "0.0001",
+                        "optimizer": "sgd", "momentum": "0.9", "beta1": "0.9", "beta2": "0.999", "eps": "1e-08",
+                        "weight-decay": "0.0", "init": "default", "features": "x,y"}
+
+
+def test_the_forms_rate_follows_the_optimizers_defaults_from_the_table():
+    from gradstep.training.optimizers import DEFAULT_LRS
+
+    out = subprocess.run(["node", "--input-type=module", "-e",
+                          'import { DEFAULT_LRS } from "./web/training/settings.js";'
+                          "console.log(JSON.stringify(DEFAULT_LRS))"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == {k: repr(v) for k, v in DEFAULT_LRS.items()}
 
 
 @pytest.mark.parametrize("name", [s.name for s in SETTINGS if s.kind in ("int", "float")])

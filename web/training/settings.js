@@ -10,6 +10,15 @@ export { TABLE };
 /** The page's settings, in the table's order. */
 export const PAGE = TABLE.settings.filter((s) => s.page);
 export const BY_NAME = new Map(TABLE.settings.map((s) => [s.name, s]));
+/**
+ * Each optimizer's first rate when none is given (optimizers.py's DEFAULT_LRS), as the table's
+ * help for --optimizer says it ("... the first rate is sgd 1.0, momentum 0.1, adam 0.01"): the
+ * form's rate follows the optimizer while it is at the last one's default.
+ */
+export const DEFAULT_LRS = Object.fromEntries(
+  [...(BY_NAME.get("optimizer")?.help.split("first rate is")[1] ?? "").matchAll(/([a-z]+) ([0-9.e+-]+\d)/g)]
+    .map((m) => [m[1], m[2]]),
+);
 /** name -> default, as the form and the link show it ("1.0", "16,16"). */
 export const DEFAULTS = Object.fromEntries(PAGE.map((s) => [s.name, s.default_text]));
 
@@ -85,6 +94,12 @@ export function parseSetting(s, raw) {
   if (s.kind === "choice") {
     return s.choices.includes(text) ? { value: text } : { problem: problem(s, `must be ${s.limits}, not ${repr(text)}`) };
   }
+  if (s.kind === "features") {
+    // (features.py's check: one or more of the choices, each once, in the order given)
+    const names = text.split(",").map((p) => p.trim());
+    const ok = text !== "" && new Set(names).size === names.length && names.every((n) => s.choices.includes(n));
+    return ok ? { value: names } : { problem: problem(s, `must be ${s.limits}, not ${repr(text)}`) };
+  }
   if (s.kind === "sizes") {
     const parts = text.split(",");
     const bad = () => ({ problem: problem(s, `must be ${s.limits}, not ${repr(text)}`) });
@@ -125,7 +140,7 @@ export function settingsProblem(form) {
   for (const s of PAGE) {
     const raw = form[s.name];
     if (raw == null || String(raw).trim() === "") {
-      v[s.name] = s.kind === "sizes" ? s.default_text.split(",").map(Number) : s.default;
+      v[s.name] = s.kind === "sizes" || s.kind === "features" ? s.default_text.split(",").map((p) => (s.kind === "sizes" ? Number(p) : p)) : s.default;
       continue;
     }
     const got = parseSetting(s, raw);
@@ -137,7 +152,7 @@ export function settingsProblem(form) {
   if (loss === "hinge" && classes !== 2) {
     return `${BY_NAME.get("loss").label}: the hinge loss needs two classes; ${v.dataset} has ${classes}: choose cross_entropy or mse`;
   }
-  const n = weights(v.layers, outputUnits(loss, classes));
+  const n = weights(v.layers, outputUnits(loss, classes), v.features?.length ?? TABLE.inputs);
   if (n > TABLE.max_weights) {
     return `${BY_NAME.get("layers").label}: ${v.layers.join(",")} makes a network of ${n.toLocaleString("en-US")} weights; ` +
       `the most is ${TABLE.max_weights.toLocaleString("en-US")} (fewer or smaller layers)`;
@@ -145,11 +160,66 @@ export function settingsProblem(form) {
   return "";
 }
 
-/** Fill the form's selects and empty fields from the table (options, defaults, limits as titles). */
+/** How the features' checkboxes name them (the table's names are the link's and the command line's). */
+export const FEATURE_TEXT = { x: "x", y: "y", x2: "x²", y2: "y²", xy: "xy", sinx: "sin x", siny: "sin y" };
+
+/**
+ * The features' checkboxes as one field (their container, which holds an input per feature):
+ * its value is the checked ones' names joined by commas ("x,y,x2"), in the order the value was
+ * last set in (a link's "y,x" is the command line's --features y,x: the first layer's inputs in
+ * that order), then the table's; a box checked later goes where it is in that order.
+ */
+export class FeatureChecks {
+  constructor(box) {
+    this.box = box;
+    this.order = null; // the names' order (null: the table's, the boxes')
+  }
+
+  get inputs() {
+    return [...this.box.querySelectorAll("input[type=checkbox]")];
+  }
+
+  get value() {
+    const checked = new Map(this.inputs.map((c) => [c.value, c.checked]));
+    return (this.order ?? [...checked.keys()]).filter((n) => checked.get(n)).join(",");
+  }
+
+  set value(text) {
+    const names = String(text).split(",").map((p) => p.trim());
+    const all = this.inputs.map((c) => c.value);
+    this.order = [...names.filter((n) => all.includes(n)), ...all.filter((n) => !names.includes(n))];
+    const on = new Set(names);
+    for (const c of this.inputs) c.checked = on.has(c.value);
+  }
+
+  addEventListener(type, fn) {
+    this.box.addEventListener(type, fn);
+  }
+}
+
+/** Fill the form's selects, checkboxes and empty fields from the table (options, defaults, limits as titles). */
 export function fillForm(fields) {
   for (const s of PAGE) {
     const el = fields[s.name];
     if (!el) continue;
+    if (s.kind === "features") {
+      const box = el.box;
+      if (!el.inputs.length) {
+        for (const name of s.choices) {
+          const label = document.createElement("label");
+          label.className = "train-feature";
+          const c = document.createElement("input");
+          c.type = "checkbox";
+          c.value = name;
+          c.dataset.feature = name;
+          label.append(c, ` ${FEATURE_TEXT[name] ?? name}`);
+          box.append(label);
+        }
+      }
+      if (!el.value) el.value = s.default_text;
+      box.title = `${s.help}: ${s.limits}`;
+      continue;
+    }
     if (s.kind === "choice" && el.options.length === 0) {
       s.choices.forEach((c, k) => el.append(new Option(s.choice_labels[k] ?? c, c)));
     }

@@ -62,8 +62,8 @@ export class Curve {
   }
 
   /** Draw the curves; `width` the SVG's width on screen (CSS px). */
-  /** losses: one a step; accuracies: [step, accuracy] pairs. */
-  draw(losses, accuracies, width) {
+  /** losses: one a step; accuracies: [step, accuracy] pairs; testLosses: the test points' loss after each step (or none). */
+  draw(losses, accuracies, width, testLosses = []) {
     const svg = this.svg;
     const L = losses;
     if (!L.length) {
@@ -72,6 +72,8 @@ export class Curve {
       return;
     }
     let [lo, hi] = extent(L);
+    const [tlo, thi] = extent(testLosses);
+    if (Number.isFinite(tlo)) [lo, hi] = [Math.min(lo, tlo), Math.max(hi, thi)];
     if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
     lo = Math.min(0, lo);
     if (hi <= lo) hi = lo + 1;
@@ -86,7 +88,7 @@ export class Curve {
     const X = (s) => box.l + (s / last) * (box.r - box.l); // s: steps taken
     const Y = (v) => box.t + (1 - (v - lo) / (hi - lo)) * (box.b - box.t);
     const YA = (a) => box.t + (1 - a) * (box.b - box.t);
-    const key = JSON.stringify([box.W, lo, hi, last, accuracies.length > 1]);
+    const key = JSON.stringify([box.W, lo, hi, last, accuracies.length > 1, testLosses.length > 0]);
     if (key !== this.key) {
       this.key = key;
       svg.replaceChildren();
@@ -117,6 +119,7 @@ export class Curve {
         el("text", { x: ax, y: my, class: "axis-label acc", "text-anchor": "middle", transform: `rotate(-90 ${ax} ${my})` }, axes)
           .textContent = "accuracy";
       }
+      this.testLine = el("polyline", { class: "test-line" }, svg);
       this.lossLine = el("polyline", { class: "loss-line" }, svg);
       this.accLine = el("polyline", { class: "acc-line" }, svg);
     }
@@ -132,6 +135,8 @@ export class Curve {
       return out;
     };
     this.lossLine.setAttribute("points", pts(L, 1, (v) => Y(Number.isFinite(v) ? v : hi)));
+    // (the test loss of step k+1 is measured after that step: drawn at k+1 too)
+    this.testLine.setAttribute("points", testLosses.length ? pts(testLosses, 1, (v) => Y(Number.isFinite(v) ? v : hi)) : "");
     // accuracies: [step, accuracy] pairs (one a reply), drawn at their steps
     const A = accuracies;
     const stride = Math.max(1, Math.ceil(A.length / 600));

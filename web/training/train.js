@@ -7,9 +7,15 @@
 import { perFrame } from "../graph/frame.js";
 import { BatchView } from "./batch-view.js";
 import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey } from "./train-plots.js";
-import { applyEdits, DEFAULTS, decodeEdits, encodeEdits, fillForm, settingsProblem, trainSettings } from "./settings.js";
+import {
+  applyEdits, DEFAULT_LRS, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
+} from "./settings.js";
 
 export { trainSettings };
+
+// The settings that make the data (the learner's added points stay while only the others change).
+const DATA_KEYS = ["dataset", "layers", "seed", "activation", "noise"];
+const TABLE_CLASSES = TABLE.classes;
 
 const $ = (id) => document.getElementById(id);
 const CHUNK_MS = 80; // Play asks for about this much work at a time
@@ -33,7 +39,12 @@ export class TrainView {
       curve: $("train-curve"), problem: $("train-problem"), cls: $("train-class"), point: $("train-point"),
       openPoint: $("train-open-point"), openBatch: $("train-open-batch"), note: $("train-note"),
       axisX: $("train-axis-x"), axisY: $("train-axis-y"), key: $("train-key"),
+      showTest: $("train-show-test"), showTestLabel: $("train-show-test-label"), curveKeyTest: $("train-curve-key-test"),
     };
+    // The settings' fields, one per row of the table the page has (id train-<name>).
+    this.fields = Object.fromEntries(PAGE.map((s) => [s.name, $(`train-${s.name}`)]).filter(([, e]) => e));
+    // (the features: a box of checkboxes, read and set as one field, "x,y,x2")
+    if (this.fields.features) this.fields.features = new FeatureChecks(this.fields.features);
     this.batch = new BatchView(engine, { pause: () => this.pause(), onChange: () => engine.onChange() });
     this.curve = new Curve(this.dom.curve);
     this.size = 0; // the canvas's CSS px a side (a ResizeObserver keeps it: no layout read per frame)
@@ -44,6 +55,8 @@ export class TrainView {
     this.playing = false;
     this.losses = [];
     this.accuracies = [];
+    this.testLosses = []; // the test points' loss after each step (none without a test share)
+    this.test = new Set(); // the data's points held out for testing (indices into data.points)
     this.data = null; // {points: [[x, y], ...], labels: [...], classes: n}
     this.grid = null; // {n, xs: [x0, x1], ys: [y0, y1], scores: [...] per cell}
     this.built = ""; // the settings the worker holds
@@ -51,19 +64,57 @@ export class TrainView {
     this.playWhenUp = false; // Play pressed before Python was up
     this.restore = null; // {step, edits} from the link: where the training is brought back to
     this.edits = []; // the learner's edits of the data (points added, removed), for the link
-    fillForm({
-      dataset: this.dom.dataset, layers: this.dom.layers, seed: this.dom.seed, lr: this.dom.lr,
-      batch: this.dom.batch, activation: this.dom.activation, loss: this.dom.loss,
-    });
+    fillForm(this.fields);
+    this.optimizer = this.fields.optimizer?.value;
+    this.showApplies();
     this._wire();
   }
 
   settings() {
-    const d = this.dom;
-    return {
-      dataset: d.dataset.value, layers: d.layers.value.trim(), seed: d.seed.value.trim(), lr: d.lr.value.trim(),
-      batch: d.batch.value.trim(), activation: d.activation.value, loss: d.loss.value,
-    };
+    return Object.fromEntries(Object.entries(this.fields).map(([k, e]) => [k, e.value.trim()]));
+  }
+
+  /**
+   * The optimizer's own settings that apply to it (momentum's, Adam's; weight decay to all),
+   * the others hidden; the regularization's rate off when there is none to rate.
+   */
+  showApplies() {
+    const opt = this.fields.optimizer?.value;
+    for (const e of this.dom.panel.querySelectorAll(".train-opt[data-optimizer]")) e.hidden = e.dataset.optimizer !== opt;
+    const { reg, loss, dataset } = this.fields;
+    const rate = this.fields["reg-rate"];
+    if (!reg || !rate) return;
+    const classes = Number(TABLE_CLASSES[dataset.value] ?? 2);
+    const hinge = loss.value === "hinge" || (loss.value === "default" && classes === 2);
+    const none = reg.value === "none" || (reg.value === "default" && !hinge);
+    rate.dataset.title ??= rate.title; // (the table's help and limits)
+    rate.disabled = none;
+    rate.title = none ? "No regularization (with this loss, default means none): no rate to set" : rate.dataset.title ?? rate.title;
+  }
+
+  /**
+   * A feature checked or unchecked: at least one must stay (the network needs an input), so
+   * unchecking the last is undone, and said. False when nothing changed.
+   */
+  featuresChanged(box) {
+    const note = $("train-features-note");
+    if (this.fields.features.value === "") {
+      box.checked = true;
+      note.textContent = "At least one input must stay checked: the network needs something to look at.";
+      return false;
+    }
+    note.textContent = "";
+    return true;
+  }
+
+  /** A new optimizer: the rate follows to its default when it was at the last one's (SGD 1.0, momentum 0.1, Adam 0.01). */
+  optimizerChanged() {
+    const now = this.fields.optimizer.value;
+    const lr = this.fields.lr;
+    if (DEFAULT_LRS[this.optimizer] != null && Number(lr.value) === Number(DEFAULT_LRS[this.optimizer]) && DEFAULT_LRS[now] != null) {
+      lr.value = DEFAULT_LRS[now];
+    }
+    this.optimizer = now;
   }
 
   /** The settings and where the training is, for the address (contract section 5). */
@@ -87,13 +138,9 @@ export class TrainView {
     // The whole batch's graph, when the link had it open: built again once the training is back.
     const graph = s.graph != null && /^batch(,|$)/.test(String(s.graph)) ? String(s.graph) : null;
     this.restoreGraph = graph && graph !== this.batch.linkState() ? graph : null;
-    d.dataset.value = s.dataset;
-    d.layers.value = s.layers;
-    d.seed.value = s.seed;
-    d.lr.value = s.lr;
-    d.batch.value = s.batch;
-    d.activation.value = s.activation;
-    d.loss.value = s.loss;
+    for (const [k, e] of Object.entries(this.fields)) e.value = s[k] ?? DEFAULTS[k] ?? "";
+    this.optimizer = this.fields.optimizer?.value;
+    this.showApplies();
   }
 
   show(settings = null) {
@@ -152,6 +199,7 @@ export class TrainView {
     this.built = key;
     this.losses = [];
     this.accuracies = [];
+    this.testLosses = [];
     this.apply(reply);
     this.refineSoon();
     this.engine.onChange();
@@ -251,9 +299,15 @@ export class TrainView {
     return null;
   }
 
-  /** What the learner's points belong to: the settings that make the data (not the rate, batch or loss). */
+  /**
+   * What the learner's points belong to: the settings that make the data, not how it is learnt
+   * (the rate, batch, loss, regularization, optimizer, initial weights; nor the test share: the
+   * edits are of all the points, held out or not).
+   */
   editKey(s = this.settings()) {
-    return JSON.stringify({ ...s, lr: "", batch: "", loss: "" });
+    const out = { ...s };
+    for (const k of Object.keys(out)) if (!DATA_KEYS.includes(k)) out[k] = "";
+    return JSON.stringify(out);
   }
 
   apply(reply) {
@@ -264,7 +318,11 @@ export class TrainView {
       // The classes a click can add: two, or three for the spiral.
       for (const o of this.dom.cls.options) o.hidden = Number(o.value) >= Number(reply.data.classes);
       if (Number(this.dom.cls.value) >= Number(reply.data.classes)) this.dom.cls.value = "0";
+      this.test = new Set((d.test ?? []).map(Number));
+      this.dom.showTestLabel.hidden = this.test.size === 0;
+      this.dom.curveKeyTest.hidden = this.test.size === 0;
     }
+    if (reply.test_losses) for (const v of reply.test_losses) this.testLosses.push(Number(v));
     if (reply.losses) for (const v of reply.losses) this.losses.push(Number(v));
     // (one accuracy a reply, measured after its last step: kept with that step, so a chunk of
     // many steps does not squeeze the accuracy line to the left of the loss's)
@@ -274,6 +332,8 @@ export class TrainView {
     st.dataset.step = String(reply.step ?? 0);
     st.dataset.loss = reply.loss ?? "";
     st.dataset.accuracy = reply.accuracy ?? "";
+    st.dataset.testLoss = reply.test_loss ?? "";
+    st.dataset.testAccuracy = reply.test_accuracy ?? "";
     this.showStatus();
     this.scheduleDraw();
   }
@@ -288,10 +348,12 @@ export class TrainView {
   /** The status line from what it carries (data-step, data-loss, data-accuracy). */
   showStatus() {
     const st = this.dom.status;
-    const { step, loss, accuracy } = st.dataset;
-    const acc = accuracy === "" || accuracy == null ? "—" : `${(Number(accuracy) * 100).toFixed(1)}%`;
-    const shown = loss === "" || loss == null ? "—" : Number(loss).toFixed(4);
-    st.textContent = `Step ${step || 0} · loss ${shown} · accuracy ${acc}`;
+    const { step, loss, accuracy, testLoss, testAccuracy } = st.dataset;
+    const pct = (a) => (a === "" || a == null ? "—" : `${(Number(a) * 100).toFixed(1)}%`);
+    const num = (v) => (v === "" || v == null ? "—" : Number(v).toFixed(4));
+    st.textContent = `Step ${step || 0} · loss ${num(loss)} · accuracy ${pct(accuracy)}`;
+    // (with a test share: the training points' numbers, then the held-out points')
+    if (this.test.size) st.textContent += ` · test loss ${num(testLoss)} · test accuracy ${pct(testAccuracy)}`;
   }
 
   say(text) {
@@ -414,21 +476,38 @@ export class TrainView {
       const r = 4 * dpr;
       ctx.lineWidth = 1.5 * dpr;
       ctx.strokeStyle = dark ? "#0d1117" : "#ffffff";
+      const T = this.test;
+      const showTest = this.dom.showTest.checked;
       for (let cls = 0; cls < CLASS_COLORS.length; cls++) {
-        ctx.beginPath();
-        let any = false;
-        for (const [x, y, k] of P) {
-          if (k !== cls) continue;
-          const cx = ((x - x0) / (x1 - x0)) * c.width;
-          const cy = (1 - (y - y0) / (y1 - y0)) * c.height;
-          ctx.moveTo(cx + r, cy);
-          ctx.arc(cx, cy, r, 0, 2 * Math.PI);
-          any = true;
+        // The training points filled; the test points (held out) hollow rings of their class's colour.
+        for (const held of [false, true]) {
+          if (held && (!T.size || !showTest)) continue;
+          ctx.beginPath();
+          let any = false;
+          P.forEach(([x, y, k], i) => {
+            if (k !== cls || T.has(i) !== held) return;
+            const cx = ((x - x0) / (x1 - x0)) * c.width;
+            const cy = (1 - (y - y0) / (y1 - y0)) * c.height;
+            ctx.moveTo(cx + r, cy);
+            ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+            any = true;
+          });
+          if (!any) continue;
+          if (held) {
+            ctx.lineWidth = 4 * dpr; // (a halo of the background under the ring, so it reads on any colour)
+            ctx.strokeStyle = dark ? "#0d1117" : "#ffffff";
+            ctx.stroke();
+            ctx.lineWidth = 2 * dpr;
+            ctx.strokeStyle = CLASS_COLORS[cls];
+            ctx.stroke();
+            ctx.lineWidth = 1.5 * dpr;
+            ctx.strokeStyle = dark ? "#0d1117" : "#ffffff";
+          } else {
+            ctx.fillStyle = CLASS_COLORS[cls];
+            ctx.fill();
+            ctx.stroke();
+          }
         }
-        if (!any) continue;
-        ctx.fillStyle = CLASS_COLORS[cls];
-        ctx.fill();
-        ctx.stroke();
       }
       // The axes and the colour key change only with the data's range, the size or the theme.
       const axesKey = JSON.stringify([size, g.xs, g.ys]);
@@ -442,7 +521,7 @@ export class TrainView {
         fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
       }
     }
-    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640);
+    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses);
   }
 
   /** The grid's scores as an image, a pixel a cell (CSS scales it). */
@@ -487,7 +566,7 @@ export class TrainView {
     }
     if (!(await this.build())) return;
     const text = this.dom.point.value.trim();
-    const count = this.points?.length ?? 0;
+    const count = (this.points?.length ?? 0) - this.test.size; // (the training points: the test points are not trained on)
     if (text !== "" && !(/^\d+$/.test(text) && Number(text) < count)) {
       // (the worker's words too: gradstep.training.view.TrainingView.point)
       this.dom.problem.textContent = `Point: must be a whole number from 0 to ${count - 1} (the data's points), not '${text}'`;
@@ -527,7 +606,8 @@ export class TrainView {
     const [y0, y1] = g.ys.map(Number);
     const x = x0 + ((e.clientX - r.left) / r.width) * (x1 - x0);
     const y = y1 - ((e.clientY - r.top) / r.height) * (y1 - y0);
-    const near = d.points.findIndex(([px, py]) => Math.hypot((Number(px) - x) / (x1 - x0), (Number(py) - y) / (y1 - y0)) < 0.015);
+    const hidden = !this.dom.showTest.checked; // (a hidden test point is not removed by a click on where it is)
+    const near = d.points.findIndex(([px, py], k) => !(hidden && this.test.has(k)) && Math.hypot((Number(px) - x) / (x1 - x0), (Number(py) - y) / (y1 - y0)) < 0.015);
     const points = d.points.map(([px, py], k) => [Number(px), Number(py), Number(d.labels[k])]);
     // (a click's place to 3 decimals: finer than a pixel, and short in the link)
     const edit = near >= 0 ? near : [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000, Number(this.dom.cls.value)];
@@ -550,12 +630,16 @@ export class TrainView {
     d.canvas.addEventListener("click", (e) => this.click(e));
     d.openPoint.addEventListener("click", () => this.openPoint());
     d.openBatch.addEventListener("click", () => this.openBatch());
-    for (const k of Object.keys(DEFAULTS)) {
-      d[k].addEventListener("change", () => {
+    for (const [k, e] of Object.entries(this.fields)) {
+      e.addEventListener("change", (event) => {
+        if (k === "features" && !this.featuresChanged(event.target)) return;
+        if (k === "optimizer") this.optimizerChanged();
+        this.showApplies();
         this.engine.onChange();
         this.build();
       });
     }
+    d.showTest.addEventListener("change", () => this.scheduleDraw());
     $("train-close").addEventListener("click", () => this.hide());
     // Sizes read when they change, not in every frame (a layout read per frame stalls the page).
     new ResizeObserver((entries) => {

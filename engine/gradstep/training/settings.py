@@ -182,42 +182,45 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("noise", "Noise", "float", None,
             "dataset noise (default: the dataset's own: moons 0.1, circles 0.08, xor 0.05, spiral 0.2, "
             "linear 0.1): the standard deviation of the Gaussian jitter added to each coordinate "
-            "(to the angle, in radians, for spiral)", low=0, high=10, page=False, metavar="X"),
-    # -- issue 18 (the page's controls come later: page=False until the page has them) --
+            "(to the angle, in radians, for spiral)", low=0, high=10, metavar="X"),
+    # -- issue 18 (on the page: all but data, which comes later) --
     Setting("test-fraction", "Test share", "float", 0.0,
             "the share of the points held out for testing, drawn from the seed (default 0: none); training "
             "sees only the others, and the test points' loss and accuracy are shown beside training's",
-            low=0, high=0.9, page=False, metavar="F"),
+            low=0, high=0.9, metavar="F"),
     Setting("reg", "Regularization", "choice", "default",
             "the penalty on the weights added to the loss: l2 is rate * sum(w*w), l1 rate * sum(abs(w)), "
             "over every weight and bias (default: l2 with the hinge loss, as micrograd's demo; none otherwise)",
-            choices=("default", *REGS), page=False),
+            choices=("default", *REGS),
+            choice_labels=("default", "none", "L1", "L2")),
     Setting("reg-rate", "Regularization rate", "float", L2_ALPHA,
-            f"the regularization's rate (default {L2_ALPHA!r}, micrograd's)", low=0, high=10, page=False,
+            f"the regularization's rate (default {L2_ALPHA!r}, micrograd's)", low=0, high=10,
             metavar="R"),
     Setting("optimizer", "Optimizer", "choice", "sgd",
             "how the weights follow their gradients: sgd (p -= lr*g), momentum (v = momentum*v + g; p -= lr*v) "
             "or adam; each at the rate's schedule. Without --lr the first rate is "
-            + ", ".join(f"{k} {v!r}" for k, v in O.DEFAULT_LRS.items()), choices=O.OPTIMIZERS, page=False),
+            + ", ".join(f"{k} {v!r}" for k, v in O.DEFAULT_LRS.items()), choices=O.OPTIMIZERS,
+            choice_labels=("SGD", "SGD with momentum", "Adam")),
     Setting("momentum", "Momentum", "float", O.MOMENTUM,
             f"momentum's factor mu, the share of the last step kept (default {O.MOMENTUM})", low=0, high=0.999,
-            page=False, metavar="MU"),
+            metavar="MU"),
     Setting("beta1", "Adam beta1", "float", O.BETA1,
-            f"adam's decay of its mean gradient (default {O.BETA1})", low=0, high=0.999, page=False, metavar="B1"),
+            f"adam's decay of its mean gradient (default {O.BETA1})", low=0, high=0.999, metavar="B1"),
     Setting("beta2", "Adam beta2", "float", O.BETA2,
-            f"adam's decay of its mean squared gradient (default {O.BETA2})", low=0, high=0.999999, page=False,
+            f"adam's decay of its mean squared gradient (default {O.BETA2})", low=0, high=0.999999,
             metavar="B2"),
     Setting("eps", "Adam epsilon", "float", O.EPS, f"added to adam's root mean square (default {O.EPS!r})",
-            low=0, high=1, low_open=True, page=False, metavar="E"),
+            low=0, high=1, low_open=True, metavar="E"),
     Setting("weight-decay", "Weight decay", "float", O.WEIGHT_DECAY,
             "decoupled weight decay (AdamW's; with any optimizer): each step first scales every weight by "
-            "1 - lr*decay (default 0)", low=0, high=1, page=False, metavar="WD"),
+            "1 - lr*decay (default 0)", low=0, high=1, metavar="WD"),
     Setting("init", "Initial weights", "choice", "default",
             "default: micrograd's, each weight uniform in -1..1 and each bias 0; zero: every weight and bias 0 "
-            "(the hidden units stay alike and never learn apart)", choices=INITS, page=False),
+            "(the hidden units stay alike and never learn apart)", choices=INITS,
+            choice_labels=("default", "zero")),
     Setting("features", "Inputs", "features", ",".join(F.DEFAULT),
             "the network's inputs made from each point (x, y): x2 is x*x, xy x*y, sinx sin(x)... "
-            "(default x,y); the first layer takes one input each", choices=F.FEATURES, page=False,
+            "(default x,y); the first layer takes one input each", choices=F.FEATURES,
             metavar="x,y"),
     Setting("data", "Your data", "file", None,
             "your own points instead of --dataset: a CSV file of rows x,y,label (classes 0, 1, ...) or x,y,target "

@@ -11,8 +11,8 @@ CPython. Floats are the command line's (``gradstep train``), bit for bit.
 
 from __future__ import annotations
 
-from gradstep.training.datasets import CLASSES, make
-from gradstep.training.settings import PAGE, parse
+from gradstep.training.datasets import CLASSES, make, split
+from gradstep.training.settings import BY_NAME, PAGE, parse
 
 GRID_PLAYING = 32  # the boundary's cells a side while training runs (the page asks finer when idle)
 GRID_MIN, GRID_MAX = 4, 200
@@ -38,6 +38,7 @@ class TrainingView:
     def __init__(self, progress=None):
         self.progress = progress or (lambda what: None)
         self.trainer = None
+        self.X_test, self.y_test = [], []  # the points held out for testing (the test share)
         self._batch = None  # (its step, its BatchGraph)
 
     # ------------------------------------------------------------------ actions
@@ -79,21 +80,47 @@ class TrainingView:
                 raise ValueError("there are no points left: add some, or choose the data again")
         self.progress("making the data and the network")
         if X is None:
-            X, y = make(s["dataset"], n=100, seed=s["seed"])
+            X, y = make(s["dataset"], n=100, noise=s.get("noise"), seed=s["seed"])
         loss = default_loss(CLASSES[s["dataset"]]) if s["loss"] == "default" else s["loss"]
+        # The test points held out as the command line holds them out (gradstep.training.run.train):
+        # the same split of the same points, so the losses are its losses bit for bit.
+        train_at, test_at = split(len(X), s.get("test-fraction") or 0.0, s["seed"])
+        if not train_at:
+            raise ValueError("there are no training points left: add some, or hold out fewer for testing")
+        self.X_test = [X[i] for i in test_at]
+        self.y_test = [y[i] for i in test_at]
+        options = {k.replace("-", "_"): s[k] for k in ("reg", "reg-rate", "optimizer", "momentum", "beta1", "beta2",
+                                                       "eps", "weight-decay", "init", "features") if k in s}
+        if isinstance(options.get("features"), str):  # (the table's default is its text, "x,y")
+            options["features"] = BY_NAME["features"].parse(options["features"])
         self._batch = None
-        self.trainer = FastTrainer(X, y, s["layers"], seed=s["seed"], activation=s["activation"], loss=loss,
-                                   lr=s["lr"], batch=s["batch"],
-                                   classes=0 if CLASSES[s["dataset"]] == 0 else None)  # 0: a regression
+        self.trainer = FastTrainer([X[i] for i in train_at], [y[i] for i in train_at], s["layers"], seed=s["seed"],
+                                   activation=s["activation"], loss=loss, lr=s["lr"], batch=s["batch"],
+                                   classes=CLASSES[s["dataset"]], **options)  # (0: a regression)
         t = self.trainer
-        return {"step": 0, "loss": None, "accuracy": t.accuracy(),
-                "data": {"points": t.X, "labels": t.y, "classes": t.classes}}
+        reply = {"step": 0, "loss": None, "accuracy": t.accuracy(),
+                 "data": {"points": X, "labels": y, "classes": t.classes, "test": test_at}}
+        reply.update(self.tested(None))
+        return reply
+
+    def tested(self, test_loss) -> dict:
+        """The test points' loss (the last step's, as the command line's ``test_losses``) and accuracy now."""
+        if not self.X_test:
+            return {"test_loss": None, "test_accuracy": None}
+        return {"test_loss": test_loss, "test_accuracy": self.trainer.evaluate(self.X_test, self.y_test)[1]}
 
     def step(self, steps=1) -> dict:
         self._batch = None  # (its 65,000 nodes are of the last step: free them)
         self.progress("training")
-        losses = [self.trainer.step() for _ in range(max(1, min(STEPS_MAX, int(steps))))]
-        return {"step": self.trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": self.trainer.accuracy()}
+        losses, test_losses = [], []
+        for _ in range(max(1, min(STEPS_MAX, int(steps)))):
+            losses.append(self.trainer.step())
+            if self.X_test:  # (after each step, as the command line's test_losses)
+                test_losses.append(self.trainer.evaluate(self.X_test, self.y_test)[0])
+        reply = {"step": self.trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": self.trainer.accuracy(),
+                 "test_losses": test_losses}
+        reply.update(self.tested(test_losses[-1] if test_losses else None))
+        return reply
 
     def point(self, index=None) -> dict:
         """One point's loss as a program, to step through like any other; a nudge at the
@@ -119,8 +146,8 @@ class TrainingView:
         """The network's score on an n x n grid over the data, padded by 15% (plain floats, no
         graph): one score a point for a single output, the class for more."""
         t = self.trainer
-        xs = [p[0] for p in t.X]
-        ys = [p[1] for p in t.X]
+        xs = [p[0] for p in t.X + self.X_test]  # (the test points in view too)
+        ys = [p[1] for p in t.X + self.X_test]
         pad_x = 0.15 * (max(xs) - min(xs) or 1.0)
         pad_y = 0.15 * (max(ys) - min(ys) or 1.0)
         x0, x1, y0, y1 = min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
