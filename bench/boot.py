@@ -104,7 +104,7 @@ class Visit:
     def row(self) -> dict:
         site = [p for p in self.network if p not in SW_CHECK]
         return {**self.probe, "bytes": self.bytes, "network_requests": len(site),
-                "how": self.boot and self.boot["how"]}
+                "how": self.boot and self.boot["how"], "worker_ms": (self.boot or {}).get("ms", {})}
 
 
 def median(values: list) -> float | None:
@@ -151,6 +151,9 @@ def summarize(rows: list[dict]) -> dict:
             "network_bytes": median([r[kind]["bytes"] for r in rows]),
             "network_requests": median([r[kind]["network_requests"] for r in rows]),
             "how": sorted({r[kind]["how"] for r in rows if r[kind]["how"]}),
+            # the worker's own phases, ms from its start: files in, snapshot in, Python ready
+            "worker_ms": {phase: median([r[kind]["worker_ms"].get(phase) for r in rows])
+                          for phase in ("files", "snapshot", "python", "ready")},
         }
     return summary
 
@@ -208,6 +211,9 @@ def main() -> int:
                   f"{fmt(s['ready_ms']):>8} {ratio:>6} "
                   f"{s['longest_task_ms'] or 0:>10.0f} ms {s['network_bytes'] / 1e6:>11.1f} "
                   f"{s['network_requests']:>9.0f}  {','.join(s['how'])}")
+            phases = ", ".join(f"{k} {v:.0f}" for k, v in s["worker_ms"].items() if v is not None)
+            if phases:
+                print(f"  {'':9} (in the worker, ms from its start: {phases})")
     node = results.get("node")
     if node:
         if "error" in node:
