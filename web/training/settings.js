@@ -10,15 +10,9 @@ export { TABLE };
 /** The page's settings, in the table's order. */
 export const PAGE = TABLE.settings.filter((s) => s.page);
 export const BY_NAME = new Map(TABLE.settings.map((s) => [s.name, s]));
-/**
- * Each optimizer's first rate when none is given (optimizers.py's DEFAULT_LRS), as the table's
- * help for --optimizer says it ("... the first rate is sgd 1.0, momentum 0.1, adam 0.01"): the
- * form's rate follows the optimizer while it is at the last one's default.
- */
-export const DEFAULT_LRS = Object.fromEntries(
-  [...(BY_NAME.get("optimizer")?.help.split("first rate is")[1] ?? "").matchAll(/([a-z]+) ([0-9.e+-]+\d)/g)]
-    .map((m) => [m[1], m[2]]),
-);
+/** Each optimizer's first rate when none is given (optimizers.py's DEFAULT_LRS, as text): the
+ * form's rate follows the optimizer while it is at the last one's default. */
+export const DEFAULT_LRS = TABLE.default_lrs ?? {};
 /** name -> default, as the form and the link show it ("1.0", "16,16"). */
 export const DEFAULTS = Object.fromEntries(PAGE.map((s) => [s.name, s.default_text]));
 

@@ -288,7 +288,9 @@ def table() -> dict:
         row["limits"] = s.limits()
         row["default_text"] = s.default_text()
         rows.append(row)
-    return {"settings": rows, "link_state": list(LINK_STATE), "max_layers": MAX_LAYERS, "max_units": MAX_UNITS,
+    return {"settings": rows, "link_state": list(LINK_STATE),
+            "default_lrs": {k: repr(v) for k, v in O.DEFAULT_LRS.items()},  # (each optimizer's first rate)
+            "max_layers": MAX_LAYERS, "max_units": MAX_UNITS,
             "max_weights": MAX_WEIGHTS, "inputs": INPUTS, "classes": CLASSES}
 
 
