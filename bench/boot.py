@@ -151,9 +151,9 @@ def summarize(rows: list[dict]) -> dict:
             "network_bytes": median([r[kind]["bytes"] for r in rows]),
             "network_requests": median([r[kind]["network_requests"] for r in rows]),
             "how": sorted({r[kind]["how"] for r in rows if r[kind]["how"]}),
-            # the worker's own phases, ms from its start: files in, snapshot in, Python ready
+            # the worker's own phases, ms from its start: Pyodide's module in, files in, snapshot in, Python ready
             "worker_ms": {phase: median([r[kind]["worker_ms"].get(phase) for r in rows])
-                          for phase in ("files", "snapshot", "python", "ready")},
+                          for phase in ("module", "files", "snapshot", "python", "ready")},
         }
     return summary
 

@@ -65,6 +65,7 @@ async function start() {
   for (const p of [contentsP, recordP, snapshotP]) p.catch(() => {});
 
   const { loadPyodide, version } = await pyodideModule;
+  mark("module");
   const [files, contents, glue] = await Promise.all([filesP, contentsP, glueP]);
   mark("files");
   let pyodide = null;
