@@ -205,7 +205,8 @@ def test_cli_json_is_the_contract_shape_and_deterministic():
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout and first.stderr == ""
     out = json.loads(first.stdout)
-    assert list(out) == ["dataset", "layers", "seed", "losses", "accuracy", "test_losses", "test_accuracy"]
+    assert list(out) == ["dataset", "layers", "seed", "losses", "accuracy", "test_losses", "test_accuracy",
+                         "grad_norms", "dead_relu"]  # (the contract's keys first; gradients per layer added)
     assert out["test_losses"] == [] and out["test_accuracy"] is None  # no --test-fraction: no test points
     assert out["dataset"] == "moons" and out["layers"] == [4, 4] and out["seed"] == 0
     assert len(out["losses"]) == 3 and all(isinstance(v, float) for v in out["losses"])

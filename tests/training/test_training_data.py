@@ -173,17 +173,24 @@ def test_regression_text_output(capsys):
     assert "a regression (no accuracy)" in out and "accuracy 0" not in out
 
 
-def test_regression_datasets_are_the_command_lines_until_the_page_draws_them():
+def test_regression_datasets_are_the_pages_too():
     from gradstep.training.settings import BY_NAME, PAGE, SettingError, parse, table
+    from gradstep.training.view import TrainingView
 
-    dataset = BY_NAME["dataset"]
-    assert dataset.parse("plane", cli=True) == "plane"
-    with pytest.raises(SettingError, match="must be one of moons, circles, xor, spiral, linear, not 'plane'"):
-        parse({"dataset": "plane"}, names=[s.name for s in PAGE])  # the page's worker
+    assert parse({"dataset": "plane"}, names=[s.name for s in PAGE])["dataset"] == "plane"  # the page's worker
     row = next(r for r in table()["settings"] if r["name"] == "dataset")
-    assert "plane" not in row["choices"] and "plane" not in row["limits"]
-    assert len(row["choice_labels"]) == len(row["choices"])
-    # the page has the other new settings; a file of your own is the command line's for now
+    assert "plane" in row["choices"] and "gauss" in row["choices"]
+    assert row["choice_labels"][row["choices"].index("plane")] == "plane (a number to learn)"
+    with pytest.raises(SettingError, match="plane is a regression"):
+        parse({"dataset": "plane", "loss": "hinge"}, names=[s.name for s in PAGE])
+    # your own data is the page's as CSV text (the link's "data"), read as --data reads a file
     assert not BY_NAME["data"].page
+    view = TrainingView()
+    reply = view.act("new", settings={"layers": "3", "data": "0,0,1.5\n1,2,-0.5\nx\n"})
+    assert reply["data"]["classes"] == 0
+    assert reply["data"]["skipped"] == [[3, "1 fields, not 3 (x,y,label or x,y,target)"]]
+    with pytest.raises(SettingError, match="at most 400,000 characters") as refused:
+        view.act("new", settings={"data": "0,0,1\n" * 70_000})
+    assert refused.value.page_message.startswith("Your data: at most 400,000 characters, not 420,000")
     assert all(s.page for s in map(BY_NAME.get, ("test-fraction", "reg", "reg-rate", "optimizer", "momentum",
                                                 "beta1", "beta2", "eps", "weight-decay", "init", "features")))

@@ -110,7 +110,8 @@ def test_cli_json_and_text_with_test_points(capsys):
     code, out, err = run_cli(capsys, "--test-fraction", "0.25", "--json")
     assert code == 0 and err == ""
     got = json.loads(out)
-    assert list(got) == ["dataset", "layers", "seed", "losses", "accuracy", "test_losses", "test_accuracy"]
+    assert list(got) == ["dataset", "layers", "seed", "losses", "accuracy", "test_losses", "test_accuracy",
+                         "grad_norms", "dead_relu"]
     assert got == train("moons", [4], 3, seed=0, test_fraction=0.25)
     assert len(got["test_losses"]) == 3 and 0.0 <= got["test_accuracy"] <= 1.0
     code, out, _ = run_cli(capsys, "--test-fraction", "0.25")

@@ -90,7 +90,7 @@ const training = new TrainView({
   call: (method, args, label) => python.call(method, args, label),
   ready: () => store.state.engine === "ready",
   onChange: () => editor.updateHash(true),
-  openProgram: (text, { rate }) => openTrainingPoint(text, rate),
+  openProgram: (text, { rate, focus }) => openTrainingPoint(text, rate, focus),
 });
 const practice = new Practice(store, {
   step: (name, args) => step(name, args),
@@ -459,16 +459,21 @@ async function chooseExample(ex) {
 /**
  * One training point's graph in the graph view: its inputs and target frozen, so a
  * nudge at the training's rate moves only the weights (that point's SGD update).
+ * `focus`: a leaf's label (a weight "w2_3[0]" or a bias "b1[4]") to open the graph on.
  */
-async function openTrainingPoint(text, rate) {
+async function openTrainingPoint(text, rate, focus = null) {
   editor.setText(text);
   editor.showAbout(text, "One training point's loss at the current weights. Step backward for its gradients; " +
     "Nudge (at the training's rate) is this point's SGD update. The training below stays where it was.");
   $("nudge-rate").value = String(Number(rate));
   const frozen = frozenInputs(text);
   const loaded = await enqueue(() => loadProgram(text, { frozen }));
-  // A point's graph has well over a thousand nodes: it opens on its loss, readable.
-  if (loaded) graph.centerOnNode();
+  // A point's graph has well over a thousand nodes: it opens on its loss, readable; or on the
+  // weight or bias the network's diagram was clicked at (its leaf, ringed).
+  const { ix, labelOf } = store.state;
+  const at = focus && loaded ? [...ix.leaves].find((i) => labelOf(i) === focus) : null;
+  if (loaded) graph.centerOnNode(at ?? null);
+  if (at != null) graph.ring(at);
   $("graph-host").scrollIntoView({ block: "nearest" });
 }
 

@@ -17,8 +17,9 @@ import { PAGE, TABLE } from "../training/settings.js";
  * hash has none; train is null or {dataset, layers, ...} (the settings it names);
  * error says why a program part could not be read (broken %-encoding).
  */
-/** What a link carries of the training: its settings, in the table's order, then where it is (step, points). */
-export const TRAIN_KEYS = [...PAGE.map((s) => s.name), ...TABLE.link_state];
+/** What a link carries of the training: its settings, in the table's order, then where it is (step, points),
+ * and the learner's own data (CSV text, the command line's --data file's contents) when there is any. */
+export const TRAIN_KEYS = [...PAGE.map((s) => s.name), ...TABLE.link_state, "data"];
 
 export function parseHash(hash) {
   const out = { program: null, frozen: [], practice: null, lab: false, challenge: [], train: null, error: null };

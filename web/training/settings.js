@@ -29,6 +29,7 @@ export function trainSettings(parts = {}) {
     out[s.name] = String(v);
   }
   for (const k of TABLE.link_state) if (parts[k] != null && parts[k] !== "") out[k] = String(parts[k]);
+  if (parts.data != null && String(parts.data).trim() !== "") out.data = String(parts.data); // (your own CSV)
   return out;
 }
 
@@ -125,7 +126,7 @@ export function weights(layers, outputs, inputs = TABLE.inputs) {
 
 /** The output layer's units (trainer.py's output_units). */
 export function outputUnits(loss, classes) {
-  return loss === "hinge" || (loss === "mse" && classes === 2) ? 1 : classes;
+  return loss === "hinge" || (loss === "mse" && classes <= 2) ? 1 : classes; // (classes 0: a regression, one output)
 }
 
 /** What is wrong with the page's settings (strings), or "": the first setting out of its limits, then the rules between them. */
@@ -141,8 +142,14 @@ export function settingsProblem(form) {
     if (got.problem) return got.problem.message;
     v[s.name] = got.value;
   }
+  // (your own data: its classes are known once Python reads it, and it checks the rules between
+  // settings in these words: gradstep.training.settings.check_together)
+  if (form.data != null && String(form.data).trim() !== "") return "";
   const classes = TABLE.classes[v.dataset];
-  const loss = v.loss === "default" ? (classes === 2 ? "hinge" : "cross_entropy") : v.loss;
+  const loss = v.loss === "default" ? (classes === 0 ? "mse" : classes === 2 ? "hinge" : "cross_entropy") : v.loss;
+  if (classes === 0 && loss !== "mse") {
+    return `${BY_NAME.get("loss").label}: ${v.dataset} is a regression (a number at each point, not a class): its loss is mse (squared error)`;
+  }
   if (loss === "hinge" && classes !== 2) {
     return `${BY_NAME.get("loss").label}: the hinge loss needs two classes; ${v.dataset} has ${classes}: choose cross_entropy or mse`;
   }

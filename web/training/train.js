@@ -6,7 +6,9 @@
 
 import { perFrame } from "../graph/frame.js";
 import { BatchView } from "./batch-view.js";
+import { GradChart, NetworkView } from "./network-view.js";
 import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey } from "./train-plots.js";
+import { unitColor } from "./network-view.js";
 import {
   applyEdits, DEFAULT_LRS, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
 } from "./settings.js";
@@ -14,7 +16,7 @@ import {
 export { trainSettings };
 
 // The settings that make the data (the learner's added points stay while only the others change).
-const DATA_KEYS = ["dataset", "layers", "seed", "activation", "noise"];
+const DATA_KEYS = ["dataset", "layers", "seed", "activation", "noise", "data"];
 const TABLE_CLASSES = TABLE.classes;
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +29,7 @@ const IDLE_MS = 250;
 export class TrainView {
   /**
    * @param {{call(method, args, what): Promise, ready(): boolean, onChange(),
-   *   openProgram(text, {rate}): Promise}} engine
+   *   openProgram(text, {rate, focus}): Promise}} engine
    */
   constructor(engine) {
     this.engine = engine;
@@ -45,8 +47,18 @@ export class TrainView {
     this.fields = Object.fromEntries(PAGE.map((s) => [s.name, $(`train-${s.name}`)]).filter(([, e]) => e));
     // (the features: a box of checkboxes, read and set as one field, "x,y,x2")
     if (this.fields.features) this.fields.features = new FeatureChecks(this.fields.features);
+    // Your own data: CSV text (the command line's --data file's contents), the link's `data`.
+    this.fields.data = $("train-data");
     this.batch = new BatchView(engine, { pause: () => this.pause(), onChange: () => engine.onChange() });
     this.curve = new Curve(this.dom.curve);
+    // Inside the network: the diagram with a heat map a neuron, and each layer's gradient norms.
+    this.netView = new NetworkView($("train-network"), $("train-network-detail"), (label) => this.openPoint(label));
+    this.gradChart = new GradChart($("train-grad-norms"), $("train-grad-key"));
+    this.network = null; // the worker's last network reply (weights, gradients, neuron maps)
+    this.gradNorms = []; // one array a step: each layer's weight-gradient norm
+    this.deadRelu = null; // the last step's share of dead ReLUs, a hidden layer each
+    this.netWidth = 0;
+    this.gradWidth = 0;
     this.size = 0; // the canvas's CSS px a side (a ResizeObserver keeps it: no layout read per frame)
     this.curveWidth = 0;
     this.scheduleDraw = perFrame(() => this.draw()); // (drawn once a frame, the latest state only)
@@ -120,6 +132,7 @@ export class TrainView {
   /** The settings and where the training is, for the address (contract section 5). */
   link() {
     const out = { ...this.settings(), step: this.dom.status.dataset.step || "0" };
+    if (!out.data) delete out.data; // (a dataset's link stays short)
     if (this.restore) out.step = String(Math.max(Number(out.step), this.restore.step));
     const edits = this.restore?.edits ?? this.edits;
     if (edits?.length) out.points = encodeEdits(edits);
@@ -139,6 +152,7 @@ export class TrainView {
     const graph = s.graph != null && /^batch(,|$)/.test(String(s.graph)) ? String(s.graph) : null;
     this.restoreGraph = graph && graph !== this.batch.linkState() ? graph : null;
     for (const [k, e] of Object.entries(this.fields)) e.value = s[k] ?? DEFAULTS[k] ?? "";
+    if (this.fields.data.value) $("train-data-box").open = true; // (a link with your data shows it)
     this.optimizer = this.fields.optimizer?.value;
     this.showApplies();
   }
@@ -200,6 +214,8 @@ export class TrainView {
     this.losses = [];
     this.accuracies = [];
     this.testLosses = [];
+    this.gradNorms = [];
+    this.deadRelu = null;
     this.apply(reply);
     this.refineSoon();
     this.engine.onChange();
@@ -319,11 +335,22 @@ export class TrainView {
       for (const o of this.dom.cls.options) o.hidden = Number(o.value) >= Number(reply.data.classes);
       if (Number(this.dom.cls.value) >= Number(reply.data.classes)) this.dom.cls.value = "0";
       this.test = new Set((d.test ?? []).map(Number));
+      this.regression = Number(d.classes) === 0;
+      // (a regression's targets: its colours are scaled to the largest)
+      this.targetScale = this.regression ? Math.max(1e-12, ...d.labels.map((v) => Math.abs(Number(v)))) : 1;
+      this.dom.cls.disabled = this.regression; // (a click adds a class's point: a regression has none)
+      this.sayData(d);
       this.dom.showTestLabel.hidden = this.test.size === 0;
       this.dom.curveKeyTest.hidden = this.test.size === 0;
     }
     if (reply.test_losses) for (const v of reply.test_losses) this.testLosses.push(Number(v));
     if (reply.losses) for (const v of reply.losses) this.losses.push(Number(v));
+    if (reply.grad_norms) for (const row of reply.grad_norms) this.gradNorms.push(row.map(Number));
+    if (reply.dead_relu?.length) this.deadRelu = reply.dead_relu[reply.dead_relu.length - 1];
+    if (reply.network) {
+      this.network = reply.network;
+      this.netDirty = true;
+    }
     // (one accuracy a reply, measured after its last step: kept with that step, so a chunk of
     // many steps does not squeeze the accuracy line to the left of the loss's)
     if (reply.accuracy != null) this.accuracies.push([Number(reply.step ?? 0), Number(reply.accuracy)]);
@@ -336,6 +363,24 @@ export class TrainView {
     st.dataset.testAccuracy = reply.test_accuracy ?? "";
     this.showStatus();
     this.scheduleDraw();
+  }
+
+  /** What was read of the learner's CSV (or nothing, for a dataset). */
+  sayData(d) {
+    const note = $("train-data-note");
+    if (!this.fields.data.value.trim()) {
+      note.textContent = "";
+      return;
+    }
+    const skipped = d.skipped ?? [];
+    const kind = Number(d.classes) === 0 ? "a regression (a number to learn at each point)" : `${d.classes} classes`;
+    let text = `Your data: ${d.points.length} point${d.points.length === 1 ? "" : "s"} read, ${kind}.`;
+    if (skipped.length) {
+      const shown = skipped.slice(0, 8).map(([line, why]) => `line ${line}: ${why}`).join("\n");
+      text += ` ${skipped.length} row${skipped.length === 1 ? "" : "s"} skipped:\n${shown}` +
+        (skipped.length > 8 ? `\n… and ${skipped.length - 8} more` : "");
+    }
+    note.textContent = text;
   }
 
   /** A new grid of scores: the heat map's image is made once here, drawn in the next frame. */
@@ -478,7 +523,8 @@ export class TrainView {
       ctx.strokeStyle = dark ? "#0d1117" : "#ffffff";
       const T = this.test;
       const showTest = this.dom.showTest.checked;
-      for (let cls = 0; cls < CLASS_COLORS.length; cls++) {
+      if (this.regression) this.drawTargets(ctx, c, P, x0, x1, y0, y1, r, dark, showTest);
+      for (let cls = 0; cls < (this.regression ? 0 : CLASS_COLORS.length); cls++) {
         // The training points filled; the test points (held out) hollow rings of their class's colour.
         for (const held of [false, true]) {
           if (held && (!T.size || !showTest)) continue;
@@ -515,13 +561,45 @@ export class TrainView {
         this.axesKey = axesKey;
         drawMapAxes(this.dom.axisY, this.dom.axisX, size, [x0, x1], [y0, y1]);
       }
-      const keyKey = JSON.stringify([g.classes, dark, Number(g.scale) > 1]);
+      const keyKey = JSON.stringify([g.classes, dark, Number(g.scale) > 1, this.targetScale]);
       if (keyKey !== this.keyKey) {
         this.keyKey = keyKey;
-        fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
+        if (this.regression) fillRegressionKey(this.dom.key, this.targetScale, dark);
+        else fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
       }
     }
     this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses);
+    const netWidth = this.netWidth || 600;
+    if (this.network && (this.netDirty || dark !== this.netDark || netWidth !== this.netDrawnWidth)) {
+      this.netView.draw(this.network, netWidth, dark);
+      this.netDirty = false;
+      this.netDark = dark;
+      this.netDrawnWidth = netWidth;
+    }
+    this.gradChart.draw(this.gradNorms, this.deadRelu, this.gradWidth || 420);
+  }
+
+  /** A regression's points, each filled with its target's colour (the output's scale), test points hollow. */
+  drawTargets(ctx, c, P, x0, x1, y0, y1, r, dark, showTest) {
+    const labels = this.data.labels;
+    const rgb = [0, 0, 0];
+    const dpr = window.devicePixelRatio || 1;
+    P.forEach(([x, y], i) => {
+      const held = this.test.has(i);
+      if (held && !showTest) return;
+      const cx = ((x - x0) / (x1 - x0)) * c.width;
+      const cy = (1 - (y - y0) / (y1 - y0)) * c.height;
+      unitColor(Number(labels[i]) / this.targetScale, dark, rgb);
+      ctx.beginPath();
+      ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+      ctx.lineWidth = (held ? 2.5 : 1.5) * dpr;
+      ctx.strokeStyle = held ? `rgb(${rgb.join(" ")})` : dark ? "#e6edf3" : "#24292f";
+      if (!held) {
+        ctx.fillStyle = `rgb(${rgb.join(" ")})`;
+        ctx.fill();
+      }
+      ctx.stroke();
+    });
   }
 
   /** The grid's scores as an image, a pixel a cell (CSS scales it). */
@@ -538,7 +616,8 @@ export class TrainView {
     const single = scale > 1;
     const rgb = [0, 0, 0];
     for (let k = 0; k < n * n; k++) {
-      cellColor(Number(g.scores[k]) / scale, single, dark, rgb);
+      if (this.regression) unitColor(Number(g.scores[k]) / scale / this.targetScale, dark, rgb);
+      else cellColor(Number(g.scores[k]) / scale, single, dark, rgb);
       const o = k * 4;
       data[o] = rgb[0];
       data[o + 1] = rgb[1];
@@ -555,12 +634,12 @@ export class TrainView {
    * to the graph view above (inputs and target frozen, the nudge rate the training's),
    * where it steps and nudges like any program; training stays where it was.
    */
-  async openPoint() {
+  async openPoint(focus = null) {
     this.pause();
     clearTimeout(this.idleTimer); // (the finer boundary would make this wait: it is asked for again after)
     if (!this.engine.ready()) {
       // A click that must wait runs when it can.
-      this.afterUp = () => this.openPoint();
+      this.afterUp = () => this.openPoint(focus);
       this.say("Python is starting: the point's graph opens as soon as it is up.");
       return;
     }
@@ -580,7 +659,7 @@ export class TrainView {
     }
     this.dom.problem.hidden = true;
     this.note(pointNote(reply, text === ""));
-    await this.engine.openProgram(reply.program, { rate: reply.rate, step: reply.step, index: Number(reply.index) });
+    await this.engine.openProgram(reply.program, { rate: reply.rate, step: reply.step, index: Number(reply.index), focus });
     this.refineSoon();
   }
 
@@ -601,6 +680,10 @@ export class TrainView {
     const g = this.grid;
     const d = this.data;
     if (!g || !d) return;
+    if (this.regression) {
+      this.note("This is a regression: its points carry numbers, not classes. Add points as rows x,y,target under Your own data.");
+      return;
+    }
     const r = this.dom.canvas.getBoundingClientRect();
     const [x0, x1] = g.xs.map(Number);
     const [y0, y1] = g.ys.map(Number);
@@ -640,6 +723,28 @@ export class TrainView {
       });
     }
     d.showTest.addEventListener("change", () => this.scheduleDraw());
+    // Your own data: trained on when asked (or when the box is left after an edit: its change).
+    $("train-data-use").addEventListener("click", () => {
+      this.engine.onChange();
+      this.build();
+    });
+    $("train-data-clear").addEventListener("click", () => {
+      this.fields.data.value = "";
+      this.engine.onChange();
+      this.build();
+    });
+    $("train-data-file").addEventListener("change", async (e) => {
+      const file = e.target.files?.[0];
+      if (!file) return;
+      if (file.size > 400_000) {
+        $("train-data-note").textContent = `Your data: ${file.name} is ${file.size.toLocaleString("en-US")} bytes; the most is 400,000 (about 10,000 rows).`;
+        return;
+      }
+      this.fields.data.value = await file.text();
+      e.target.value = "";
+      this.engine.onChange();
+      this.build();
+    });
     $("train-close").addEventListener("click", () => this.hide());
     // Sizes read when they change, not in every frame (a layout read per frame stalls the page).
     new ResizeObserver((entries) => {
@@ -654,6 +759,13 @@ export class TrainView {
       this.curveWidth = d.curve.parentElement.clientWidth;
       if (this.shown) this.scheduleDraw();
     }).observe(d.curve.parentElement);
+    const net = $("train-network");
+    const grads = $("train-grad-norms").parentElement;
+    new ResizeObserver(() => {
+      this.netWidth = net.clientWidth;
+      this.gradWidth = grads.clientWidth;
+      if (this.shown) this.scheduleDraw();
+    }).observe(net.parentElement);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.scheduleDraw());
   }
 }
@@ -673,6 +785,26 @@ function pointNote(reply, auto) {
     "the network already scores it exactly right";
   const other = Number(top.loss) > 0 ? ` Point ${top.index} has the largest loss (${Number(top.loss).toFixed(4)}): empty the Point field to open it.` : "";
   return `${chosen}: ${why}, so every gradient in its graph is 0 and a nudge changes nothing.${other}`;
+}
+
+/** A regression's colour key: the output's and the targets' one scale, orange to blue. */
+function fillRegressionKey(box, top, dark) {
+  box.replaceChildren();
+  const span = (cls, text, parent = box) => {
+    const e = document.createElement("span");
+    e.className = cls;
+    if (text != null) e.textContent = text;
+    parent.append(e);
+    return e;
+  };
+  const scale = span("train-key-scale");
+  const num = (v) => String(Number(v.toPrecision(3)));
+  span("train-key-end", num(-top), scale);
+  const bar = span("train-key-bar", null, scale);
+  const rgb = (t) => `rgb(${unitColor(t, dark).join(" ")})`;
+  bar.style.background = `linear-gradient(to right, ${[-1, -0.5, 0, 0.5, 1].map((t, k) => `${rgb(t)} ${k * 25}%`).join(", ")})`;
+  span("train-key-end", `+${num(top)}`, scale);
+  span("train-key-text", "a regression: the field is the network's output, the dots the data's targets, on one scale");
 }
 
 function classIndex(label) {

@@ -36,6 +36,7 @@ class FastTrainer(Trainer):
         # step carries inf and nan along instead, so the step that made them stops here.
         if loss - loss != 0.0 or any(g - g != 0.0 for g in grads):
             raise DomainError(f"the loss or a gradient overflowed float64 (loss {loss!r})")
+        self.last_grads = grads
         if self.optimizer.name == "sgd" and not self.optimizer.weight_decay:
             self.flat = fastnet.sgd(self.flat, grads, rate)
         else:
@@ -53,6 +54,9 @@ class FastTrainer(Trainer):
     def set_weights(self, values: list[float]) -> None:
         self.flat = [float(v) for v in values]
         self.sync()
+
+    def hidden_outputs(self, inputs, weights=None) -> list[list[float]]:
+        return self.net.hidden_flat(self.flat if weights is None else weights, inputs)
 
     def scores(self, points: list[list[float]]) -> list:
         """The network's outputs at these points ``[x, y]``, in plain floats (no graph)."""

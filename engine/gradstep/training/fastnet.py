@@ -68,6 +68,7 @@ class Net:
         exec(compile(self.source, f"<fastnet {list(self.sizes)} {loss}>", "exec"), space)  # noqa: S102
         self._step = space["step"]
         self._scores = space["scores"]
+        self._hidden = space["hidden"]
 
     # -- flat: parameters() order ------------------------------------------------
     def step_flat(self, params, xs, ys):
@@ -77,6 +78,11 @@ class Net:
     def scores_flat(self, params, xs):
         """The network's outputs for each input (no loss, no gradients)."""
         return self._scores(params, xs)
+
+    def hidden_flat(self, params, xs):
+        """Every hidden neuron's output for each input: one list per input, layer by layer
+        (the last layer, the outputs, left out); a linear unit's output is its sum."""
+        return self._hidden(params, xs)
 
     def train_flat(self, params, xs, ys, lr):
         """One SGD step: (loss, scores, new params)."""
@@ -336,5 +342,15 @@ def _source(sizes, activations, loss, alpha, l1=0.0) -> str:
             f"    for {inputs}, in xs:"]
     src += forward(ind)
     src += [f"{ind}scores.append({score})",
-            "    return scores"]
+            "    return scores",
+            "",
+            "",
+            "def hidden(params, xs):",
+            f"    {', '.join(params)}, = params",
+            "    out = []",
+            f"    for {inputs}, in xs:"]
+    src += forward(ind)
+    units = [h(lay, k) for lay in range(1, layers) for k in range(sizes[lay])]
+    src += [f"{ind}out.append([{', '.join(units)}])",
+            "    return out"]
     return "\n".join(src) + "\n"

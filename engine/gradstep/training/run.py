@@ -24,6 +24,9 @@ def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu"
     only the name the result carries, and ``n`` and ``noise`` are not used); the result adds
     ``"skipped_rows"``, the line numbers of the rows that could not be read.
     A regression dataset (classes 0) has no accuracy: ``"accuracy"`` and ``"test_accuracy"`` are None.
+    ``"grad_norms"`` has one list a step: the norm of each layer's weight gradients (the output
+    layer last), and ``"dead_relu"`` one a step: each hidden layer's share of ReLUs that were 0
+    for the whole batch (None for other units): ``Trainer.layer_stats``.
     ``progress(k, loss)``, if given, is called after each step. ``fast=True`` steps
     with ``gradstep.training.fast_trainer.FastTrainer`` (the same floats, replayed on arrays).
     """
@@ -39,7 +42,7 @@ def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu"
     X, y = [X[i] for i in train_at], [y[i] for i in train_at]
     kind = FastTrainer if fast else Trainer
     trainer = kind(X, y, layers, seed=seed, activation=activation, loss=loss, lr=lr, batch=batch,
-                   classes=classes, **options)
+                   classes=classes, watch=True, **options)
     history, test_history = [], []
     for k in range(steps):
         history.append(trainer.step())
@@ -49,7 +52,8 @@ def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu"
             progress(k + 1, history[-1])
     result = {"dataset": dataset, "layers": list(layers), "seed": seed, "losses": history,
               "accuracy": trainer.accuracy(), "test_losses": test_history,
-              "test_accuracy": trainer.evaluate(X_test, y_test)[1] if X_test else None}
+              "test_accuracy": trainer.evaluate(X_test, y_test)[1] if X_test else None,
+              "grad_norms": [s["norms"] for s in trainer.stats], "dead_relu": [s["dead"] for s in trainer.stats]}
     if data is not None:
         result["skipped_rows"] = [line for line, _ in data.skipped]
     return result

@@ -154,9 +154,9 @@ SETTINGS: tuple[Setting, ...] = (
             cli_help="(or --data). " + ", ".join(n for n in NAMES if n not in REGRESSION)
             + " are classifications (spiral of 3 classes); " + " and ".join(REGRESSION) + " are regressions "
             "(a number to learn at each point, the loss squared error): plane (x+y)/2, gauss four bumps up "
-            "and down", choices=tuple(n for n in NAMES if n not in REGRESSION), cli_choices=REGRESSION,
-            choice_labels=tuple(f"{n} ({CLASSES[n]} classes)" if CLASSES[n] != 2 else n for n in NAMES
-                                if n not in REGRESSION), metavar="D"),
+            "and down", choices=tuple(NAMES),
+            choice_labels=tuple(f"{n} (a number to learn)" if CLASSES[n] == 0 else f"{n} ({CLASSES[n]} classes)"
+                                if CLASSES[n] != 2 else n for n in NAMES), metavar="D"),
     Setting("layers", "Layers", "sizes", "16,16", "the hidden layers' sizes (the output layer is added)",
             required=True, metavar="16,16"),
     Setting("steps", "Steps", "int", None, "steps to take", low=1, high=1_000_000, required=True, page=False,
@@ -238,9 +238,10 @@ LINK_STATE = ("step", "points", "graph")
 PAGE = tuple(s for s in SETTINGS if s.page)
 
 
-def parse(raw: dict, *, names=None) -> dict:
+def parse(raw: dict, *, names=None, classes=None) -> dict:
     """The settings in ``raw`` (strings, as the page sends them) checked against their limits,
-    with the defaults for what is missing; then the rules between settings. ``SettingError``
+    with the defaults for what is missing; then the rules between settings (``classes``: the
+    learner's own data's, in place of the dataset's, which is then "your data"). ``SettingError``
     names the first setting out of its limits."""
     out = {}
     for s in SETTINGS if names is None else (BY_NAME[n] for n in names):
@@ -248,6 +249,9 @@ def parse(raw: dict, *, names=None) -> dict:
         out[s.name] = s.default if value is None or str(value).strip() == "" else s.parse(value)
     if "layers" in out and isinstance(out["layers"], str):
         out["layers"] = BY_NAME["layers"].parse(out["layers"])
+    if classes is not None:  # (the data is the learner's: the rules name it so, not the dataset)
+        out["classes"] = classes
+        out["dataset"] = "your data"
     check_together(out)
     return out
 

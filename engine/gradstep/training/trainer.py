@@ -45,6 +45,7 @@ the same floats (the graph's exact operations are ``loss_graph`` and
 
 from __future__ import annotations
 
+import math
 import random
 
 from gradstep.core.errors import DomainError
@@ -96,7 +97,7 @@ class Trainer:
 
     def __init__(self, X, y, layers, seed=0, activation="relu", loss=None, lr=None, batch=None, *,
                  reg=None, reg_rate=None, optimizer="sgd", momentum=0.9, beta1=0.9, beta2=0.999, eps=1e-8,
-                 weight_decay=0.0, init="default", features=F.DEFAULT, classes=None):
+                 weight_decay=0.0, init="default", features=F.DEFAULT, classes=None, watch=False):
         """``X`` a list of [x1, x2], ``y`` class numbers 0, 1, ... (0/1 for two
         classes); ``layers`` the hidden layers' sizes (the output layer is added: one
         unit for hinge and two-class mse, one per class otherwise).
@@ -110,7 +111,9 @@ class Trainer:
         training points); by default the largest class in ``y`` plus one, at least 2.
         ``classes=0`` is a regression: ``y`` holds numbers, the loss is squared error
         ("mse", the default then) on one output, and there is no accuracy (None).
-        ``features`` the network's inputs made from each point (gradstep.training.features)."""
+        ``features`` the network's inputs made from each point (gradstep.training.features).
+        ``watch=True`` records each step's ``layer_stats`` in ``self.stats`` (the page's
+        gradients-per-layer chart and the command line's ``"grad_norms"``)."""
         if len(X) != len(y) or not X:
             raise ValueError("X and y must be non-empty and of one length")
         self.regression = classes == 0
@@ -161,6 +164,10 @@ class Trainer:
         self.optimizer = Optimizer(optimizer, len(self.params), momentum=momentum, beta1=beta1, beta2=beta2,
                                    eps=eps, weight_decay=weight_decay)
         self.steps = 0  # steps taken
+        self.sizes = [len(self.features)] + self.layers + [outputs]  # [nin, n1, ..., nout]
+        self.watch = watch
+        self.stats = []  # with watch: one layer_stats() per step taken
+        self.last_grads = None  # the last step's gradients, in parameters() order
 
     # -- one step ------------------------------------------------------------
     def batch_indices(self) -> list[int]:
@@ -176,18 +183,57 @@ class Trainer:
     def step(self) -> float:
         """One step; returns the loss of its forward pass (before the update)."""
         indices = self.batch_indices()
+        before = self.weights() if self.watch else None
         try:
             loss = self._step(indices, self.learning_rate())
         except DomainError as error:
             raise Diverged(f"the training diverged at step {self.steps + 1} ({error}): "
                            "try a smaller learning rate") from None
         self.steps += 1
+        if self.watch:
+            self.stats.append(self.layer_stats(indices, before, self.last_grads))
         return loss
+
+    def layer_stats(self, indices, weights, grads) -> dict:
+        """One step's gradients layer by layer, to see them vanish or explode:
+        ``"norms"``, for each layer of weights (the output layer last), the Euclidean norm of
+        its weights' gradients (the biases' left out; the regularization's part in); and
+        ``"dead"``, for each hidden layer of ReLUs, the share of its units whose output was 0
+        for every point of the step's batch at the step's ``weights`` (a unit that gets no
+        gradient from any of them; None for tanh and linear units)."""
+        norms, at = [], 0
+        for lay in range(1, len(self.sizes)):
+            nin, n = self.sizes[lay - 1], self.sizes[lay]
+            total = 0.0
+            for k in range(n):  # (each neuron: its nin weights, then its bias)
+                for g in grads[at + k * (nin + 1): at + k * (nin + 1) + nin]:
+                    total += g * g
+            norms.append(math.sqrt(total))
+            at += n * (nin + 1)
+        dead = [None] * (len(self.sizes) - 2)
+        if self.activation == "relu" and dead:
+            outs = self.hidden_outputs([self.F[i] for i in indices], weights)
+            at = 0
+            for lay in range(len(dead)):
+                n = self.sizes[lay + 1]
+                off = sum(1 for k in range(n) if all(o[at + k] <= 0.0 for o in outs))
+                dead[lay] = off / n
+                at += n
+        return {"norms": norms, "dead": dead}
+
+    def hidden_outputs(self, inputs, weights=None) -> list[list[float]]:
+        """Every hidden unit's output (layer by layer) for each of ``inputs`` (the network's
+        inputs: features already made) at ``weights`` (default the current ones)."""
+        from gradstep.training import fastnet
+
+        net = fastnet.compile_net(self.sizes, self.activation, "mse", alpha=0.0)
+        return net.hidden_flat(self.weights() if weights is None else weights, inputs)
 
     def _step(self, indices: list[int], rate: float) -> float:
         total = self.loss_graph(indices)
         self.model.zero_grad()
         total.backward()
+        self.last_grads = [p.grad for p in self.params]
         if self.optimizer.name == "sgd" and not self.optimizer.weight_decay:
             for p in self.params:
                 p.data -= rate * p.grad  # micrograd's update (Optimizer's sgd, the same floats)

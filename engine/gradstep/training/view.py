@@ -11,8 +11,11 @@ CPython. Floats are the command line's (``gradstep train``), bit for bit.
 
 from __future__ import annotations
 
+import math
+
+from gradstep.training import csvdata
 from gradstep.training.datasets import CLASSES, make, split
-from gradstep.training.settings import BY_NAME, PAGE, parse
+from gradstep.training.settings import BY_NAME, PAGE, SettingError, parse
 
 GRID_PLAYING = 32  # the boundary's cells a side while training runs (the page asks finer when idle)
 GRID_MIN, GRID_MAX = 4, 200
@@ -20,6 +23,9 @@ GRID_MIN, GRID_MAX = 4, 200
 # more, and a 64 x 64 grid's reply is a third of the floats' repr (issue #15: the page's frames).
 SCORE_SCALE = 1000
 SCORE_CLAMP = 1_000_000
+NEURON_GRID = 20  # each hidden neuron's heat map: cells a side
+NEURON_UNITS_MAX = 128  # hidden units whose maps are computed (more: the diagram draws no maps)
+DATA_CHARS_MAX = 400_000  # the learner's CSV text (10,000 rows of three short numbers fit)
 STEPS_MAX = 1000  # steps in one call: the page asks for a chunk at a time and draws between
 ACTIONS = ("new", "step", "grid", "point", "batch", "expand")
 
@@ -40,6 +46,7 @@ class TrainingView:
         self.trainer = None
         self.X_test, self.y_test = [], []  # the points held out for testing (the test share)
         self._batch = None  # (its step, its BatchGraph)
+        self._neuron_cells = (None, None)  # (what they are of, the neuron maps' cells as the network's inputs)
 
     # ------------------------------------------------------------------ actions
     def act(self, action: str, *, settings=None, points=None, steps=1, grid=GRID_PLAYING, index=0, group="",
@@ -63,6 +70,7 @@ class TrainingView:
         else:
             return self.expand(group, step)
         reply["grid"] = self.grid(max(GRID_MIN, min(GRID_MAX, int(grid))))
+        reply["network"] = self.network()
         return reply
 
     def new(self, raw: dict, points=None) -> dict:
@@ -71,9 +79,13 @@ class TrainingView:
         from gradstep.training.fast_trainer import FastTrainer
         from gradstep.training.trainer import default_loss
 
-        s = parse(raw, names=[setting.name for setting in PAGE])
+        own = self.read_data(raw.get("data"))
+        s = parse(raw, names=[setting.name for setting in PAGE], classes=None if own is None else own.classes)
+        classes = CLASSES[s["dataset"]] if own is None else own.classes  # (0: a regression)
         X = y = None
-        if points is not None:
+        if own is not None:
+            X, y = own.X, own.y
+        if points is not None and classes:  # (a regression's points are not edited by clicks)
             X = [[float(p[0]), float(p[1])] for p in points]
             y = [int(p[2]) for p in points]
             if not X:
@@ -81,7 +93,7 @@ class TrainingView:
         self.progress("making the data and the network")
         if X is None:
             X, y = make(s["dataset"], n=100, noise=s.get("noise"), seed=s["seed"])
-        loss = default_loss(CLASSES[s["dataset"]]) if s["loss"] == "default" else s["loss"]
+        loss = default_loss(classes) if s["loss"] == "default" else s["loss"]
         # The test points held out as the command line holds them out (gradstep.training.run.train):
         # the same split of the same points, so the losses are its losses bit for bit.
         train_at, test_at = split(len(X), s.get("test-fraction") or 0.0, s["seed"])
@@ -96,12 +108,29 @@ class TrainingView:
         self._batch = None
         self.trainer = FastTrainer([X[i] for i in train_at], [y[i] for i in train_at], s["layers"], seed=s["seed"],
                                    activation=s["activation"], loss=loss, lr=s["lr"], batch=s["batch"],
-                                   classes=CLASSES[s["dataset"]], **options)  # (0: a regression)
+                                   classes=classes, watch=True, **options)
         t = self.trainer
         reply = {"step": 0, "loss": None, "accuracy": t.accuracy(),
-                 "data": {"points": X, "labels": y, "classes": t.classes, "test": test_at}}
+                 "data": {"points": X, "labels": y, "classes": t.classes, "test": test_at,
+                          "skipped": [] if own is None else [list(row) for row in own.skipped]}}
         reply.update(self.tested(None))
         return reply
+
+    @staticmethod
+    def read_data(text):
+        """The learner's own points from CSV text (``gradstep.training.csvdata``, as ``--data``
+        reads a file), or None without any; a ``SettingError`` naming "Your data" when no row
+        can be read or the text is over DATA_CHARS_MAX (checked before any reading)."""
+        if text is None or not str(text).strip():
+            return None
+        text = str(text)
+        if len(text) > DATA_CHARS_MAX:
+            raise SettingError(BY_NAME["data"], f"at most {DATA_CHARS_MAX:,} characters, not {len(text):,} "
+                                                f"(about {csvdata.MAX_ROWS:,} rows): use fewer rows")
+        try:
+            return csvdata.read(text)
+        except ValueError as error:
+            raise SettingError(BY_NAME["data"], str(error)) from None
 
     def tested(self, test_loss) -> dict:
         """The test points' loss (the last step's, as the command line's ``test_losses``) and accuracy now."""
@@ -117,8 +146,12 @@ class TrainingView:
             losses.append(self.trainer.step())
             if self.X_test:  # (after each step, as the command line's test_losses)
                 test_losses.append(self.trainer.evaluate(self.X_test, self.y_test)[0])
+        taken = len(losses)
+        stats = self.trainer.stats[-taken:]
+        del self.trainer.stats[:-1]  # (the page keeps the history; the view only the last)
         reply = {"step": self.trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": self.trainer.accuracy(),
-                 "test_losses": test_losses}
+                 "test_losses": test_losses, "grad_norms": [st["norms"] for st in stats],
+                 "dead_relu": [st["dead"] for st in stats]}
         reply.update(self.tested(test_losses[-1] if test_losses else None))
         return reply
 
@@ -146,13 +179,8 @@ class TrainingView:
         """The network's score on an n x n grid over the data, padded by 15% (plain floats, no
         graph): one score a point for a single output, the class for more."""
         t = self.trainer
-        xs = [p[0] for p in t.X + self.X_test]  # (the test points in view too)
-        ys = [p[1] for p in t.X + self.X_test]
-        pad_x = 0.15 * (max(xs) - min(xs) or 1.0)
-        pad_y = 0.15 * (max(ys) - min(ys) or 1.0)
-        x0, x1, y0, y1 = min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
-        cells = [[x0 + (j + 0.5) * (x1 - x0) / n, y1 - (i + 0.5) * (y1 - y0) / n] for i in range(n) for j in range(n)]
-        out = t.scores(cells)
+        x0, x1, y0, y1 = self.extent()
+        out = t.scores(self.cells(n))
         if not t.single:
             out = [max(range(len(o)), key=o.__getitem__) for o in out]
             scale = 1
@@ -161,6 +189,42 @@ class TrainingView:
             out = [0 if v != v else round(max(-SCORE_CLAMP, min(SCORE_CLAMP, v)) * SCORE_SCALE) for v in out]
             scale = SCORE_SCALE
         return {"n": n, "xs": [x0, x1], "ys": [y0, y1], "scores": out, "scale": scale, "classes": t.classes}
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """x0, x1, y0, y1: the data's points (the test points too), padded by 15% each side."""
+        t = self.trainer
+        xs = [p[0] for p in t.X + self.X_test]
+        ys = [p[1] for p in t.X + self.X_test]
+        pad_x = 0.15 * (max(xs) - min(xs) or 1.0)
+        pad_y = 0.15 * (max(ys) - min(ys) or 1.0)
+        return min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
+
+    def cells(self, n: int) -> list[list[float]]:
+        """The centres of an n x n grid over ``extent()``, row by row from the top."""
+        x0, x1, y0, y1 = self.extent()
+        return [[x0 + (j + 0.5) * (x1 - x0) / n, y1 - (i + 0.5) * (y1 - y0) / n] for i in range(n) for j in range(n)]
+
+    def network(self) -> dict:
+        """The network for its diagram: ``sizes`` ([inputs, n1, ..., outputs]), ``features``,
+        ``weights`` and the last step's ``grads`` (parameters() order: each neuron's weights,
+        then its bias; grads None before the first step), and ``maps``: each hidden neuron's
+        output over ``cells(NEURON_GRID)`` (the boundary's extent) in whole thousandths toward
+        0, clamped as the boundary's scores are, one list a neuron, layer by layer (None when the network
+        has more than NEURON_UNITS_MAX hidden units)."""
+        from gradstep.training.features import featurize
+
+        t = self.trainer
+        units = sum(t.sizes[1:-1])
+        maps = None
+        if units <= NEURON_UNITS_MAX:
+            key = (self.extent(), tuple(t.features))
+            if self._neuron_cells[0] != key:  # (the same cells until the data or the features change)
+                self._neuron_cells = (key, [featurize(c, t.features) for c in self.cells(NEURON_GRID)])
+            outs = t.hidden_outputs(self._neuron_cells[1])
+            maps = [_thousandths(col) for col in zip(*outs, strict=True)]
+        return {"sizes": list(t.sizes), "features": list(t.features), "weights": t.weights(),
+                "grads": None if t.last_grads is None else list(t.last_grads), "n": NEURON_GRID,
+                "scale": SCORE_SCALE, "maps": maps}
 
     # -------------------------------------------------------- the whole batch's graph
     def batch_graph(self):
@@ -182,3 +246,11 @@ class TrainingView:
         except KeyError as error:
             raise ValueError(error.args[0]) from None
         return {"step": self._batch[0], "expansion": expansion}
+
+
+def _thousandths(values) -> list[int]:
+    """Floats as whole thousandths toward 0, clamped to +-SCORE_CLAMP, nan as 0 (the common case,
+    every value finite and in range, in one comprehension: a 16,16 network's maps are 12,800)."""
+    if math.isfinite(sum(values)) and -SCORE_CLAMP < min(values) and max(values) < SCORE_CLAMP:
+        return [int(v * SCORE_SCALE) for v in values]
+    return [0 if v != v else int(max(-SCORE_CLAMP, min(SCORE_CLAMP, v)) * SCORE_SCALE) for v in values]

@@ -1,0 +1,153 @@
+"""Issue 18 in the page: inside the network (a heat map a hidden neuron, weights by sign and size,
+a click into one point's update), the gradients per layer, your own data (CSV) and regression.
+Numbers are checked against the command line (``gradstep train --json``) and against the
+network's own neurons computed here in CPython, not against the page's code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import train_status as status
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "engine"))
+
+from gradstep.training.view import NEURON_GRID, TrainingView  # noqa: E402
+
+
+def cli(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "gradstep", "train", "--json", *args], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def wait_step(page, step: int):
+    page.wait_for_selector(f"{T('train-status')}[data-step='{step}']", timeout=BOOT_MS)
+    settle(page)
+
+
+def test_every_hidden_neuron_is_a_heat_map_of_its_own_output(fresh):
+    page, _ = fresh
+    settings = {"dataset": "circles", "layers": "4,3", "seed": "2", "activation": "tanh", "lr": "0.3"}
+    open_ready(page, "index.html#train&" + "&".join(f"{k}={v}" for k, v in settings.items()) + "&step=6")
+    wait_step(page, 6)
+    page.wait_for_timeout(300)  # (a frame: the maps are painted in the next one)
+    neurons = page.eval_on_selector_all(T("train-neuron"),
+                                        "es => es.map((e) => [e.dataset.layer, e.dataset.index])")
+    assert neurons == [["0", "0"], ["0", "1"], ["0", "2"], ["0", "3"], ["1", "0"], ["1", "1"], ["1", "2"]]
+    # The same network in CPython, its neurons' outputs at the maps' cells, from the Value neurons.
+    view = TrainingView()
+    view.act("new", settings=settings)
+    view.act("step", steps=6)
+    view.trainer.sync()
+    model = view.trainer.model
+    cells = view.cells(NEURON_GRID)
+    checked = 0
+    for layer, index in [(0, 0), (0, 2), (1, 1)]:
+        values = []
+        for cx, cy in cells:
+            h1 = [n([cx, cy]) for n in model.layers[0].neurons]
+            values.append((h1 if layer == 0 else [n(h1) for n in model.layers[1].neurons])[index].data)
+        top = max(abs(v) for v in values)
+        pixels = page.evaluate("""([l, k]) => {
+            const c = document.querySelector(`[data-testid=train-neuron][data-layer="${l}"][data-index="${k}"]`);
+            return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+        }""", [layer, index])
+        for cell, v in enumerate(values):
+            if abs(v) < 0.3 * top:
+                continue
+            r, g, b = pixels[4 * cell: 4 * cell + 3]
+            # tanh units: blue where the neuron is above 0, orange below (light theme: paler near 0)
+            assert (b > r) == (v > 0), (layer, index, cell, v, (r, g, b))
+            checked += 1
+    assert checked > 100
+    # Hover or focus says a neuron's bias and gradient; the weights are lines by sign and size.
+    page.focus(f"{T('train-neuron')} >> nth=1")
+    detail = page.inner_text(T("train-network-detail"))
+    bias = view.trainer.weights()[3 + 2]  # neuron 1 of layer 1: after neuron 0's two weights and bias, its two
+    assert f"bias {bias:.4f}" in detail, detail
+    js = "ls => ls.map((l) => [l.getAttribute('stroke'), +l.getAttribute('stroke-width')])"
+    lines = page.eval_on_selector_all(".train-net-link", js)
+    assert len(lines) == 2 * 4 + 4 * 3 + 3 * 1
+    w = view.trainer.weights()
+    first = w[0]  # layer 1 neuron 0's weight from x: the first line drawn
+    assert lines[0][0] == ("rgb(31 119 180)" if first > 0 else "rgb(232 125 13)")
+
+
+def test_enter_on_a_neuron_opens_its_bias_in_one_points_update(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&step=2")
+    wait_step(page, 2)
+    page.focus(f"{T('train-neuron')} >> nth=2")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[data-testid=program]').value.startsWith('# Training point')",
+                           timeout=BOOT_MS)
+    settle(page)
+    assert "b1 = [" in page.input_value(T("program"))
+    assert page.is_visible("#focus-ring") or page.locator("[data-label='b1[2]']").count() == 1
+
+
+def test_gradients_per_layer_follow_the_command_line(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=xor&layers=6,5&seed=2&batch=20&step=7")
+    wait_step(page, 7)
+    page.wait_for_timeout(300)
+    want = cli("--dataset", "xor", "--layers", "6,5", "--seed", "2", "--batch", "20", "--steps", "7")
+    lines = page.eval_on_selector_all(f"{T('train-grad-norms')} polyline",
+                                      "ls => ls.map((l) => l.getAttribute('points').trim().split(/\\s+/).length)")
+    assert lines == [7, 7, 7]  # a line a layer (two hidden, the output), a point a step
+    key = page.inner_text(T("train-grad-key"))
+    for k, v in enumerate(want["grad_norms"][-1]):
+        assert f"{v:.4f}" in key, (k, v, key)
+    dead = want["dead_relu"][-1]
+    assert f"layer 1: {want['grad_norms'][-1][0]:.4f} · {round(dead[0] * 100)}% of its ReLUs dead" in key, key
+
+
+CSV = "x,y,label\n0.1,0.2,0\n-0.5,1.5,1\nbroken row\n0.9,-0.3,1\n-1.2,0.4,0\n0.3,0.3,1\n1.1,1.0,0\n"
+
+
+def test_your_own_csv_trains_as_the_command_line_and_survives_a_reload(fresh, tmp_path):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=3&lr=0.5")
+    wait_step(page, 0)
+    page.click("#train-data-box summary")
+    page.fill(T("train-data"), CSV)
+    page.click(T("train-data-use"))
+    settle(page)
+    note = page.inner_text(T("train-data-note"))
+    assert "6 points read, 2 classes" in note and "1 row skipped" in note and "line 4: 1 fields" in note, note
+    for _ in range(3):
+        page.click(T("train-step"))
+        settle(page)
+    path = tmp_path / "mine.csv"
+    path.write_text(CSV)
+    want = cli("--data", str(path), "--layers", "4", "--seed", "3", "--lr", "0.5", "--steps", "3")
+    assert want["skipped_rows"] == [4]
+    assert status(page)["loss"] == repr(want["losses"][2])
+    assert "data=" in page.evaluate("location.hash")
+    page.reload()
+    wait_step(page, 3)
+    assert page.input_value(T("train-data")) == CSV.strip()  # (the link carries it trimmed)
+    assert status(page)["loss"] == repr(want["losses"][2])
+    # Nothing readable: named, and the last network stays.
+    page.fill(T("train-data"), "a,b\nc,d,e\n")
+    page.click(T("train-data-use"))
+    settle(page)
+    assert "Your data: no row could be read" in page.inner_text("#train-problem")
+
+
+def test_a_regression_dataset_in_the_page_equals_the_command_line(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=plane&layers=4&seed=1&lr=0.1&step=4")
+    wait_step(page, 4)
+    want = cli("--dataset", "plane", "--layers", "4", "--seed", "1", "--lr", "0.1", "--steps", "4")
+    s = status(page)
+    assert s["loss"] == repr(want["losses"][3]) and s["accuracy"] == ""
+    assert "a regression" in page.inner_text(T("train-key"))
+    # A regression's loss is squared error: another is refused in the command line's words.
+    page.select_option(T("train-loss"), "hinge")
+    assert "plane is a regression" in page.inner_text("#train-problem")
