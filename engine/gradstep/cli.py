@@ -423,7 +423,8 @@ def cmd_train(args) -> int:
                    progress=progress, fast=True,  # gradstep.training.fastnet: Value's floats, bit for bit
                    test_fraction=args.test_fraction, reg=reg, reg_rate=args.reg_rate, optimizer=args.optimizer,
                    momentum=args.momentum, beta1=args.beta1, beta2=args.beta2, eps=args.eps,
-                   weight_decay=args.weight_decay, init=args.init, features=args.features, data=data)
+                   weight_decay=args.weight_decay, init=args.init, features=args.features, data=data,
+                   compare=args.compare or ())
     if args.json:
         print(json.dumps(result))
         return 0
@@ -478,7 +479,25 @@ def cmd_train(args) -> int:
         print(f"a regression (no accuracy): the loss is the mean squared error on all {args.points} points")
     else:
         print(f"accuracy {result['accuracy'] * 100:.1f}% on all {args.points} points after the last step")
+    _print_compare(result, args.optimizer, lr)
     return 0
+
+
+def _print_compare(result, optimizer, lr) -> None:
+    """--compare's copies after the run: each one's last loss and accuracy beside the run's own."""
+    copies = result.get("compare") or []
+    if not copies:
+        return
+    rows = [(f"{optimizer} (this run)", f"{lr:g}", repr(result["losses"][-1]),
+             "" if result["accuracy"] is None else f"{result['accuracy'] * 100:.1f}%")]
+    for c in copies:
+        last = repr(c["losses"][-1]) if c["losses"] else "—"
+        if c["diverged"]:
+            last += f" (diverged at step {len(c['losses']) + 1})"
+        accuracy = "" if c["accuracy"] is None else f"{c['accuracy'] * 100:.1f}%"
+        rows.append((c["optimizer"], f"{c['lr']:g}", last, accuracy))
+    print("\nthe same network from the same weights on the same batches, by optimizer:")
+    print(_table(rows, ("optimizer", "lr", "last loss", "accuracy")))
 
 
 def _read_data(path: str):

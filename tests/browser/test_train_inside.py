@@ -151,3 +151,27 @@ def test_a_regression_dataset_in_the_page_equals_the_command_line(fresh):
     # A regression's loss is squared error: another is refused in the command line's words.
     page.select_option(T("train-loss"), "hinge")
     assert "plane is a regression" in page.inner_text("#train-problem")
+
+
+def test_optimizers_side_by_side_equal_the_command_line(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=6&seed=2&lr=0.5&batch=40&compare=adam,momentum:0.05&step=9")
+    wait_step(page, 9)
+    page.wait_for_timeout(300)
+    want = cli("--dataset", "moons", "--layers", "6", "--seed", "2", "--lr", "0.5", "--batch", "40",
+               "--compare", "adam,momentum:0.05", "--steps", "9")
+    assert status(page)["loss"] == repr(want["losses"][8])
+    items = page.eval_on_selector_all(f"{T('train-compare-key')} .train-key-item", "es => es.map((e) => e.textContent)")
+    assert len(items) == 2
+    for text, copy in zip(items, want["compare"], strict=True):
+        assert f"loss {copy['losses'][-1]:.4f}" in text and f"accuracy {copy['accuracy'] * 100:.1f}%" in text, text
+    assert "Adam at rate 0.01" in items[0] and "SGD with momentum at rate 0.05" in items[1]
+    dashed = page.eval_on_selector_all(f"{T('train-curve')} .other-line",
+                                       "ls => ls.map((l) => l.getAttribute('points').trim().split(/\\s+/).length)")
+    assert dashed == [9, 9]
+    # A comparison out of its limits is named before any work; the run itself stays.
+    page.fill(T("train-compare"), "adam,momentum,sgd")
+    page.press(T("train-compare"), "Enter")
+    page.locator(T("train-compare")).blur()
+    page.wait_for_selector("#train-problem:not([hidden])")
+    assert "Compare with: must be up to 2 of sgd, momentum, adam" in page.inner_text("#train-problem")

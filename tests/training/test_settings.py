@@ -109,7 +109,8 @@ def test_set_up_wrote_the_table_the_page_reads():
                         # micrograd's L2 with the hinge loss, SGD, micrograd's initial weights
                         "noise": "", "test-fraction": "0.0", "reg": "default", "reg-rate": "0.0001",
                         "optimizer": "sgd", "momentum": "0.9", "beta1": "0.9", "beta2": "0.999", "eps": "1e-08",
-                        "weight-decay": "0.0", "init": "default", "features": "x,y"}
+                        "weight-decay": "0.0", "init": "default", "features": "x,y",
+                        "compare": ""}  # (no optimizer comparison)
 
 
 def test_the_forms_rate_follows_the_optimizers_defaults_from_the_table():

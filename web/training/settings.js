@@ -95,6 +95,25 @@ export function parseSetting(s, raw) {
     const ok = text !== "" && new Set(names).size === names.length && names.every((n) => s.choices.includes(n));
     return ok ? { value: names } : { problem: problem(s, `must be ${s.limits}, not ${repr(text)}`) };
   }
+  if (s.kind === "compare") {
+    // (settings.py's parse_compare: up to max_compare optimizers, each "name" or "name:rate", a rate as lr's)
+    if (text === "" || text === "none") return { value: [] };
+    const bad = () => ({ problem: problem(s, `must be ${s.limits}, not ${repr(text)}`) });
+    const parts = text.split(",");
+    if (parts.length > TABLE.max_compare) return bad();
+    const out = [];
+    for (const part of parts) {
+      const at = part.indexOf(":");
+      const name = (at < 0 ? part : part.slice(0, at)).trim();
+      if (!s.choices.includes(name)) return bad();
+      if (at >= 0) {
+        const rate = part.slice(at + 1);
+        if (!rate.trim() || parseSetting(BY_NAME.get("lr"), rate).problem) return bad();
+      }
+      out.push(name);
+    }
+    return { value: out };
+  }
   if (s.kind === "sizes") {
     const parts = text.split(",");
     const bad = () => ({ problem: problem(s, `must be ${s.limits}, not ${repr(text)}`) });

@@ -62,8 +62,11 @@ export class Curve {
   }
 
   /** Draw the curves; `width` the SVG's width on screen (CSS px). */
-  /** losses: one a step; accuracies: [step, accuracy] pairs; testLosses: the test points' loss after each step (or none). */
-  draw(losses, accuracies, width, testLosses = []) {
+  /**
+   * losses: one a step; accuracies: [step, accuracy] pairs; testLosses: the test points' loss after each step (or none);
+   * others: the optimizer comparison's copies, each {losses} (one a step), drawn as lines of their own.
+   */
+  draw(losses, accuracies, width, testLosses = [], others = []) {
     const svg = this.svg;
     const L = losses;
     if (!L.length) {
@@ -74,6 +77,10 @@ export class Curve {
     let [lo, hi] = extent(L);
     const [tlo, thi] = extent(testLosses);
     if (Number.isFinite(tlo)) [lo, hi] = [Math.min(lo, tlo), Math.max(hi, thi)];
+    for (const o of others) {
+      const [olo, ohi] = extent(o.losses);
+      if (Number.isFinite(olo)) [lo, hi] = [Math.min(lo, olo), Math.max(hi, ohi)];
+    }
     if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
     lo = Math.min(0, lo);
     if (hi <= lo) hi = lo + 1;
@@ -88,7 +95,7 @@ export class Curve {
     const X = (s) => box.l + (s / last) * (box.r - box.l); // s: steps taken
     const Y = (v) => box.t + (1 - (v - lo) / (hi - lo)) * (box.b - box.t);
     const YA = (a) => box.t + (1 - a) * (box.b - box.t);
-    const key = JSON.stringify([box.W, lo, hi, last, accuracies.length > 1, testLosses.length > 0]);
+    const key = JSON.stringify([box.W, lo, hi, last, accuracies.length > 1, testLosses.length > 0, others.length]);
     if (key !== this.key) {
       this.key = key;
       svg.replaceChildren();
@@ -120,6 +127,7 @@ export class Curve {
           .textContent = "accuracy";
       }
       this.testLine = el("polyline", { class: "test-line" }, svg);
+      this.otherLines = others.map((_, k) => el("polyline", { class: `other-line other-${k}` }, svg));
       this.lossLine = el("polyline", { class: "loss-line" }, svg);
       this.accLine = el("polyline", { class: "acc-line" }, svg);
     }
@@ -137,6 +145,7 @@ export class Curve {
     this.lossLine.setAttribute("points", pts(L, 1, (v) => Y(Number.isFinite(v) ? v : hi)));
     // (the test loss of step k+1 is measured after that step: drawn at k+1 too)
     this.testLine.setAttribute("points", testLosses.length ? pts(testLosses, 1, (v) => Y(Number.isFinite(v) ? v : hi)) : "");
+    others.forEach((o, k) => this.otherLines[k].setAttribute("points", o.losses.length ? pts(o.losses, 1, (v) => Y(Number.isFinite(v) ? v : hi)) : ""));
     // accuracies: [step, accuracy] pairs (one a reply), drawn at their steps
     const A = accuracies;
     const stride = Math.max(1, Math.ceil(A.length / 600));

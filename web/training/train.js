@@ -56,6 +56,7 @@ export class TrainView {
     this.gradChart = new GradChart($("train-grad-norms"), $("train-grad-key"));
     this.network = null; // the worker's last network reply (weights, gradients, neuron maps)
     this.gradNorms = []; // one array a step: each layer's weight-gradient norm
+    this.others = []; // the optimizer comparison's copies: {optimizer, lr, losses, accuracy, diverged}
     this.deadRelu = null; // the last step's share of dead ReLUs, a hidden layer each
     this.netWidth = 0;
     this.gradWidth = 0;
@@ -216,6 +217,7 @@ export class TrainView {
     this.testLosses = [];
     this.gradNorms = [];
     this.deadRelu = null;
+    this.others = [];
     this.apply(reply);
     this.refineSoon();
     this.engine.onChange();
@@ -346,6 +348,7 @@ export class TrainView {
     if (reply.test_losses) for (const v of reply.test_losses) this.testLosses.push(Number(v));
     if (reply.losses) for (const v of reply.losses) this.losses.push(Number(v));
     if (reply.grad_norms) for (const row of reply.grad_norms) this.gradNorms.push(row.map(Number));
+    if (reply.compare) this.compared(reply.compare);
     if (reply.dead_relu?.length) this.deadRelu = reply.dead_relu[reply.dead_relu.length - 1];
     if (reply.network) {
       this.network = reply.network;
@@ -363,6 +366,33 @@ export class TrainView {
     st.dataset.testAccuracy = reply.test_accuracy ?? "";
     this.showStatus();
     this.scheduleDraw();
+  }
+
+  /** The comparison's copies from a reply: their losses added, their key said. */
+  compared(copies) {
+    if (copies.length !== this.others.length) this.others = copies.map((c) => ({ ...c, losses: [] }));
+    copies.forEach((c, k) => {
+      const o = this.others[k];
+      for (const v of c.losses) o.losses.push(Number(v));
+      Object.assign(o, { optimizer: c.optimizer, lr: Number(c.lr), accuracy: c.accuracy, diverged: c.diverged });
+    });
+    const box = $("train-curve-key-compare");
+    const NAMES = { sgd: "SGD", momentum: "SGD with momentum", adam: "Adam" };
+    const opt = this.fields.optimizer.value;
+    $("train-curve-key-loss").textContent = this.others.length ?
+      `loss on the training points: ${NAMES[opt] ?? opt} at rate ${this.fields.lr.value} (the settings above)` : "loss on the training points";
+    box.replaceChildren(...this.others.map((o, k) => {
+      const item = document.createElement("span");
+      item.className = "train-key-item";
+      item.dataset.optimizer = o.optimizer;
+      const line = document.createElement("span");
+      line.className = `train-key-line other-${k}`;
+      const last = o.losses.length ? o.losses[o.losses.length - 1] : null;
+      const acc = o.accuracy == null ? "" : `, accuracy ${(Number(o.accuracy) * 100).toFixed(1)}%`;
+      const now = o.diverged ? `: diverged at step ${o.losses.length + 1}` : last == null ? "" : `: loss ${last.toFixed(4)}${acc}`;
+      item.append(line, `${NAMES[o.optimizer] ?? o.optimizer} at rate ${o.lr} (the same weights and batches)${now}`);
+      return item;
+    }));
   }
 
   /** What was read of the learner's CSV (or nothing, for a dataset). */
@@ -568,7 +598,7 @@ export class TrainView {
         else fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
       }
     }
-    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses);
+    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses, this.others);
     const netWidth = this.netWidth || 600;
     if (this.network && (this.netDirty || dark !== this.netDark || netWidth !== this.netDrawnWidth)) {
       this.netView.draw(this.network, netWidth, dark);

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from gradstep.training.datasets import CLASSES, make, split
 from gradstep.training.fast_trainer import FastTrainer
-from gradstep.training.trainer import Trainer, default_loss
+from gradstep.training.trainer import Diverged, Trainer, default_loss
 
 
 def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu", loss=None,
-          n=100, noise=None, progress=None, fast=False, test_fraction=0.0, data=None, **options) -> dict:
+          n=100, noise=None, progress=None, fast=False, test_fraction=0.0, data=None, compare=(), **options) -> dict:
     """Train on ``gradstep.training.datasets.make(dataset, n, noise, seed)`` for ``steps`` steps.
 
     ``test_fraction`` of the points (``datasets.split``) are held out: training sees only the
@@ -27,6 +27,10 @@ def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu"
     ``"grad_norms"`` has one list a step: the norm of each layer's weight gradients (the output
     layer last), and ``"dead_relu"`` one a step: each hidden layer's share of ReLUs that were 0
     for the whole batch (None for other units): ``Trainer.layer_stats``.
+    ``compare``: copies to train beside it, ``((optimizer, lr or None), ...)``: each the same network
+    from the same initial weights on the same batches (the same seed) with that optimizer (and the
+    other settings); ``"compare"`` then lists ``{"optimizer", "lr", "losses", "accuracy", "diverged"}``
+    for each (a copy that diverges stops there, its message in ``"diverged"``; the run goes on).
     ``progress(k, loss)``, if given, is called after each step. ``fast=True`` steps
     with ``gradstep.training.fast_trainer.FastTrainer`` (the same floats, replayed on arrays).
     """
@@ -43,9 +47,19 @@ def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu"
     kind = FastTrainer if fast else Trainer
     trainer = kind(X, y, layers, seed=seed, activation=activation, loss=loss, lr=lr, batch=batch,
                    classes=classes, watch=True, **options)
+    copies = [kind(X, y, layers, seed=seed, activation=activation, loss=loss, lr=rate, batch=batch,
+                   classes=classes, **{**options, "optimizer": name}) for name, rate in compare]
+    copy_losses = [[] for _ in copies]
+    diverged = [None for _ in copies]
     history, test_history = [], []
     for k in range(steps):
         history.append(trainer.step())
+        for c, copy in enumerate(copies):
+            if diverged[c] is None:
+                try:
+                    copy_losses[c].append(copy.step())
+                except Diverged as error:
+                    diverged[c] = str(error)
         if X_test:
             test_history.append(trainer.evaluate(X_test, y_test)[0])
         if progress is not None:
@@ -54,6 +68,9 @@ def train(dataset, layers, steps, seed=0, batch=None, lr=None, activation="relu"
               "accuracy": trainer.accuracy(), "test_losses": test_history,
               "test_accuracy": trainer.evaluate(X_test, y_test)[1] if X_test else None,
               "grad_norms": [s["norms"] for s in trainer.stats], "dead_relu": [s["dead"] for s in trainer.stats]}
+    if copies:
+        result["compare"] = [{"optimizer": copy.optimizer_name, "lr": copy.lr, "losses": copy_losses[c],
+                              "accuracy": copy.accuracy(), "diverged": diverged[c]} for c, copy in enumerate(copies)]
     if data is not None:
         result["skipped_rows"] = [line for line, _ in data.skipped]
     return result

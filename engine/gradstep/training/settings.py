@@ -26,6 +26,7 @@ from gradstep.training.nn import ACTIVATIONS
 from gradstep.training.trainer import DEFAULT_LR, INITS, LOSSES, REGS, default_loss, output_units
 
 MAX_LAYERS = 8  # hidden layers
+MAX_COMPARE = 2  # copies trained beside the network (--compare): three optimizers side by side
 MAX_UNITS = 256  # in one hidden layer
 MAX_WEIGHTS = 20_000  # in the whole network, output layer included
 INPUTS = 2  # the datasets' points are (x, y)
@@ -78,6 +79,10 @@ class Setting:
             return f"a readable file with 1 to {MAX_ROWS:,} readable rows"
         if self.kind == "features":
             return f"one or more of {', '.join(self.choices)} separated by commas, each once, like x,y"
+        if self.kind == "compare":
+            lr = BY_NAME["lr"]
+            return (f"up to {MAX_COMPARE} of {', '.join(self.choices)} separated by commas, each as a name or "
+                    f"name:rate (a rate above {_num(lr.low)} and at most {_num(lr.high)}), like adam,momentum:0.1")
         if self.low_open:
             return f"above {_num(self.low)} and at most {_num(self.high)}"
         return f"from {_num(self.low)} to {_num(self.high)}"
@@ -111,6 +116,8 @@ class Setting:
                 return F.check(names)
             except ValueError:
                 raise SettingError(self, f"must be {self.limits()}, not {text!r}") from None
+        if self.kind == "compare":
+            return parse_compare(self, text)
         try:
             value = int(text) if self.kind == "int" else float(text)
         except ValueError:
@@ -129,6 +136,27 @@ def _num(x) -> str:
     if float(x).is_integer() and abs(x) < 1e15:
         return f"{int(x):,}"
     return repr(float(x))
+
+
+def parse_compare(setting: Setting, text: str) -> tuple:
+    """``--compare``'s copies: ((optimizer, rate or None), ...) from "adam,momentum:0.1" ("" or
+    "none": no copies). A rate has ``--lr``'s limits; None is that optimizer's first rate."""
+    if text in ("", "none"):
+        return ()
+    out = []
+    for part in text.split(","):
+        name, _, rate = part.strip().partition(":")
+        name = name.strip()
+        if name not in setting.choices or (_ and not rate.strip()) or len(out) >= MAX_COMPARE:
+            raise SettingError(setting, f"must be {setting.limits()}, not {text!r}")
+        lr = None
+        if rate.strip():
+            try:
+                lr = BY_NAME["lr"].parse(rate)
+            except SettingError:
+                raise SettingError(setting, f"must be {setting.limits()}, not {text!r}") from None
+        out.append((name, lr))
+    return tuple(out)
 
 
 def weights(layers: list[int], outputs: int, inputs: int = INPUTS) -> int:
@@ -222,6 +250,11 @@ SETTINGS: tuple[Setting, ...] = (
             "the network's inputs made from each point (x, y): x2 is x*x, xy x*y, sinx sin(x)... "
             "(default x,y); the first layer takes one input each", choices=F.FEATURES,
             metavar="x,y"),
+    Setting("compare", "Compare with", "compare", "",
+            "train copies of the same network beside this one, from the same initial weights on the same "
+            "batches, each with another optimizer (its own rate after a colon; without one, that optimizer's "
+            "first rate), and draw their losses together (default: none)", choices=O.OPTIMIZERS,
+            metavar="OPT[:RATE],..."),
     Setting("data", "Your data", "file", None,
             "your own points instead of --dataset: a CSV file of rows x,y,label (classes 0, 1, ...) or x,y,target "
             "(a number: a regression), an optional header line (x,y,label or x,y,target); rows that cannot be read "
@@ -294,7 +327,7 @@ def table() -> dict:
         rows.append(row)
     return {"settings": rows, "link_state": list(LINK_STATE),
             "default_lrs": {k: repr(v) for k, v in O.DEFAULT_LRS.items()},  # (each optimizer's first rate)
-            "max_layers": MAX_LAYERS, "max_units": MAX_UNITS,
+            "max_layers": MAX_LAYERS, "max_units": MAX_UNITS, "max_compare": MAX_COMPARE,
             "max_weights": MAX_WEIGHTS, "inputs": INPUTS, "classes": CLASSES}
 
 

@@ -16,6 +16,7 @@ import math
 from gradstep.training import csvdata
 from gradstep.training.datasets import CLASSES, make, split
 from gradstep.training.settings import BY_NAME, PAGE, SettingError, parse
+from gradstep.training.trainer import Diverged
 
 GRID_PLAYING = 32  # the boundary's cells a side while training runs (the page asks finer when idle)
 GRID_MIN, GRID_MAX = 4, 200
@@ -46,6 +47,7 @@ class TrainingView:
         self.trainer = None
         self.X_test, self.y_test = [], []  # the points held out for testing (the test share)
         self._batch = None  # (its step, its BatchGraph)
+        self.copies = []  # the optimizer comparison's: {"optimizer", "trainer", "diverged"}
         self._neuron_cells = (None, None)  # (what they are of, the neuron maps' cells as the network's inputs)
 
     # ------------------------------------------------------------------ actions
@@ -106,15 +108,32 @@ class TrainingView:
         if isinstance(options.get("features"), str):  # (the table's default is its text, "x,y")
             options["features"] = BY_NAME["features"].parse(options["features"])
         self._batch = None
-        self.trainer = FastTrainer([X[i] for i in train_at], [y[i] for i in train_at], s["layers"], seed=s["seed"],
+        X_train, y_train = [X[i] for i in train_at], [y[i] for i in train_at]
+        self.trainer = FastTrainer(X_train, y_train, s["layers"], seed=s["seed"],
                                    activation=s["activation"], loss=loss, lr=s["lr"], batch=s["batch"],
                                    classes=classes, watch=True, **options)
+        # The optimizer comparison's copies: the same network, weights and batches (the same seed).
+        compare = s.get("compare") or ()
+        if isinstance(compare, str):
+            compare = BY_NAME["compare"].parse(compare)
+        self.copies = [{"optimizer": name, "diverged": None,
+                        "trainer": FastTrainer(X_train, y_train, s["layers"], seed=s["seed"],
+                                               activation=s["activation"], loss=loss, lr=rate, batch=s["batch"],
+                                               classes=classes, **{**options, "optimizer": name})}
+                       for name, rate in compare]
         t = self.trainer
         reply = {"step": 0, "loss": None, "accuracy": t.accuracy(),
+                 "compare": self.compared([[] for _ in self.copies]),
                  "data": {"points": X, "labels": y, "classes": t.classes, "test": test_at,
                           "skipped": [] if own is None else [list(row) for row in own.skipped]}}
         reply.update(self.tested(None))
         return reply
+
+    def compared(self, losses) -> list:
+        """The comparison's copies for a reply: each one's optimizer, rate, this reply's losses,
+        accuracy now, and why it stopped (None while it trains)."""
+        return [{"optimizer": c["optimizer"], "lr": c["trainer"].lr, "losses": losses[k],
+                 "accuracy": c["trainer"].accuracy(), "diverged": c["diverged"]} for k, c in enumerate(self.copies)]
 
     @staticmethod
     def read_data(text):
@@ -142,8 +161,15 @@ class TrainingView:
         self._batch = None  # (its 65,000 nodes are of the last step: free them)
         self.progress("training")
         losses, test_losses = [], []
+        copy_losses = [[] for _ in self.copies]
         for _ in range(max(1, min(STEPS_MAX, int(steps)))):
             losses.append(self.trainer.step())
+            for c, copy in enumerate(self.copies):
+                if copy["diverged"] is None:
+                    try:
+                        copy_losses[c].append(copy["trainer"].step())
+                    except Diverged as error:
+                        copy["diverged"] = str(error)
             if self.X_test:  # (after each step, as the command line's test_losses)
                 test_losses.append(self.trainer.evaluate(self.X_test, self.y_test)[0])
         taken = len(losses)
@@ -151,7 +177,7 @@ class TrainingView:
         del self.trainer.stats[:-1]  # (the page keeps the history; the view only the last)
         reply = {"step": self.trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": self.trainer.accuracy(),
                  "test_losses": test_losses, "grad_norms": [st["norms"] for st in stats],
-                 "dead_relu": [st["dead"] for st in stats]}
+                 "dead_relu": [st["dead"] for st in stats], "compare": self.compared(copy_losses)}
         reply.update(self.tested(test_losses[-1] if test_losses else None))
         return reply
 
