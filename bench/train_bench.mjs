@@ -2,6 +2,7 @@
 // bench/train_bench.py's measurements inside the vendored Pyodide, under node (no browser).
 //
 //   node bench/train_bench.mjs --micrograd DIR [--steps 5]
+//   node bench/train_bench.mjs --module train_options_bench [--steps 5]   (another bench module's measure)
 //
 // Writes engine/ (as web/worker/engine-worker.js does), bench/engine_bench.py,
 // bench/train_bench.py and micrograd's two files (from DIR, the installed package:
@@ -34,7 +35,9 @@ function pythonFiles(dir) {
 async function main(argv) {
   const steps = Math.max(1, parseInt(option(argv, "--steps", "5"), 10) || 5);
   const micrograd = option(argv, "--micrograd", null);
-  if (!micrograd) throw new Error("--micrograd DIR (the installed package's folder) is needed");
+  const module = option(argv, "--module", "train_bench");
+  if (!/^\w+$/.test(module) || !fs.existsSync(path.join(ROOT, "bench", `${module}.py`))) throw new Error(`no bench/${module}.py`);
+  if (!micrograd && module === "train_bench") throw new Error("--micrograd DIR (the installed package's folder) is needed");
   if (!fs.existsSync(PYODIDE + "pyodide.mjs")) throw new Error("web/vendor missing: run `python3 scripts/setup.py` first");
   const { loadPyodide } = await import(pathToFileURL(PYODIDE + "pyodide.mjs").href);
   const pyodide = await loadPyodide({ indexURL: PYODIDE });
@@ -43,13 +46,13 @@ async function main(argv) {
     pyodide.FS.writeFile(HOME + to, fs.readFileSync(from, "utf8"));
   };
   for (const f of pythonFiles("engine")) write(f, path.join(ROOT, f));
-  for (const f of ["bench/engine_bench.py", "bench/train_bench.py"]) write(f, path.join(ROOT, f));
-  for (const f of ["__init__.py", "engine.py", "nn.py"]) write(`micrograd/${f}`, path.join(micrograd, f));
+  for (const f of ["bench/engine_bench.py", "bench/train_bench.py", `bench/${module}.py`]) write(f, path.join(ROOT, f));
+  if (micrograd) for (const f of ["__init__.py", "engine.py", "nn.py"]) write(`micrograd/${f}`, path.join(micrograd, f));
   const json = pyodide.runPython(`
 import json, sys
 sys.path[:0] = [${JSON.stringify(HOME)}, ${JSON.stringify(HOME + "engine")}, ${JSON.stringify(HOME + "bench")}]
-import train_bench
-json.dumps(train_bench.measure(${steps}))
+import ${module}
+json.dumps(${module}.measure(${steps}))
 `);
   console.log(json);
 }

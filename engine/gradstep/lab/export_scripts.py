@@ -675,7 +675,7 @@ def floatmath_source(public: set[str]) -> tuple[str, str]:
     code = "\n\n".join("".join(lines[pieces[name][0] - 1:pieces[name][1]]).rstrip() for name in chosen)
     code = _rename(code, {name: "fm_" + name for name in _FM_PUBLIC})
     used = set().union(*(pieces[name][2] for name in chosen))
-    imports = []
+    imports = ["import math"] if "math" in used else []
     decimal_names = sorted(n for n in ("ROUND_HALF_EVEN", "Context", "Decimal") if n in used)
     if decimal_names:
         imports.append(f"from decimal import {', '.join(decimal_names)}")
