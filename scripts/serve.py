@@ -114,21 +114,25 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         # last saw them): an edited file changes the site's version, so a browser that
         # cached the site picks the edit up (from its next page load; Shift+Reload skips
         # the service worker at once).
-        if self.path.split("?", 1)[0] == "/web/build/precache.js" and self.directory == str(ROOT):
-            return self._send_precache()
+        # The engine's files in one, likewise made from the files as they are now.
+        here = self.path.split("?", 1)[0]
+        if here == "/web/build/precache.js" and self.directory == str(ROOT):
+            return self._send_made("precache.js", "text/javascript")
+        if here == "/web/build/engine-bundle.json" and (Path(self.directory) / "engine").is_dir():
+            return self._send_made("engine-bundle.json", "application/json")
         super().do_GET()
 
-    def _send_precache(self) -> None:
-        from setup import precache_js  # (scripts/ is on sys.path when serve.py runs or is imported)
+    def _send_made(self, name: str, ctype: str) -> None:
+        from setup import engine_bundle, precache_js  # (scripts/ is on sys.path when serve.py runs or is imported)
 
         try:
-            body = precache_js(ROOT).encode()
+            body = (precache_js(ROOT) if name == "precache.js" else engine_bundle(Path(self.directory))).encode()
         except (OSError, ValueError) as e:
-            self.send_error(500, f"precache.js: {e}")
+            self.send_error(500, f"{name}: {e}")
             return
         self.send_response(200)
-        self.send_header("Content-Type", "text/javascript")
-        if self._gzip_for("text/javascript"):
+        self.send_header("Content-Type", ctype)
+        if self._gzip_for(ctype):
             body = gzip.compress(body, 6, mtime=0)
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Vary", "Accept-Encoding")

@@ -329,6 +329,23 @@ def write(target: Path, text: str) -> None:
     os.replace(tmp, target)
 
 
+def engine_files(root: Path = ROOT) -> list[str]:
+    """The engine's modules the page's worker loads, as paths from the root (the notebook's left out)."""
+    files = sorted(p.relative_to(root).as_posix() for p in (root / "engine").rglob("*.py"))
+    return [f for f in files if not f.startswith(NOTEBOOK_ONLY) and "__pycache__" not in f]
+
+
+def engine_bundle(root: Path = ROOT) -> str:
+    """web/build/engine-bundle.json: every engine file the worker loads and its glue
+    (web/worker/worker.py), their text exactly as on disk, in one response instead of 59
+    (issue #16: each was a round trip of its own on a repeat visit). {"files": [...],
+    "contents": [...], "glue": "..."}. scripts/serve.py serves it made afresh on each request,
+    so an edited engine file is never served stale; set-up writes it for static hosts."""
+    files = engine_files(root)
+    read = lambda rel: (root / rel).read_bytes().decode("utf-8")  # noqa: E731 (bytes as on disk, no newline changes)
+    return json.dumps({"files": files, "contents": [read(f) for f in files], "glue": read("web/worker/worker.py")})
+
+
 def build_data() -> None:
     """The page's data: the default scene (drawn before Python is up), the examples and
     each example's scene (stepped before Python is up), and the list of the engine's
@@ -339,9 +356,11 @@ def build_data() -> None:
     write(BUILD / "examples.json", examples)
     for ex in json.loads(examples):
         write(BUILD / "examples" / f"{ex['id']}.json", engine_json(["scene", "-"], stdin=ex["program"]))
-    files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py"))
-    files = [f for f in files if not f.startswith(NOTEBOOK_ONLY) and "__pycache__" not in f]
+    # Python mode's examples (the lecture's pieces): code the page runs in the worker when chosen.
+    write(BUILD / "python-examples.json", engine_json(["examples", "--python", "--json"]))
+    files = engine_files()
     write(BUILD / "engine-files.json", json.dumps(files))
+    write(BUILD / "engine-bundle.json", engine_bundle())
     # The training settings' one table (engine/gradstep/training/settings.py), for the page.
     write(BUILD / "train-settings.js", gradstep_out([], module="gradstep.training.settings"))
     say(f"wrote {BUILD.relative_to(ROOT)}/: default scene, {len(json.loads(examples))} examples, "
@@ -385,6 +404,7 @@ def build_snapshot(lock: dict, force: bool) -> None:
 # fetches (the notebook widget's files, source maps, records of set-up), and the Python
 # packages' archives, which the worker fetches on first use ("lazy": cached then).
 PRECACHE_SKIP_DIRS = ("web/notebook/", "web/dev/", "web/vendor/wheels/")
+BUNDLE = "web/build/engine-bundle.json"
 PRECACHE_SKIP_FILES = {"web/vendor.lock.json", "web/build/precache.js", "web/vendor/pyodide/package.json"}
 _hashes: dict[Path, tuple[tuple[int, int], str]] = {}  # (a live server asks again and again)
 
@@ -419,9 +439,8 @@ def precache_manifest(root: Path = ROOT) -> dict:
         ):
             continue
         names.append(rel)
-    engine_list = root / "web" / "build" / "engine-files.json"
-    if engine_list.is_file():
-        names += json.loads(engine_list.read_text())
+    # (the engine's files come to the worker in web/build/engine-bundle.json, one file: listed
+    # above, its hash that of the bundle made now, as scripts/serve.py serves it)
     lazy = []
     wheels_index = root / "web" / "vendor" / "wheels" / "index.json"
     if wheels_index.is_file():
@@ -429,6 +448,9 @@ def precache_manifest(root: Path = ROOT) -> dict:
         packages = json.loads(wheels_index.read_text()).get("packages", {})
         lazy = sorted({"web/vendor/wheels/" + p["file"] for p in packages.values()})
     files = {n: file_sri(root / n) for n in names}
+    if BUNDLE in files:
+        digest = hashlib.sha256(engine_bundle(root).encode()).digest()
+        files[BUNDLE] = "sha256-" + base64.b64encode(digest).decode()
     lazy_files = {n: file_sri(root / n) for n in lazy if (root / n).is_file()}
     version = hashlib.sha256(json.dumps([files, lazy_files], sort_keys=True).encode()).hexdigest()[:16]
     return {"version": version, "files": files, "lazy": lazy_files}

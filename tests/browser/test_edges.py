@@ -199,10 +199,14 @@ def handle(method, args_json="{}"):
 
 def test_a_crash_of_python_restarts_it_and_keeps_the_graph(fresh):
     page, watch = fresh
-    from pathlib import Path
+    import json
 
-    glue = (Path(__file__).resolve().parents[2] / "web/worker/worker.py").read_text() + CRASHING_GLUE
-    page.route("**/web/worker/worker.py", lambda route: route.fulfill(body=glue, content_type="text/x-python"))
+    def crashing(route):  # (the worker's glue comes in the engine's bundle: a crashing method added to it)
+        bundle = json.loads(route.fetch().text())
+        bundle["glue"] += CRASHING_GLUE
+        route.fulfill(body=json.dumps(bundle), content_type="application/json")
+
+    page.route("**/web/build/engine-bundle.json", crashing)
     page.goto("index.html#program=" + quote(MICROGRAD, safe=""))
     wait_ready(page)
     click(page, "forward-all")

@@ -2,7 +2,7 @@
 progress and Stop, a runaway program, a page that answers while the worker works.
 
 Python's start is held back by routing the worker's first request
-(web/build/engine-files.json) until the test lets it go.
+(web/build/engine-bundle.json) until the test lets it go.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from pagetools import BOOT_MS, MICROGRAD, T, calls, calls_since, click, frame_texts, load, phase, settle, snap, watch
 
 ROOT = Path(__file__).resolve().parents[2]
-HELD = "**/web/build/engine-files.json"
+HELD = "**/web/build/engine-bundle.json"
 TRANSFORMS = "els => els.map(e => [e.dataset.nodeId, e.getAttribute('transform')])"
 
 

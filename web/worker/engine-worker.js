@@ -53,9 +53,13 @@ async function start() {
   say("loading Python");
   // Everything at once: Pyodide's module, the engine's files, the snapshot and its record.
   const pyodideModule = import(indexURL + "pyodide.mjs");
-  const filesP = fetch(new URL("web/build/engine-files.json", base)).then(okJson);
-  const contentsP = filesP.then((files) => Promise.all(files.map((f) => fetch(new URL(f, base)).then(okBytes))));
-  const glueP = fetch(new URL("web/worker/worker.py", base)).then(okBytes);
+  // The engine's files and the glue in one response (web/build/engine-bundle.json); when it is
+  // missing or unreadable, one by one from their list, as before the bundle.
+  const bundleP = fetch(new URL("web/build/engine-bundle.json", base)).then(okJson).then(unbundle).catch(() => null);
+  const filesP = bundleP.then((b) => b?.files ?? fetch(new URL("web/build/engine-files.json", base)).then(okJson));
+  const contentsP = bundleP.then((b) => b?.contents ??
+    filesP.then((files) => Promise.all(files.map((f) => fetch(new URL(f, base)).then(okBytes)))));
+  const glueP = bundleP.then((b) => b?.glue ?? fetch(new URL("web/worker/worker.py", base)).then(okBytes));
   const recordP = fetch(RECORD).then(okJson);
   // (its download stops as soon as it is known not to be used: no record, another Pyodide,
   // other engine files)
@@ -125,6 +129,15 @@ async function readSnapshot(r) {
   if (data[0] !== 0x1f || data[1] !== 0x8b) return data;
   const out = new Blob([data]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(out).arrayBuffer());
+}
+
+/** The bundle's texts as the bytes the files hold (UTF-8), for the file system and the snapshot's hash. */
+function unbundle(b) {
+  if (!Array.isArray(b.files) || !Array.isArray(b.contents) || b.files.length !== b.contents.length || typeof b.glue !== "string") {
+    throw new Error("engine-bundle.json is not a bundle");
+  }
+  const enc = new TextEncoder();
+  return { files: b.files, contents: b.contents.map((t) => enc.encode(t)), glue: enc.encode(b.glue) };
 }
 
 function concat(chunks, length) {
