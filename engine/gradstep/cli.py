@@ -90,12 +90,13 @@ def cmd_scene(args) -> int:
 
 
 def cmd_examples(args) -> int:
-    from gradstep.program.examples import EXAMPLES
+    from gradstep.program.examples import EXAMPLES, PYTHON_EXAMPLES
 
+    chosen = PYTHON_EXAMPLES if args.python else EXAMPLES
     if args.json:
-        print(json.dumps(EXAMPLES))
+        print(json.dumps(chosen))
     else:
-        for example in EXAMPLES:
+        for example in chosen:
             print(f"{example['id']:<18} {example['title']}")
     return 0
 
@@ -560,6 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_scene)
     p = sub.add_parser("examples", help="the worked examples")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--python", action="store_true", help="the page's Python-mode examples instead (Python code)")
     p.set_defaults(run=cmd_examples)
     p = sub.add_parser("check", help="backprop against finite differences")
     p.add_argument("file")

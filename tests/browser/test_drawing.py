@@ -106,6 +106,8 @@ def show_backward_done(page, program: str) -> dict:
     """Load a program through the editor, run both passes, measure the drawing."""
     page.fill(T("program"), program)
     page.click(T("run"))
+    # (the new graph, not the one before it: the worker has answered the load)
+    page.wait_for_selector("body:not([data-busy])", state="attached")
     assert page.is_hidden(T("error")), page.inner_text(T("error"))
     page.click(T("forward-all"))
     page.click(T("backward-all"))

@@ -28,6 +28,7 @@ import { GraphView } from "../graph/graph-view.js";
 import { buildModelAsync } from "../graph/geometry.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
 import { Editor } from "./editor.js";
+import { PythonMode } from "./python-mode.js";
 import { copyLink, ExamplesMenu, showToast, wireCodeExport, wireExportMenu } from "./menus.js";
 import { LabPanel } from "../lab/lab.js";
 import { Practice } from "../lab/practice.js";
@@ -69,11 +70,24 @@ const editor = new Editor({
   openDefault: openDefaultExample,
   frozenLabels: (text) => (store.state.scene && text === store.state.scene.program ? frozenLabels() : []),
   views: () => ({ practice: practice?.mode, lab: lab?.shown, train: training?.shown ? training.link() : null,
-    challenge: lab?.yours.challenge ?? [] }),
+    challenge: lab?.yours.challenge ?? [], mode: pyMode?.on ? "python" : "program" }),
   onInput: () => examples.show(editor.text),
   onResize: () => graph.viewport.fit(store.state.model?.bounds, { readable: true }),
 });
 const examples = new ExamplesMenu(chooseExample);
+// Python mode: the learner's own code, run in the worker; its graph drawn as any program's.
+const pyMode = new PythonMode({
+  editor,
+  call: (method, args, label) => python.call(method, args, label),
+  need: (name) => lab.need(name),
+  load: (program) => enqueue(() => loadProgram(program)),
+  whenPython,
+  setEmpty: (text) => {
+    graph.setEmpty(text);
+    $("status").textContent = "No graph yet.";
+  },
+  onMode: () => editor.updateHash(true),
+});
 const lab = new LabPanel(store, {
   // (the lab computes at the leaf values on screen, which an undo may have changed)
   call: (method, args, label) => (method === "lab" ? callAt(method, args, label) : python.call(method, args, label)),
@@ -142,7 +156,7 @@ function run(name, args = {}) {
     case "lab": return lab.show();
     case "train": return training.show();
     case "stop": return stopWork();
-    case "run": return whenPython("Run", () => enqueue(() => loadProgram(editor.text)));
+    case "run": return pyMode.on ? pyMode.run() : whenPython("Run", () => enqueue(() => loadProgram(editor.text)));
     case "nudge": return nudge();
     default:
       if (a && !can(a)) return;
@@ -294,6 +308,7 @@ function whenPython(what, fn) {
  * editor holding edits not yet run keeps them (they are the user's); the note says so.
  */
 function followValues(text, shownBefore) {
+  if (pyMode.on) return; // (Python mode: the editor holds the code that made the graph, not the graph)
   if (editor.text === shownBefore) {
     editor.setText(text);
     editor.updateHash(true);
@@ -396,7 +411,7 @@ async function loadProgram(text, { fromUser = true, frozen = null, handOver = fa
     }
   }
   if (!reply.ok) {
-    editor.showError(reply.error, "program", { hasGraph: old != null });
+    editor.showError(reply.error, pyMode.on ? "graph" : "program", { hasGraph: old != null });
     graph.setEmpty("No graph: this program has an error (see under the editor). Fix it and press Run, or open the default example.");
     updateControls();
     return false;
@@ -446,6 +461,15 @@ function refreeze(labels) {
 /** An example: drawn and stepped at once from its prebuilt scene, built in the worker when it is up. */
 async function chooseExample(ex) {
   restoreFor = null;
+  if (ex.mode === "python") {
+    // The page's own Python (the lecture's pieces): run as soon as Python is up, no question asked.
+    pyMode.setMode("python");
+    editor.setText(ex.program);
+    editor.updateHash(true);
+    editor.showAbout(ex.program, ex.about);
+    return pyMode.run();
+  }
+  if (pyMode.on) pyMode.setMode("program");
   editor.setText(ex.program);
   editor.updateHash(true);
   editor.showAbout(ex.program, ex.about);
@@ -679,7 +703,8 @@ async function pythonReady() {
   pending = null;
   await enqueue(async () => {
     const scene = store.state.scene;
-    const text = scene ? scene.program : editor.text;
+    // (a Python link's code is not a program: nothing to hand over until the learner runs it)
+    const text = scene ? scene.program : pyMode.on ? "" : editor.text;
     // (a program whose loading was stopped is not loaded again by itself; nor one whose
     // loading crashed Python, even the one on screen: the graph stays, stepping here, and
     // Run tries again; no loop of crashes)
@@ -781,6 +806,8 @@ function wire() {
       editor.showLinkProblem(link.error, "The graph on screen stays");
       editor.updateHash(true);
     }
+    if (link.python != null && link.python !== editor.text) pyMode.ask(link.python);
+    if (link.program != null && pyMode.on) pyMode.setMode("program");
     if (link.program != null && link.program !== editor.text) {
       editor.ran("", { fromUser: !link.error }); // (a good link followed: the note on a broken one goes)
       editor.setText(link.program);
@@ -805,12 +832,14 @@ async function boot() {
   linkViews = { practice: link.practice, lab: link.lab, train: link.train, challenge: link.challenge };
   // (a challenge holds the backward pass back from the first graph on, before Python is up)
   if (link.challenge.length) lab.yours.setChallenge(link.challenge);
-  const list = await prebuilt("./web/build/examples.json");
-  if (list) examples.fill(list);
+  const [list, pyList] = await Promise.all([prebuilt("./web/build/examples.json"), prebuilt("./web/build/python-examples.json")]);
+  if (list) examples.fill(list, pyList ?? []);
   store.set({ examples: examples.list });
-  const ex = link.program != null ? examples.byProgram(link.program) : examples.list[0];
-  restoreFor = link.program ?? ex?.program ?? null;
-  if (link.program != null) editor.setText(link.program);
+  // A link's Python: in the editor, asking before it runs; no graph until then.
+  if (link.python != null) pyMode.ask(link.python);
+  const ex = link.python != null ? null : link.program != null ? examples.byProgram(link.program) : examples.list[0];
+  restoreFor = link.python != null ? null : link.program ?? ex?.program ?? null;
+  if (link.program != null && link.python == null) editor.setText(link.program);
   // The default example, or a link to an example: drawn and stepped at once.
   const scene = ex ? await prebuilt(link.program != null ? `./web/build/examples/${ex.id}.json` : "./web/build/default-scene.json") : null;
   if (scene && (link.program == null || scene.program === link.program) && store.state.engine !== "ready") {
@@ -818,7 +847,7 @@ async function boot() {
     showScene(scene);
     refreeze(linkFrozen); // (freezing is the page's: no need to wait for Python)
     examples.show(scene.program);
-  } else if (!store.state.scene) {
+  } else if (!store.state.scene && link.python == null) {
     graph.setEmpty("Starting Python to build this program's graph…");
     $("status").textContent = "Waiting for Python…";
   }

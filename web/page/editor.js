@@ -67,7 +67,8 @@ export class Editor {
       return;
     }
     try {
-      sessionStorage.setItem(PENDING, JSON.stringify({ hash: location.hash, text: this.text }));
+      // (with the editor's language: Python mode's code goes back as #python=, never as a program)
+      sessionStorage.setItem(PENDING, JSON.stringify({ hash: location.hash, text: this.text, mode: this.handlers.views().mode }));
     } catch { /* storage off or full: the timer still writes it */ }
     this.hashTimer = setTimeout(write, 150);
   }
@@ -77,7 +78,9 @@ export class Editor {
     try {
       const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
       sessionStorage.removeItem(PENDING);
-      if (pending && pending.hash === location.hash) history.replaceState(null, "", hashForProgram(pending.text));
+      if (pending && pending.hash === location.hash) {
+        history.replaceState(null, "", hashForProgram(pending.text, [], { mode: pending.mode === "python" ? "python" : "program" }));
+      }
     } catch { /* nothing pending */ }
   }
 
@@ -108,14 +111,19 @@ export class Editor {
 
   /**
    * A program that can't run (kind "program": hasGraph says whether the previous
-   * graph is still on screen) or an action that did not happen (kind "action").
+   * graph is still on screen), Python mode's code that raised (kind "python": its line marked)
+   * or whose graph cannot be drawn (kind "graph"), or an action that did not happen (kind "action").
    */
   showError(err, kind, { action = "step", hasGraph = true } = {}) {
     this.errorKind = kind;
     const box = this.dom.error;
-    const where = err.line != null ? `line ${err.line}, col ${err.col}: ` : "";
+    // (a line and column are of the editor's text, except for a graph Python made: of its program)
+    const placed = (kind === "program" || kind === "python") && err.line != null;
+    const where = err.line != null && kind !== "graph" ? `line ${err.line}${err.col != null ? `, col ${err.col}` : ""}: ` : "";
     let lead;
-    if (kind !== "program") lead = `The ${String(action).replace(/_/g, " ")} did not happen. `;
+    if (kind === "python") lead = "Your Python stopped with an error (its traceback is under the editor). ";
+    else if (kind === "graph") lead = "The graph your Python made cannot be drawn. ";
+    else if (kind !== "program") lead = `The ${String(action).replace(/_/g, " ")} did not happen. `;
     else if (hasGraph) lead = "This program can't run, so the graph below is the previous one. ";
     else lead = "This program can't run, and there is no earlier graph to show. ";
     box.replaceChildren();
@@ -125,7 +133,7 @@ export class Editor {
     msg.className = "error-msg";
     msg.textContent = where + err.message;
     box.append(strong, msg);
-    if (kind === "program" && err.line != null) {
+    if (placed) {
       box.append(" ", linkButton("Show me", () => this.select(err.line, err.col)));
     }
     if (kind === "program" && !hasGraph) {
@@ -137,7 +145,7 @@ export class Editor {
     box.dataset.line = err.line ?? "";
     box.dataset.col = err.col ?? "";
     box.hidden = false;
-    this.markGutter(kind === "program" ? err.line : null);
+    this.markGutter(placed ? err.line : null);
   }
 
   clearError(kind = null) {

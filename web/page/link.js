@@ -13,8 +13,11 @@ import { PAGE, TABLE } from "../training/settings.js";
  * settings (contract section 5: "dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",
  * and "activation=relu"). Unknown parts are ignored.
  *
- * Returns {program, frozen, practice, lab, challenge, train, error}: program is null when the
- * hash has none; train is null or {dataset, layers, ...} (the settings it names);
+ * "#python=" + encodeURIComponent(code) instead of "#program=" is Python mode's code (contract
+ * section 3: opened in the editor, never run until the learner says so).
+ *
+ * Returns {program, python, frozen, practice, lab, challenge, train, error}: program (python) is
+ * null when the hash has none; train is null or {dataset, layers, ...} (the settings it names);
  * error says why a program part could not be read (broken %-encoding).
  */
 /** What a link carries of the training: its settings, in the table's order, then where it is (step, points),
@@ -22,7 +25,7 @@ import { PAGE, TABLE } from "../training/settings.js";
 export const TRAIN_KEYS = [...PAGE.map((s) => s.name), ...TABLE.link_state, "data"];
 
 export function parseHash(hash) {
-  const out = { program: null, frozen: [], practice: null, lab: false, challenge: [], train: null, error: null };
+  const out = { program: null, python: null, frozen: [], practice: null, lab: false, challenge: [], train: null, error: null };
   const train = {};
   const h = (hash || "").replace(/^#/, "");
   if (!h) return out;
@@ -30,7 +33,13 @@ export function parseHash(hash) {
     const eq = part.indexOf("=");
     const key = eq < 0 ? part : part.slice(0, eq);
     const raw = eq < 0 ? "" : part.slice(eq + 1);
-    if (key === "program") {
+    if (key === "python") {
+      try {
+        out.python = decodeURIComponent(raw);
+      } catch {
+        out.error = "its Python code is not readable (the link's %-encoding is broken, perhaps cut off when it was copied)";
+      }
+    } else if (key === "program") {
       try {
         out.program = decodeURIComponent(raw);
       } catch {
@@ -65,9 +74,10 @@ export function programFromHash(hash) {
 }
 
 /** The hash for a program, its frozen leaves' labels and the views open (parseHash's inverse). */
-export function hashForProgram(text, frozen = [], { practice = null, lab = false, train = null, challenge = [] } = {}) {
-  let h = "#program=" + encodeURIComponent(text);
-  if (frozen.length) h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
+export function hashForProgram(text, frozen = [], { practice = null, lab = false, train = null, challenge = [], mode = "program" } = {}) {
+  // (Python mode's code: #python=, which the page never runs by itself; frozen leaves are the program's)
+  let h = (mode === "python" ? "#python=" : "#program=") + encodeURIComponent(text);
+  if (frozen.length && mode !== "python") h += "&frozen=" + frozen.map(encodeURIComponent).join(",");
   if (practice === "forward" || practice === "backward") h += "&practice=" + practice;
   if (lab) h += "&lab";
   if (challenge?.length) h += "&challenge=" + challenge.map(encodeURIComponent).join(",");

@@ -48,16 +48,25 @@ export class ExamplesMenu {
     });
   }
 
-  fill(list) {
+  /** The menu's examples: programs, then (in a group of their own) Python mode's, `mode: "python"`. */
+  fill(list, python = []) {
     if (!Array.isArray(list) || !list.length) return;
-    this.list = list;
+    python = Array.isArray(python) ? python : [];
+    this.list = [...list, ...python];
     const keep = this.sel.options[0];
     this.sel.replaceChildren(keep);
-    for (const ex of list) {
+    const option = (ex) => {
       const o = document.createElement("option");
       o.value = ex.id;
       o.textContent = ex.title;
-      this.sel.appendChild(o);
+      return o;
+    };
+    for (const ex of list) this.sel.appendChild(option(ex));
+    if (python.length) {
+      const group = document.createElement("optgroup");
+      group.label = "Python (the lecture's code, run in the page)";
+      for (const ex of python) group.appendChild(option(ex));
+      this.sel.appendChild(group);
     }
   }
 
@@ -65,9 +74,9 @@ export class ExamplesMenu {
     return this.list.find((e) => e.id === id) || null;
   }
 
-  /** The example whose program this is, or null. */
+  /** The example (a program's, not Python mode's) whose program this is, or null. */
   byProgram(text) {
-    return this.list.find((e) => e.program === text) || null;
+    return this.list.find((e) => e.mode !== "python" && e.program === text) || null;
   }
 
   /** Show the example on screen as chosen (or none, once the program is edited). */

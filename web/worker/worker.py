@@ -30,6 +30,8 @@ history; the worker computes only what needs Python):
 - ``export(to, h=1e-6, version=None, leaves=None)``: the program at the current leaf values
   as a ``pytorch`` or ``micrograd`` script or a ``notebook`` (gradstep/lab/export.py):
   ``{to, text, filename}``; a program too large to export is an error saying so.
+- ``python(code)``: Python mode, the learner's own code (gradstep/program/python_mode.py):
+  ``{output, graphs, error}``.
 
 Keep the imports light: everything imported here adds to the worker's start-up.
 """
@@ -238,8 +240,18 @@ def _export(to, h=1e-6, version=None, leaves=None):
     return {"ok": True, "to": str(to), "text": text, "filename": filename(_session.tape, str(to))}
 
 
+def _python(code=""):
+    """Python mode (contract section 3): the learner's code run (gradstep/program/python_mode.py):
+    ``{output, graphs: [{label, program} | {label, error}], error}``; the page loads a graph's
+    program as it loads any other."""
+    from gradstep.program.python_mode import run
+
+    progress("running your Python (Stop ends it)")
+    return {"ok": True, **run(str(code))}
+
+
 _METHODS = {"load": _load, "timeline": _timeline, "frames": _frames, "lab": _lab_at, "train": _train,
-            "export": _export}
+            "export": _export, "python": _python}
 
 
 def handle(method, args_json="{}"):
