@@ -70,12 +70,21 @@ def test_every_hidden_neuron_is_a_heat_map_of_its_own_output(fresh):
     detail = page.inner_text(T("train-network-detail"))
     bias = view.trainer.weights()[3 + 2]  # neuron 1 of layer 1: after neuron 0's two weights and bias, its two
     assert f"bias {bias:.4f}" in detail, detail
-    js = "ls => ls.map((l) => [l.getAttribute('stroke'), +l.getAttribute('stroke-width')])"
-    lines = page.eval_on_selector_all(".train-net-link", js)
-    assert len(lines) == 2 * 4 + 4 * 3 + 3 * 1
+    # The weights' lines, by sign: at the middle of x's line to layer 1's neuron 0 (no other line
+    # passes there), blue for a positive weight, orange for a negative one.
     w = view.trainer.weights()
-    first = w[0]  # layer 1 neuron 0's weight from x: the first line drawn
-    assert lines[0][0] == ("rgb(31 119 180)" if first > 0 else "rgb(232 125 13)")
+    for neuron in (0, 3):
+        r, g, b = page.evaluate("""([k]) => {
+            const c = document.querySelector('[data-testid=train-weights]');
+            const n = document.querySelector(`[data-testid=train-neuron][data-layer="0"][data-index="${k}"]`);
+            const x = [...document.querySelectorAll('.train-net-input')][0];
+            const box = c.getBoundingClientRect(), a = x.getBoundingClientRect(), t = n.getBoundingClientRect();
+            const px = ((a.right + t.left) / 2 - box.left) * devicePixelRatio;
+            const py = ((a.top + a.height / 2 + t.top + t.height / 2) / 2 - box.top) * devicePixelRatio;
+            return Array.from(c.getContext('2d').getImageData(Math.round(px), Math.round(py), 1, 1).data).slice(0, 3);
+        }""", [neuron])
+        weight = w[neuron * 3]  # (each neuron of layer 1: its weights from x and y, then its bias)
+        assert (b > r) == (weight > 0), (neuron, weight, (r, g, b))
 
 
 def test_enter_on_a_neuron_opens_its_bias_in_one_points_update(fresh):

@@ -87,6 +87,7 @@ export class NetworkView {
     host.replaceChildren();
     this.links = [];
     this.neurons = [];
+    this.picked = null;
     const sizes = net.sizes.map(Number);
     const cols = sizes.length;
     const tallest = Math.max(...sizes);
@@ -100,8 +101,20 @@ export class NetworkView {
     const cx = (c) => left + (c * (right - left)) / (cols - 1);
     const cy = (c, k) => 28 + (H - 28 - (sizes[c] * S + (sizes[c] - 1) * gap)) / 2 + k * (S + gap) + S / 2;
     host.style.height = `${H}px`;
+    // The weights are drawn on one canvas (hundreds of SVG lines restyled every step stalled
+    // the frames while training played); the layers' names are text in an SVG above it.
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = document.createElement("canvas");
+    canvas.className = "train-net-canvas";
+    canvas.dataset.testid = "train-weights";
+    canvas.setAttribute("aria-hidden", "true");
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    Object.assign(canvas.style, { width: `${W}px`, height: `${H}px` });
+    host.append(canvas);
+    this.canvas = canvas;
+    this.dpr = dpr;
     const svg = el("svg", { class: "train-net-links", width: W, height: H, viewBox: `0 0 ${W} ${H}`, "aria-hidden": "true" }, host);
-    this.svg = svg;
     // Layer names over the columns.
     for (let c = 0; c < cols; c++) {
       const name = c === 0 ? "inputs" : c === cols - 1 ? "output" : `layer ${c}`;
@@ -118,8 +131,7 @@ export class NetworkView {
           const y1 = cy(c - 1, i);
           const x2 = cx(c) - S / 2;
           const y2 = cy(c, k);
-          const line = el("line", { x1, y1, x2, y2, class: "train-net-link" }, svg);
-          this.links.push({ line, l: c, k, i, x1, y1, x2, y2 });
+          this.links.push({ link: true, l: c, k, i, x1, y1, x2, y2, color: "", width: 0, alpha: 0 });
         }
       }
     }
@@ -145,6 +157,8 @@ export class NetworkView {
         e.dataset.index = String(k);
         e.tabIndex = 0;
         e.setAttribute("role", "button");
+        // (its values are said in the line under the diagram when it has the focus: role=status)
+        e.setAttribute("aria-label", `Layer ${c}, neuron ${k}: its output over the plane. Enter opens its bias in one point's update.`);
         const item = { canvas: e, l: c, k, image: new ImageData(n, n) };
         e.addEventListener("focus", () => this.pick(item));
         e.addEventListener("pointerenter", () => this.pick(item));
@@ -175,10 +189,11 @@ export class NetworkView {
     for (const link of this.links) {
       const v = w[at[link.l - 1][link.k] + link.i];
       const t = big > 0 ? Math.abs(v) / big : 0;
-      link.line.setAttribute("stroke", `rgb(${(v < 0 ? NEG : POS).join(" ")})`);
-      link.line.setAttribute("stroke-width", (0.4 + 3.6 * t).toFixed(2));
-      link.line.setAttribute("stroke-opacity", (0.25 + 0.75 * t).toFixed(2));
+      link.color = `rgb(${(v < 0 ? NEG : POS).join(" ")})`;
+      link.width = 0.4 + 3.6 * t;
+      link.alpha = 0.25 + 0.75 * t;
     }
+    this.drawLinks(dark);
     const maps = net.maps;
     const scale = Number(net.scale) || 1000;
     const rgb = [0, 0, 0];
@@ -196,8 +211,42 @@ export class NetworkView {
         cells[4 * j + 3] = 255;
       }
       item.canvas.getContext("2d").putImageData(item.image, 0, 0);
-      item.canvas.setAttribute("aria-label", this.neuronText(item));
     });
+  }
+
+  /** Every weight's line on the canvas, the picked ones on top with a halo. */
+  drawLinks(dark = this.dark) {
+    this.dark = dark;
+    const ctx = this.canvas.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.lineCap = "round";
+    const lit = [];
+    for (const link of this.links) {
+      if (link.lit) {
+        lit.push(link);
+        continue;
+      }
+      ctx.globalAlpha = link.alpha;
+      ctx.strokeStyle = link.color;
+      ctx.lineWidth = link.width;
+      ctx.beginPath();
+      ctx.moveTo(link.x1, link.y1);
+      ctx.lineTo(link.x2, link.y2);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    for (const link of lit) {
+      ctx.strokeStyle = dark ? "#e6edf3" : "#24292f";
+      ctx.lineWidth = link.width + 3;
+      ctx.beginPath();
+      ctx.moveTo(link.x1, link.y1);
+      ctx.lineTo(link.x2, link.y2);
+      ctx.stroke();
+      ctx.strokeStyle = link.color;
+      ctx.lineWidth = link.width + 1;
+      ctx.stroke();
+    }
   }
 
   neuronText(item) {
@@ -221,16 +270,14 @@ export class NetworkView {
   }
 
   say(item) {
-    this.detail.textContent = item.line ? this.linkText(item) : this.neuronText(item);
+    this.detail.textContent = item.link ? this.linkText(item) : this.neuronText(item);
   }
 
   /** The link or neuron the detail line is about (its links lit), or none. */
   pick(item) {
     this.picked = item;
-    for (const link of this.links) {
-      const lit = item && (item.line ? link === item : link.l === item.l && link.k === item.k);
-      link.line.classList.toggle("lit", Boolean(lit));
-    }
+    for (const link of this.links) link.lit = Boolean(item && (item.link ? link === item : link.l === item.l && link.k === item.k));
+    if (this.canvas) this.drawLinks();
     if (item) this.say(item);
     else this.detail.textContent = "Point at a weight or a neuron (or Tab to one) for its value and gradient.";
   }
@@ -279,6 +326,7 @@ export class GradChart {
     if (!norms.length) {
       svg.replaceChildren();
       this.keyBox.replaceChildren();
+      this.keyItems = null;
       this.key = "";
       return;
     }
@@ -350,18 +398,23 @@ export class GradChart {
       const off = dead?.[k] != null ? ` · ${Math.round(Number(dead[k]) * 100)}% of its ReLUs dead` : "";
       return [name, `${fmt(Number(v))}${off}`];
     });
-    const sig = JSON.stringify(text);
-    if (sig !== this.keySig) {
-      this.keySig = sig;
-      this.keyBox.replaceChildren(...text.map(([name, value], k) => {
+    // (made once per shape; then only its text nodes change: no new elements while training plays)
+    if (this.keyItems?.length !== text.length) {
+      this.keyItems = text.map((_, k) => {
         const item = document.createElement("span");
         item.className = "train-key-item";
         const sw = document.createElement("span");
         sw.className = "train-key-line";
         sw.style.borderTopColor = LAYER_COLORS[k % LAYER_COLORS.length];
-        item.append(sw, `${name}: ${value}`);
-        return item;
-      }));
+        const words = document.createTextNode("");
+        item.append(sw, words);
+        return { item, words };
+      });
+      this.keyBox.replaceChildren(...this.keyItems.map((e) => e.item));
     }
+    text.forEach(([name, value], k) => {
+      const words = `${name}: ${value}`;
+      if (this.keyItems[k].words.data !== words) this.keyItems[k].words.data = words;
+    });
   }
 }

@@ -347,6 +347,7 @@ export class TrainView {
     }
     if (reply.test_losses) for (const v of reply.test_losses) this.testLosses.push(Number(v));
     if (reply.losses) for (const v of reply.losses) this.losses.push(Number(v));
+    this.lastStepsMs = reply.steps_ms ?? null;
     if (reply.grad_norms) for (const row of reply.grad_norms) this.gradNorms.push(row.map(Number));
     if (reply.compare) this.compared(reply.compare);
     if (reply.dead_relu?.length) this.deadRelu = reply.dead_relu[reply.dead_relu.length - 1];
@@ -495,10 +496,14 @@ export class TrainView {
       const at = Number(this.dom.status.dataset.step || 0);
       if (at >= until) break;
       const t0 = performance.now();
-      if (!(await this.step(Math.min(n, until - at)))) break;
+      const asked = Math.min(n, until - at);
+      if (!(await this.step(asked))) break;
       if (what) this.say(`${what}: step ${this.dom.status.dataset.step} of ${until}… (Pause stops)`);
-      const ms = performance.now() - t0;
-      n = Math.max(1, Math.min(what ? 1000 : 50, Math.round((n * CHUNK_MS) / Math.max(1, ms))));
+      // The next chunk: as many steps as fit in CHUNK_MS at the worker's own time a step (the
+      // boundary's and the neurons' maps cost the same however many steps a reply holds, so
+      // sizing by the whole reply kept a chunk at one step while they were drawn: issue #18).
+      const stepMs = Number(this.lastStepsMs) > 0 ? Number(this.lastStepsMs) / asked : (performance.now() - t0) / asked;
+      n = Math.max(1, Math.min(what ? 1000 : 50, Math.round(CHUNK_MS / Math.max(0.05, stepMs))));
       await new Promise((r) => requestAnimationFrame(r)); // the boundary shows between chunks
     }
     this.pause();

@@ -12,6 +12,7 @@ CPython. Floats are the command line's (``gradstep train``), bit for bit.
 from __future__ import annotations
 
 import math
+import time
 
 from gradstep.training import csvdata
 from gradstep.training.datasets import CLASSES, make, split
@@ -162,6 +163,7 @@ class TrainingView:
         self.progress("training")
         losses, test_losses = [], []
         copy_losses = [[] for _ in self.copies]
+        started = time.perf_counter()
         for _ in range(max(1, min(STEPS_MAX, int(steps)))):
             losses.append(self.trainer.step())
             for c, copy in enumerate(self.copies):
@@ -177,7 +179,9 @@ class TrainingView:
         del self.trainer.stats[:-1]  # (the page keeps the history; the view only the last)
         reply = {"step": self.trainer.steps, "losses": losses, "loss": losses[-1], "accuracy": self.trainer.accuracy(),
                  "test_losses": test_losses, "grad_norms": [st["norms"] for st in stats],
-                 "dead_relu": [st["dead"] for st in stats], "compare": self.compared(copy_losses)}
+                 "dead_relu": [st["dead"] for st in stats], "compare": self.compared(copy_losses),
+                 # (the steps' own time: Play sizes its next chunk by it, not by the boundary's and maps' time)
+                 "steps_ms": 1000 * (time.perf_counter() - started)}
         reply.update(self.tested(test_losses[-1] if test_losses else None))
         return reply
 
