@@ -220,13 +220,7 @@ export function drawMapAxes(left, bottom, size, xs, ys) {
 export function fillMapKey(box, classes, dark, single) {
   box.replaceChildren();
   box.dataset.classes = String(classes);
-  const span = (cls, text, parent = box) => {
-    const e = document.createElement("span");
-    e.className = cls;
-    if (text != null) e.textContent = text;
-    parent.append(e);
-    return e;
-  };
+  const span = keySpan(box);
   if (single) {
     const scale = span("train-key-scale");
     span("train-key-end", "−1", scale);
@@ -245,4 +239,32 @@ export function fillMapKey(box, classes, dark, single) {
   const dots = span("train-key-item");
   for (let c = 0; c < classes; c++) span("train-key-dot", null, dots).style.background = CLASS_COLORS[c];
   span("train-key-text", `dots: the data, by class (${CLASS_NAMES.slice(0, classes).join(", ")})`, dots);
+}
+
+/** A key's span maker: span(class, text, parent = box) appends one and returns it. */
+function keySpan(box) {
+  return (cls, text, parent = box) => {
+    const e = document.createElement("span");
+    e.className = cls;
+    if (text != null) e.textContent = text;
+    parent.append(e);
+    return e;
+  };
+}
+
+/**
+ * A regression's colour key: the output's and the targets' one scale, from -top to +top, in
+ * `color(t, dark)`'s colours (network-view.js's unitColor: orange below 0, blue above).
+ */
+export function fillRegressionKey(box, top, dark, color) {
+  box.replaceChildren();
+  const span = keySpan(box);
+  const scale = span("train-key-scale");
+  const num = (v) => String(Number(v.toPrecision(3)));
+  span("train-key-end", num(-top), scale);
+  const bar = span("train-key-bar", null, scale);
+  const css = (t) => `rgb(${color(t, dark).join(" ")})`;
+  bar.style.background = `linear-gradient(to right, ${[-1, -0.5, 0, 0.5, 1].map((t, k) => `${css(t)} ${k * 25}%`).join(", ")})`;
+  span("train-key-end", `+${num(top)}`, scale);
+  span("train-key-text", "a regression: the field is the network's output, the dots the data's targets, on one scale");
 }

@@ -7,7 +7,7 @@
 import { perFrame } from "../graph/frame.js";
 import { BatchView } from "./batch-view.js";
 import { GradChart, NetworkView } from "./network-view.js";
-import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey } from "./train-plots.js";
+import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey, fillRegressionKey } from "./train-plots.js";
 import { unitColor } from "./network-view.js";
 import {
   applyEdits, DEFAULT_LRS, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
@@ -599,7 +599,7 @@ export class TrainView {
       const keyKey = JSON.stringify([g.classes, dark, Number(g.scale) > 1, this.targetScale]);
       if (keyKey !== this.keyKey) {
         this.keyKey = keyKey;
-        if (this.regression) fillRegressionKey(this.dom.key, this.targetScale, dark);
+        if (this.regression) fillRegressionKey(this.dom.key, this.targetScale, dark, unitColor);
         else fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
       }
     }
@@ -820,26 +820,6 @@ function pointNote(reply, auto) {
     "the network already scores it exactly right";
   const other = Number(top.loss) > 0 ? ` Point ${top.index} has the largest loss (${Number(top.loss).toFixed(4)}): empty the Point field to open it.` : "";
   return `${chosen}: ${why}, so every gradient in its graph is 0 and a nudge changes nothing.${other}`;
-}
-
-/** A regression's colour key: the output's and the targets' one scale, orange to blue. */
-function fillRegressionKey(box, top, dark) {
-  box.replaceChildren();
-  const span = (cls, text, parent = box) => {
-    const e = document.createElement("span");
-    e.className = cls;
-    if (text != null) e.textContent = text;
-    parent.append(e);
-    return e;
-  };
-  const scale = span("train-key-scale");
-  const num = (v) => String(Number(v.toPrecision(3)));
-  span("train-key-end", num(-top), scale);
-  const bar = span("train-key-bar", null, scale);
-  const rgb = (t) => `rgb(${unitColor(t, dark).join(" ")})`;
-  bar.style.background = `linear-gradient(to right, ${[-1, -0.5, 0, 0.5, 1].map((t, k) => `${rgb(t)} ${k * 25}%`).join(", ")})`;
-  span("train-key-end", `+${num(top)}`, scale);
-  span("train-key-text", "a regression: the field is the network's output, the dots the data's targets, on one scale");
 }
 
 function classIndex(label) {
