@@ -121,7 +121,7 @@ export class Editor {
     const placed = (kind === "program" || kind === "python") && err.line != null;
     const where = err.line != null && kind !== "graph" ? `line ${err.line}${err.col != null ? `, col ${err.col}` : ""}: ` : "";
     let lead;
-    if (kind === "python") lead = "Your Python stopped with an error (its traceback is under the editor). ";
+    if (kind === "python") lead = "Your Python stopped with an error (the traceback is below). ";
     else if (kind === "graph") lead = "The graph your Python made cannot be drawn. ";
     else if (kind !== "program") lead = `The ${String(action).replace(/_/g, " ")} did not happen. `;
     else if (hasGraph) lead = "This program can't run, so the graph below is the previous one. ";

@@ -100,7 +100,7 @@ export class NetworkView {
     const right = W - S / 2 - 2;
     const cx = (c) => left + (c * (right - left)) / (cols - 1);
     const cy = (c, k) => 28 + (H - 28 - (sizes[c] * S + (sizes[c] - 1) * gap)) / 2 + k * (S + gap) + S / 2;
-    host.style.height = `${H}px`;
+    host.style.height = `${H + 8}px`; // (room under the last neuron for its focus ring and the border)
     // The weights are drawn on one canvas (hundreds of SVG lines restyled every step stalled
     // the frames while training played); the layers' names are text in an SVG above it.
     const dpr = window.devicePixelRatio || 1;
