@@ -184,3 +184,24 @@ def test_optimizers_side_by_side_equal_the_command_line(fresh):
     page.locator(T("train-compare")).blur()
     page.wait_for_selector("#train-problem:not([hidden])")
     assert "Compare with: must be up to 2 of sgd, momentum, adam" in page.inner_text("#train-problem")
+
+
+def test_discretized_output_has_two_colours_and_agrees_with_the_scores(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&step=3")
+    wait_step(page, 3)
+    page.wait_for_timeout(800)  # (the idle boundary: the fine grid)
+    # The share of sampled pixels in the map's two most common colours: shades of the score
+    # before, then two flat colours (a blend only along the boundary and the points' edges).
+    js = """() => { const c = document.querySelector('[data-testid=train-boundary]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; const n = new Map();
+        let all = 0;
+        for (let k = 0; k < d.length; k += 4 * 97) { const s = d[k] + ',' + d[k + 1] + ',' + d[k + 2];
+          n.set(s, (n.get(s) || 0) + 1); all++; }
+        const top = [...n.values()].sort((a, b) => b - a);
+        return (top[0] + (top[1] || 0)) / all; }"""
+    shaded = page.evaluate(js)
+    page.check(T("train-discretize"))
+    page.wait_for_timeout(300)
+    discrete = page.evaluate(js)
+    assert shaded < 0.5 and discrete > 0.85, (shaded, discrete)

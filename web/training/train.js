@@ -541,7 +541,8 @@ export class TrainView {
     }
     const dark = matchMedia("(prefers-color-scheme: dark)").matches;
     const g = this.grid;
-    if (g && (this.heatDirty || dark !== this.heatDark)) this.makeHeat(g, dark);
+    const discrete = $("train-discretize").checked;
+    if (g && (this.heatDirty || dark !== this.heatDark || discrete !== this.heatDiscrete)) this.makeHeat(g, dark, discrete);
     const ctx = c.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
@@ -638,7 +639,7 @@ export class TrainView {
   }
 
   /** The grid's scores as an image, a pixel a cell (CSS scales it). */
-  makeHeat(g, dark) {
+  makeHeat(g, dark, discrete = false) {
     const n = g.n;
     if (!this.heat || this.heat.width !== n) {
       this.heat = document.createElement("canvas");
@@ -651,8 +652,11 @@ export class TrainView {
     const single = scale > 1;
     const rgb = [0, 0, 0];
     for (let k = 0; k < n * n; k++) {
-      if (this.regression) unitColor(Number(g.scores[k]) / scale / this.targetScale, dark, rgb);
-      else cellColor(Number(g.scores[k]) / scale, single, dark, rgb);
+      const v = Number(g.scores[k]) / scale;
+      // Discretized (Playground's option): a single score's sign at full strength, no shades (a regression:
+      // its sign too). Several classes are the class already.
+      if (this.regression) unitColor(discrete ? Math.sign(v) : v / this.targetScale, dark, rgb);
+      else cellColor(discrete && single ? Math.sign(v) : v, single, dark, rgb);
       const o = k * 4;
       data[o] = rgb[0];
       data[o + 1] = rgb[1];
@@ -662,6 +666,7 @@ export class TrainView {
     this.heat.getContext("2d").putImageData(this.heatImage, 0, 0);
     this.heatDirty = false;
     this.heatDark = dark;
+    this.heatDiscrete = discrete;
   }
 
   /**
@@ -758,6 +763,7 @@ export class TrainView {
       });
     }
     d.showTest.addEventListener("change", () => this.scheduleDraw());
+    $("train-discretize").addEventListener("change", () => this.scheduleDraw());
     // Your own data: trained on when asked (or when the box is left after an edit: its change).
     $("train-data-use").addEventListener("click", () => {
       this.engine.onChange();
