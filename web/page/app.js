@@ -79,7 +79,6 @@ const examples = new ExamplesMenu(chooseExample);
 const pyMode = new PythonMode({
   editor,
   call: (method, args, label) => python.call(method, args, label),
-  need: (name) => lab.need(name),
   load: (program) => enqueue(() => loadProgram(program)),
   whenPython,
   setEmpty: (text) => {

@@ -12,7 +12,7 @@ const SHIPPED = ["micrograd"];
 
 export class PythonMode {
   /**
-   * @param {{editor, call(method, args, label): Promise, need(name): Promise<boolean>,
+   * @param {{editor, call(method, args, label): Promise,
    *   load(program): Promise<boolean>, whenPython(what, fn), setEmpty(text), onMode()}} page
    */
   constructor(page) {
@@ -77,12 +77,17 @@ export class PythonMode {
 
   async _run(code) {
     for (const name of SHIPPED) {
-      if (new RegExp(`^\\s*(from|import)\\s+${name}\\b`, "m").test(code) && !(await this.page.need(name))) {
-        this.showOutput("", { message: `${name} could not be loaded in the page (see the status line)`, line: null }, code);
+      if (!new RegExp(`^\\s*(from|import)\\s+${name}\\b`, "m").test(code)) continue;
+      const got = await this.page.call("packages", { names: [name] }, `loading ${name}`);
+      if (!got.ok && !got.stopped) {
+        const why = got.error?.message || "the engine did not answer";
+        this.showOutput("", { message: `${name} could not be loaded in the page: ${why}`, line: null }, code);
         return false;
       }
     }
     const reply = await this.page.call("python", { code }, "running your Python");
+    // (the learner left Python mode while it ran, and may have run a program since: not drawn)
+    if (!this.on) return false;
     if (reply.stopped) {
       this.showOutput("", { message: "Stopped: your code was still running, so Python was restarted. The graph on screen stays.", line: null }, code);
       return false;

@@ -247,6 +247,8 @@ export class TrainView {
       return;
     }
     const message = reply.error?.message || "the engine did not answer";
+    // (what was read of an earlier paste is not what is refused now)
+    if (/^Your data:/.test(message)) $("train-data-note").textContent = "";
     this.dom.problem.textContent = message;
     this.dom.problem.hidden = false;
     const internal = /internal error/.test(message);
