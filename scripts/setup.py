@@ -448,7 +448,7 @@ def precache_manifest(root: Path = ROOT) -> dict:
         packages = json.loads(wheels_index.read_text()).get("packages", {})
         lazy = sorted({"web/vendor/wheels/" + p["file"] for p in packages.values()})
     files = {n: file_sri(root / n) for n in names}
-    if BUNDLE in files:
+    if BUNDLE in files and (root / "engine").is_dir():  # (a copy of the site alone has the bundle as written)
         digest = hashlib.sha256(engine_bundle(root).encode()).digest()
         files[BUNDLE] = "sha256-" + base64.b64encode(digest).decode()
     lazy_files = {n: file_sri(root / n) for n in lazy if (root / n).is_file()}

@@ -23,11 +23,14 @@ VIEWS = [{}, {"practice": "backward", "lab": True}, {"practice": "sideways"}, {"
                     "activation": "tanh", "loss": "cross_entropy"}},
          {"train": {"dataset": "moons", "layers": "4", "step": "597", "points": "0.5,-1.25,1;0.001,2,0"}}]
 CASES = [(p, f, v) for p in PROGRAMS for f in FROZEN for v in VIEWS][:120]
+# Python mode's code: #python=, never with frozen leaves
+CASES += [(p, f, {**v, "mode": "python"}) for p in PROGRAMS[:4] for f in FROZEN[:2] for v in VIEWS[:2]]
 HASHES = ["", "#", "#frozen=a", "program=x", "#frozen=b,a&zoom=3&program=y", "#program=z&frozen=a,,b&frozen=",
           "#program=1+2", "#program=", "#program=%E9", "#program=%", "#program=a%2", "#program=a&frozen=b,%E9",
           "#program=%F0%9F%99%82", "#program=%ED%A0%80", "#train&dataset=moons&layers=16,16&seed=0&lr=0.1&batch=100",
           "#train&lr=%ZZ&seed=7", "#lab&practice=forward&program=a", "#program=a&program=b", "#program=a=b=c",
-          "#program=a&challenge=a,%E9,,x%5B0%5D", "#challenge=%E9%&lab"]
+          "#program=a&challenge=a,%E9,,x%5B0%5D", "#challenge=%E9%&lab",
+          "#python=import%20math", "#python=%E9", "#python=a&program=b", "#python=&frozen=a"]
 
 NODE = """
 import { hashForProgram, parseHash } from "./web/page/link.js";
@@ -64,6 +67,12 @@ def test_round_trip_and_the_contracts_form():
     challenge = hash_for("a = 1\nb = 2\na * b", challenge=["b", "x[0]"])
     assert challenge.endswith("&challenge=b,x%5B0%5D")
     assert parse_hash(challenge)["challenge"] == ["b", "x[0]"]
+    # Python mode's code, which the page opens and never runs by itself
+    python = hash_for("import math\nprint(1)", ["a"], mode="python")
+    assert python == "#python=import%20math%0Aprint(1)"
+    assert parse_hash(python) | {"python": None} == parse_hash("")
+    assert parse_hash(python)["python"] == "import math\nprint(1)"
+    assert parse_hash("#python=%E9")["error"].startswith("its Python code is not readable")
 
 
 def test_decoding_is_as_strict_as_javascripts():

@@ -11,6 +11,10 @@ like ``frozen``; it opens the lab); ``train`` when the training view
 is, followed by its settings as ``key=value`` (the keys of ``gradstep.training.settings``'s page
 settings, in that table's order; a value's commas stay as they are: ``layers=16,16``). Unknown
 parts are ignored, so links from a later version still open.
+
+``#python=`` + ``encodeURIComponent(code)`` in place of ``#program=`` is Python mode's code
+(contract section 3): the page opens it in the editor and never runs it by itself. Frozen
+leaves belong to the safe language, so a Python link carries none.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import re
 from urllib.parse import quote
 
 PROGRAM, FROZEN, PRACTICE, LAB, TRAIN, CHALLENGE = "program", "frozen", "practice", "lab", "train", "challenge"
+PYTHON = "python"
+UNREADABLE = "is not readable (the link's %-encoding is broken, perhaps cut off when it was copied)"
 PRACTICE_MODES = ("forward", "backward")
 
 
@@ -57,11 +63,13 @@ def decode_uri_component(text: str) -> str:
 
 
 def hash_for(program: str, frozen=(), *, practice: str | None = None, lab: bool = False,
-             train: dict | None = None, challenge=()) -> str:
+             train: dict | None = None, challenge=(), mode: str = PROGRAM) -> str:
     """The fragment for a program, its frozen leaves' labels and the views open (``parse_hash``'s
-    inverse). ``train``: the training view's settings, written in the dict's order."""
-    h = f"#{PROGRAM}=" + encode_uri_component(program)
-    if frozen:
+    inverse). ``train``: the training view's settings, written in the dict's order. ``mode``
+    ``"python"``: ``program`` is Python mode's code (``#python=``; no frozen leaves)."""
+    python = mode == PYTHON
+    h = f"#{PYTHON if python else PROGRAM}=" + encode_uri_component(program)
+    if frozen and not python:
         h += f"&{FROZEN}=" + ",".join(encode_uri_component(label) for label in frozen)
     if practice in PRACTICE_MODES:
         h += f"&{PRACTICE}={practice}"
@@ -78,10 +86,11 @@ def hash_for(program: str, frozen=(), *, practice: str | None = None, lab: bool 
 
 
 def parse_hash(fragment: str, train_keys=()) -> dict:
-    """``{program, frozen, practice, lab, challenge, train, error}`` from a fragment (with or without its
-    ``#``): ``program`` None when there is none; ``error`` says why a program could not be read;
-    ``train`` None, or the settings named by ``train_keys`` that it carries."""
-    out = {"program": None, "frozen": [], "practice": None, "lab": False, "challenge": [], "train": None,
+    """``{program, python, frozen, practice, lab, challenge, train, error}`` from a fragment (with or
+    without its ``#``): ``program`` (``python``, Python mode's code) None when there is none;
+    ``error`` says why one could not be read; ``train`` None, or the settings named by
+    ``train_keys`` that it carries."""
+    out = {"program": None, "python": None, "frozen": [], "practice": None, "lab": False, "challenge": [], "train": None,
            "error": None}
     train = {}
     h = fragment[1:] if fragment.startswith("#") else fragment
@@ -89,12 +98,16 @@ def parse_hash(fragment: str, train_keys=()) -> dict:
         return out
     for part in h.split("&"):
         key, eq, raw = part.partition("=")
-        if key == PROGRAM:
+        if key == PYTHON:
+            try:
+                out["python"] = decode_uri_component(raw)
+            except LinkError:
+                out["error"] = "its Python code " + UNREADABLE
+        elif key == PROGRAM:
             try:
                 out["program"] = decode_uri_component(raw)
             except LinkError:
-                out["error"] = ("its program is not readable (the link's %-encoding is broken, perhaps cut "
-                                "off when it was copied)")
+                out["error"] = "its program " + UNREADABLE
         elif key == PRACTICE and raw in PRACTICE_MODES:
             out["practice"] = raw
         elif key == LAB:
