@@ -17,7 +17,9 @@
    dependencies. A stamp keyed by the pins, the Pyodide pin and bytecompile.mjs makes
    a second run a no-op.
 3. Unless --vendor-only: write web/build/default-scene.json and
-   web/build/examples.json from the engine's CLI, and web/build/engine-files.json.
+   web/build/examples.json from the engine's CLI, and web/build/engine-files.json; and
+   web/build/codemirror.js, the code editor, bundled by the pinned esbuild from the pinned
+   CodeMirror sources (build_editor; pins with "bundle": "editor", extracted under .cache/).
 4. Unless --vendor-only or --no-snapshot: the Pyodide memory snapshot the worker starts
    from (scripts/snapshot.mjs, under node: web/build/pyodide-snapshot.bin.gz and its
    record pyodide-snapshot.json). A stamp keyed by Pyodide's pin and every file it is
@@ -33,9 +35,11 @@ from __future__ import annotations
 import argparse
 import base64
 import fnmatch
+import gzip
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -55,6 +59,8 @@ BYTECOMPILE = ROOT / "scripts" / "bytecompile.mjs"
 SNAPSHOT_MAKER = ROOT / "scripts" / "snapshot.mjs"
 SNAPSHOT_STAMP = BUILD / ".snapshot-stamp"
 PRECACHE = BUILD / "precache.js"
+EDITOR_ENTRY = ROOT / "scripts" / "editor-entry.js"
+EDITOR_STAMP = BUILD / ".editor-stamp"
 WHEEL_KEYS = ("name", "version", "sha256", "bytecompile", "import")
 
 
@@ -141,11 +147,15 @@ def vendor_npm(pin: dict, force: bool) -> None:
                 if not member.isfile() or not member.name.startswith(prefix):
                     continue
                 rel = member.name[len(prefix) :]
-                if "/" in rel or not any(fnmatch.fnmatch(rel, pat) for pat in pin["files"]):
+                # (a pattern with a "/" names a file in a sub-folder, kept there; others only top-level files)
+                if not any(fnmatch.fnmatch(rel, pat) and ("/" in pat or "/" not in rel) for pat in pin["files"]):
                     continue
                 src = tar.extractfile(member)
                 assert src is not None
+                (staged / rel).parent.mkdir(parents=True, exist_ok=True)
                 (staged / rel).write_bytes(src.read())
+                if pin.get("tool"):
+                    (staged / rel).chmod(0o755)  # a program set-up runs (esbuild)
                 count += 1
         missing = [p for p in pin["files"] if not any(staged.glob(p))]
         if missing:
@@ -156,9 +166,52 @@ def vendor_npm(pin: dict, force: bool) -> None:
             shutil.rmtree(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staged), dest)
-        stamp = {"pin": {k: pin[k] for k in PIN_KEYS}, "extracted": sorted(os.listdir(dest))}
+        extracted = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+        stamp = {"pin": {k: pin[k] for k in PIN_KEYS}, "extracted": extracted}
         (dest / ".vendor-stamp").write_text(json.dumps(stamp, indent=1))
         say(f"{spec}: {count} files, hash ok -> {pin['dest']}/")
+
+
+def node_platform() -> str:
+    """This machine as node names it (process.platform-process.arch): the esbuild pin to fetch."""
+    arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), "")
+    return f"{sys.platform if sys.platform != 'win32' else 'win32'}-{arch}"
+
+
+def for_this_machine(pin: dict) -> bool:
+    return "platform" not in pin or pin["platform"] == node_platform()
+
+
+def build_editor(lock: dict, force: bool) -> None:
+    """web/build/codemirror.js: the code editor (CodeMirror 6, Python's Lezer grammar) in one ES
+    module, bundled by the pinned esbuild from the pinned sources and scripts/editor-entry.js (what
+    web/page/code-editor.js uses of them). No esbuild for this machine: no bundle, and the page
+    keeps its plain editor (a textarea), which does everything but colour, underline and complete."""
+    sources = [p for p in lock.get("npm", []) if p.get("bundle") == "editor"]
+    tool = next((p for p in lock.get("npm", []) if p.get("tool") == "esbuild" and for_this_machine(p)), None)
+    out = BUILD / "codemirror.js"
+    if not sources:
+        return
+    if tool is None:
+        say(f"editor: no esbuild pinned for {node_platform()}: the page keeps its plain editor")
+        out.unlink(missing_ok=True)
+        return
+    key = {"sources": [{k: p[k] for k in PIN_KEYS} for p in sources], "tool": tool["integrity"],
+           "entry": hashlib.sha256(EDITOR_ENTRY.read_bytes()).hexdigest()}
+    if not force and out.is_file() and EDITOR_STAMP.is_file() and json.loads(EDITOR_STAMP.read_text()) == key:
+        say(f"editor: {out.relative_to(ROOT)} up to date")
+        return
+    work = ROOT / ".cache" / "editor"
+    shutil.copyfile(EDITOR_ENTRY, work / "entry.js")  # (beside node_modules/, where esbuild resolves imports)
+    banner = ("/* gradstep's code editor, bundled by scripts/setup.py: "
+              + ", ".join(f"{p['name']} {p['version']}" for p in sources)
+              + ". Each MIT-licensed (Marijn Haverbeke and others; LICENSE files in the npm packages). */")
+    esbuild = ROOT / tool["dest"] / "esbuild"
+    run([str(esbuild), "entry.js", "--bundle", "--format=esm", "--minify", "--target=es2020", "--log-level=warning",
+         f"--banner:js={banner}", f"--outfile={out}"], cwd=work)
+    EDITOR_STAMP.write_text(json.dumps(key))
+    say(f"editor: wrote {out.relative_to(ROOT)} ({out.stat().st_size // 1024} kB, "
+        f"{len(gzip.compress(out.read_bytes())) // 1024} kB gzipped) with esbuild {tool['version']}")
 
 
 def drop_test_tool(pin: dict) -> None:
@@ -361,6 +414,8 @@ def build_data() -> None:
     files = engine_files()
     write(BUILD / "engine-files.json", json.dumps(files))
     write(BUILD / "engine-bundle.json", engine_bundle())
+    # The program language's functions and methods, which the code editor completes.
+    write(BUILD / "vocabulary.json", gradstep_out([], module="gradstep.program.vocabulary"))
     # The training settings' one table (engine/gradstep/training/settings.py), for the page.
     write(BUILD / "train-settings.js", gradstep_out([], module="gradstep.training.settings"))
     say(f"wrote {BUILD.relative_to(ROOT)}/: default scene, {len(json.loads(examples))} examples, "
@@ -490,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lock = json.loads(LOCK.read_text())
         for pin in lock.get("npm", []):
+            if not for_this_machine(pin):
+                continue
             if pin.get("test_only") and args.no_test_tools:
                 drop_test_tool(pin)
             else:
@@ -497,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         vendor_wheels(lock, args.force)
         if not args.vendor_only:
             build_data()
+            build_editor(lock, args.force)
             if not args.no_snapshot:
                 build_snapshot(lock, args.force)
             build_precache()

@@ -29,7 +29,7 @@ REQUIRED = ("index.html", "web/vendor/pyodide/pyodide.mjs", "web/build")
 # Under web/: never published (set-up records, the test fixtures' old home).
 # Folders of the repository the output may not go into.
 SOURCES = {"web", "engine", "tests", "bench", "docs", "scripts", ".git", ".github"}
-WEB_SKIP = {"vendor.lock.json", "dev", "__pycache__", ".vendor-stamp", ".snapshot-stamp"}
+WEB_SKIP = {"vendor.lock.json", "dev", "__pycache__", ".vendor-stamp", ".snapshot-stamp", ".editor-stamp"}
 # Vendored files nothing fetches: source maps (only DevTools reads them) and npm's package.json.
 VENDOR_SKIP_SUFFIXES = (".map",)
 VENDOR_SKIP = {"package.json"}

@@ -154,6 +154,7 @@ def shared(browser, base_url):
     w = watch(context, page)
     page.goto("index.html")
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    page.wait_for_selector("body[data-editor]", state="attached", timeout=BOOT_MS)  # (the code editor in place)
     yield SimpleNamespace(page=page, watch=w)
     context.close()
 

@@ -20,6 +20,13 @@ L = d * f
 """
 
 
+def program_text(page) -> str:
+    """The editor's text, whichever editor the page has at the moment: the textarea, or the code
+    editor's content element, which keeps a textarea's `value` (web/page/code-editor.js).
+    (Playwright's input_value reads only inputs, and the code editor draws only the lines in view.)"""
+    return page.locator(T("program")).evaluate("e => e.value")
+
+
 def is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in {"data", "blob", "about"} or parts.hostname == "127.0.0.1"
@@ -54,6 +61,8 @@ def settle(page):
 def wait_ready(page):
     """Wait until Python is up (body[data-ready]) and the worker has answered every call."""
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    # (and the code editor in place of the textarea, or known not to load: one editor from here on)
+    page.wait_for_selector("body[data-editor]", state="attached", timeout=BOOT_MS)
     settle(page)
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, settle
+from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, program_text, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_003 = "a = 2.0\nb = 3.0\nc = 4.0\nf = -a**3 + sin(3*b) - 1.0/c + b**2.5 - a**0.5\n"
@@ -148,7 +148,7 @@ def test_lab_table_equals_check_json_at_the_same_h_and_values(app):
         "v => document.querySelector('[data-testid=fd-table] [data-leaf=a]').dataset.backprop !== v",
         arg=before, timeout=60_000)
     settle(page)
-    nudged = page.input_value(T("program"))
+    nudged = program_text(page)
     want = cli(["check", "--json", "--h", "1e-7"], nudged)
     assert as_cli(rows(page)) == [{k: leaf[k] for k in ("label", "ok", "backprop", "forward", "backward", "central")}
                                   for leaf in want["leaves"]]

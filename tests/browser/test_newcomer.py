@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, settle
+from pagetools import BOOT_MS, MICROGRAD, T, click, load, phase, program_text, settle
 
 INDEXED = "x = [3.0, 4.0]\ny = x[0] ** 2 + x[1] ** 2\n"
 CHAIN = "x = 0.5\n" + "".join(f"x{k} = tanh(x{k - 1 if k > 1 else ''} * 1.1 + 0.1)\n" for k in range(1, 41))
@@ -68,7 +68,7 @@ def test_editor_wraps_widens_and_forgets_an_old_description(app):
     long_line = "y = " + " + ".join(f"a{k}" for k in range(1, 30))
     program = "".join(f"a{k} = {k}.0\n" for k in range(1, 30)) + long_line + "\n"
     load(page, program)
-    box = page.locator(T("program"))
+    box = page.locator(".cm-scroller")  # (the code editor's scrolling box)
     assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the long line is hidden
     click(page, "wrap-lines")
     assert box.evaluate("e => e.scrollWidth <= e.clientWidth")
@@ -119,11 +119,11 @@ def test_examples_menu_works_with_arrow_keys(app):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     # Arrowing chooses; nothing loads until the choice is committed.
-    assert page.input_value(T("program")) == MICROGRAD
+    assert program_text(page) == MICROGRAD
     assert page.input_value(T("examples")) == examples[1]["id"]
     page.keyboard.press("Enter")
     settle(page)
-    assert page.input_value(T("program")) == examples[1]["program"]
+    assert program_text(page) == examples[1]["program"]
     assert page.evaluate("window.gradstep.snapshot().program") == examples[1]["program"]
     assert page.input_value(T("examples")) == examples[1]["id"]  # it does not snap back
 
@@ -270,7 +270,7 @@ def test_edited_and_nudged_values_and_frozen_leaves_survive_a_reload(fresh):
     shown = leaf_values(page)
     assert shown["c"] != "7.25" and shown["f"] == "-2.0"  # c moved after its edit; f is frozen
     # The editor and the address hold the values on screen.
-    text = page.input_value(T("program"))
+    text = program_text(page)
     for label in "abcf":
         assert f"{label} = {shown[label]}\n" in text
     assert text.startswith("# the L graph\n") and "L = d * f\n" in text  # the rest as written

@@ -26,6 +26,7 @@ from pagetools import (
     load,
     nodes,
     phase,
+    program_text,
     settle,
     step_until,
     timeline,
@@ -99,7 +100,10 @@ def test_contract_attributes_and_controls(app):
         else:
             assert value == tl["values"][i]
     # Controls.
-    assert page.eval_on_selector(T("program"), "e => e.tagName") == "TEXTAREA"
+    # the editor: the code editor's content (contenteditable), where Playwright's fill works
+    assert page.get_attribute("body", "data-editor") == "code"
+    assert page.get_attribute(T("program"), "contenteditable") == "true"
+    assert page.get_attribute(T("program"), "role") == "textbox"
     for tid in ["run", "forward-step", "forward-all", "backward-step", "backward-all", "nudge", "undo", "reset"]:
         assert page.eval_on_selector(T(tid), "e => e.tagName") == "BUTTON", tid
         assert page.is_enabled(T(tid)), tid
@@ -329,7 +333,9 @@ def test_keyboard_shortcuts_and_help(app):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("n")
     assert phase(page) == "start"
+    # Esc at once leaves the editor (a completion list about to open for "n" is cancelled)
     page.keyboard.press("Escape")
+    assert page.locator(".cm-tooltip-autocomplete").count() == 0
     page.keyboard.press("?")
     assert page.locator(T("help")).is_visible()
     assert page.locator(f"{T('help')} kbd").count() >= 10
@@ -397,7 +403,7 @@ def test_examples_menu_loads_an_example(app):
     ex = examples[1]
     page.select_option(T("examples"), ex["id"])
     settle(page)
-    assert page.input_value(T("program")) == ex["program"]
+    assert program_text(page) == ex["program"]
     assert phase(page) == "start"
     assert page.evaluate("window.gradstep.snapshot().program") == ex["program"]
     assert page.is_hidden(T("error"))
@@ -439,7 +445,7 @@ def test_share_link_loads_the_program(fresh):
     text = "u = 1.5\nv = -0.5\nw = u * v + tanh(u)\n"
     page.goto("index.html#program=" + quote(text, safe=""))
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    assert page.input_value(T("program")) == text
+    assert program_text(page) == text
     labels = {row[0] for row in nodes(page).values()}
     assert {"u", "v", "w"} <= labels
     click(page, "forward-all")
@@ -455,7 +461,7 @@ def test_reload_keeps_a_typed_program(fresh):
     page.fill(T("program"), text)
     page.reload()
     page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
-    assert page.input_value(T("program")) == text
+    assert program_text(page) == text
     assert {row[0] for row in nodes(page).values()} >= {"alpha", "beta"}
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import BOOT_MS, T, open_ready, program_text, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "engine"))
@@ -103,7 +103,9 @@ def test_a_traceback_is_shown_and_its_line_marked_and_the_graph_stays(fresh):
     assert out.startswith("start") and "ZeroDivisionError: division by zero" in out and "line 3, in f" in out
     assert page.get_attribute(T("error"), "data-line") == "3"
     assert "line 3: ZeroDivisionError" in page.inner_text(T("error"))
-    assert page.is_visible(".gutter-mark")
+    # the traceback's line underlined in the editor, its message on the line's mark
+    assert page.inner_text(".cm-lintRange-error") == "    return 1 / x"
+    assert page.is_visible(".cm-lint-marker-error")
     assert page.locator("[data-node-id]").count() == before  # the graph on screen stays
 
 
@@ -129,7 +131,7 @@ def test_a_link_with_python_asks_and_runs_only_on_run(fresh):
     code = "from gradstep import Value\nprint('ran')\nk = Value(5.0, label='k')\nk * k + k\n"
     open_ready(page, "index.html#python=" + quote(code, safe=""))
     assert page.is_visible(T("python-consent"))
-    assert page.input_value(T("mode")) == "python" and page.input_value(T("program")) == code
+    assert page.input_value(T("mode")) == "python" and program_text(page) == code
     page.wait_for_timeout(500)
     assert page.evaluate("window.gradstep.calls().python") is None  # not run by itself
     assert page.locator("[data-node-id]").count() == 0 and page.is_hidden(T("python-output"))
@@ -141,7 +143,7 @@ def test_a_link_with_python_asks_and_runs_only_on_run(fresh):
     # A second link followed in the same page (a hash change): it asks again; Show the code only runs nothing.
     page.evaluate("location.hash = " + json.dumps("#python=" + quote("print('no')\n", safe="")))
     page.wait_for_selector(f"{T('python-consent')}:not([hidden])")
-    assert page.input_value(T("program")) == "print('no')\n"
+    assert program_text(page) == "print('no')\n"
     page.click(T("python-consent-show"))
     page.wait_for_timeout(300)
     assert page.evaluate("window.gradstep.calls().python") == 1 and page.is_hidden(T("python-consent"))

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import BOOT_MS, T, open_ready, program_text, settle
 from pagetools import train_status as status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,7 @@ def test_step_into_one_update_opens_that_points_graph(fresh):
     page.fill(T("train-point"), "5")
     page.click(T("train-open-point"))
     settle(page)
-    text = page.input_value(T("program"))
+    text = program_text(page)
     assert text.startswith("# Training point 5 at step 3")
     snap = page.evaluate("window.gradstep.snapshot()")
     labels = {n["id"]: n["label"] for n in snap["layout"]["nodes"] if n["kind"] == "value"}

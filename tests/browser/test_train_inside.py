@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import BOOT_MS, T, open_ready, program_text, settle
 from pagetools import train_status as status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +96,7 @@ def test_enter_on_a_neuron_opens_its_bias_in_one_points_update(fresh):
     page.wait_for_function("document.querySelector('[data-testid=program]').value.startsWith('# Training point')",
                            timeout=BOOT_MS)
     settle(page)
-    assert "b1 = [" in page.input_value(T("program"))
+    assert "b1 = [" in program_text(page)
     assert page.is_visible("#focus-ring") or page.locator("[data-label='b1[2]']").count() == 1
 
 

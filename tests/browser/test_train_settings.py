@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pagetools import BOOT_MS, T, open_ready, settle
+from pagetools import BOOT_MS, T, open_ready, program_text, settle
 from pagetools import train_status as status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,14 +268,14 @@ def test_features_checkboxes_the_first_layer_follows_and_one_must_stay(fresh):
     # the first layer takes one input a feature: the point's program says MLP(2 inputs: x2, y2)
     page.click(T("train-open-point"))
     settle(page)
-    program = page.input_value(T("program"))
+    program = program_text(page)
     assert "MLP(2, [4, 1])" in program, program[:300]
     page.focus(f"{T('train-features')} input[value=xy]")
     page.keyboard.press("Space")
     settle(page)
     page.click(T("train-open-point"))
     settle(page)
-    assert "MLP(3, [4, 1])" in page.input_value(T("program"))
+    assert "MLP(3, [4, 1])" in program_text(page)
     # the last one cannot be unchecked: it stays, and the page says why
     for name in ("x2", "y2", "xy"):
         page.focus(f"{T('train-features')} input[value={name}]")

@@ -13,7 +13,21 @@ import sys
 from pathlib import Path
 
 import pytest
-from pagetools import BOOT_MS, MICROGRAD, T, calls, calls_since, click, frame_texts, load, phase, settle, snap, watch
+from pagetools import (
+    BOOT_MS,
+    MICROGRAD,
+    T,
+    calls,
+    calls_since,
+    click,
+    frame_texts,
+    load,
+    phase,
+    program_text,
+    settle,
+    snap,
+    watch,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD = "**/web/build/engine-bundle.json"
@@ -59,7 +73,7 @@ def test_steps_before_python_is_up_and_the_engine_takes_over(held):
     page.wait_for_selector("[data-node-id]")
     assert page.get_attribute("body", "data-ready") == "false"
     assert snap(page)["engine"] == "starting"
-    want = cli_scene(page.input_value(T("program")))["timeline"]
+    want = cli_scene(program_text(page))["timeline"]
     # Every move works from the prebuilt timeline: forward, backward, -all, undo, reset.
     click(page, "forward-step")
     assert phase(page) == "forward"
@@ -139,7 +153,7 @@ def test_long_work_shows_progress_and_stop_keeps_the_graph(fresh):
     # Stop: the worker ends, the graph and the program on screen are the ones from before.
     page.click(T("stop"))
     page.wait_for_selector(f"{T('work')}[hidden]", state="attached")
-    assert page.input_value(T("program")) == runaway  # the editor keeps what was typed
+    assert program_text(page) == runaway  # the editor keeps what was typed
     after = snap(page)
     assert after["program"] == before["program"] and after["timeline"]["values"] == before["timeline"]["values"]
     click(page, "backward-all")  # it steps while Python starts again
@@ -149,7 +163,7 @@ def test_long_work_shows_progress_and_stop_keeps_the_graph(fresh):
     assert snap(page)["state"]["phase"] == "backward-done"
     click(page, "nudge")  # the fresh engine holds the graph on screen
     assert phase(page) == "forward-done"
-    assert page.input_value(T("program")) == runaway
+    assert program_text(page) == runaway
 
 
 def test_only_what_the_view_needs_crosses(fresh):
@@ -209,13 +223,13 @@ def test_steps_clicked_while_a_program_loads_apply_to_the_new_graph(ready):
 def test_undo_of_values_brings_their_program_and_link_back(ready):
     page = ready
     click(page, "backward-all")
-    text = page.input_value(T("program"))
+    text = program_text(page)
     link = "#program=" + page.evaluate("t => encodeURIComponent(t)", text)
     click(page, "nudge")
-    assert page.input_value(T("program")) != text
+    assert program_text(page) != text
     assert page.evaluate("location.hash") != link
     click(page, "undo")
-    assert page.input_value(T("program")) == text
+    assert program_text(page) == text
     assert page.evaluate("location.hash") == link
     page.click("[data-node-id=n0]")  # freeze a
     settle(page)

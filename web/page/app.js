@@ -28,6 +28,7 @@ import { GraphView } from "../graph/graph-view.js";
 import { buildModelAsync } from "../graph/geometry.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
 import { Editor } from "./editor.js";
+import { createCodeEditor } from "./code-editor.js";
 import { PythonMode } from "./python-mode.js";
 import { copyLink, ExamplesMenu, showToast, wireCodeExport, wireExportMenu } from "./menus.js";
 import { LabPanel } from "../lab/lab.js";
@@ -861,3 +862,28 @@ async function boot() {
 }
 
 const booted = boot();
+
+/**
+ * The code editor (CodeMirror, web/build/codemirror.js) takes the textarea's place once the
+ * first graph is drawn, so it never delays it. body[data-editor] says which editor the page
+ * has: "code", or "plain" when the bundle is missing (set-up made none) or failed to load.
+ */
+async function loadCodeEditor() {
+  try {
+    const [CM, vocabulary] = await Promise.all([
+      import("../build/codemirror.js"),
+      fetch("./web/build/vocabulary.json").then((r) => (r.ok ? r.json() : [])).catch(() => []),
+    ]);
+    editor.attachCode(createCodeEditor(CM, $("program"), {
+      onChange: () => editor.edited(),
+      onRun: () => run("run"),
+      isPython: () => pyMode.on,
+      vocabulary,
+    }));
+    document.body.dataset.editor = "code";
+  } catch (e) {
+    console.warn("gradstep: the code editor did not load, so the plain one stays:", e);
+    document.body.dataset.editor = "plain";
+  }
+}
+booted.finally(() => requestAnimationFrame(() => setTimeout(loadCodeEditor, 0)));

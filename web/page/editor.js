@@ -1,7 +1,9 @@
 // The program editor and the page's address: the text, its line numbers, Wrap and
 // Wide, the error box under it (with "Show me"), the link note, and the address
 // (#program=... &frozen=...), which always holds what is on screen so that a reload
-// or a copied link loses nothing.
+// or a copied link loses nothing. The editor is a plain textarea until the code editor
+// (code-editor.js, CodeMirror) has loaded after the first graph; then that one
+// (`this.code`), with its own line numbers and the error underlined in place.
 
 import { hashForProgram } from "./link.js";
 
@@ -30,14 +32,28 @@ export class Editor {
     this.gutterMark.className = "gutter-mark";
     this.gutterMark.hidden = true;
     this.dom.gutter.append(this.gutterMark, this.gutterText);
+    this.code = null;
+    this.error = null; // the error shown in place: {line, col, message}
     this._wire();
   }
 
   get text() {
-    return this.dom.program.value;
+    return this.code ? this.code.text : this.dom.program.value;
+  }
+
+  /** The code editor takes the textarea's place (its text, selection, wrap and error carry over). */
+  attachCode(code) {
+    this.code = code;
+    this.dom.gutter.remove();
+    code.setWrap(document.getElementById("wrap-lines").getAttribute("aria-pressed") === "true");
+    if (this.error) code.mark(this.error.line, this.error.col, this.error.message);
   }
 
   setText(text) {
+    if (this.code) {
+      this.code.setText(text);
+      return;
+    }
     const ed = this.dom.program;
     const { selectionStart, selectionEnd } = ed;
     ed.value = text;
@@ -145,6 +161,9 @@ export class Editor {
     box.dataset.line = err.line ?? "";
     box.dataset.col = err.col ?? "";
     box.hidden = false;
+    // (a traceback's line: the whole line; a program's error: the word at its column)
+    this.error = placed ? { line: err.line, col: kind === "python" ? null : err.col, message: err.message } : null;
+    this.code?.mark(this.error?.line, this.error?.col, this.error?.message);
     this.markGutter(placed ? err.line : null);
   }
 
@@ -153,10 +172,16 @@ export class Editor {
     this.errorKind = null;
     this.dom.error.hidden = true;
     this.dom.error.replaceChildren();
+    this.error = null;
+    this.code?.mark(null);
     this.markGutter(null);
   }
 
   select(line, col) {
+    if (this.code) {
+      this.code.select(line, col);
+      return;
+    }
     const ed = this.dom.program;
     const lines = ed.value.split("\n");
     let offset = 0;
@@ -175,6 +200,7 @@ export class Editor {
    * text changed.
    */
   updateGutter() {
+    if (this.code) return; // (it numbers its own lines)
     const text = this.text;
     if (text !== this.gutterFor) {
       this.gutterFor = text;
@@ -205,24 +231,28 @@ export class Editor {
   }
 
   markGutter(line) {
+    if (this.code) return;
     this.gutterMark.hidden = !line;
     if (line) this.gutterMark.style.top = `calc(${line - 1} * var(--editor-line) + 8px)`;
     this._drawGutter();
   }
 
   focus() {
-    this.dom.program.focus();
+    (this.code ?? this.dom.program).focus();
   }
 
   // ---------------------------------------------------------------- wiring
 
+  /** The learner changed the text (in either editor): the numbers, the address, the examples menu. */
+  edited() {
+    this.updateGutter();
+    this.updateHash();
+    this.handlers.onInput();
+  }
+
   _wire() {
     const ed = this.dom.program;
-    ed.addEventListener("input", () => {
-      this.updateGutter();
-      this.updateHash();
-      this.handlers.onInput();
-    });
+    ed.addEventListener("input", () => this.edited());
     ed.addEventListener("scroll", () => this._drawGutter());
     new ResizeObserver(() => this._drawGutter()).observe(ed); // (taller: more numbers in view)
     ed.addEventListener("keydown", (e) => {
@@ -235,6 +265,7 @@ export class Editor {
     });
     // Wrap long lines (line numbers hide: they would not match), or widen the editor.
     toggle("wrap-lines", (on) => {
+      this.code?.setWrap(on);
       ed.setAttribute("wrap", on ? "soft" : "off");
       ed.classList.toggle("wrap", on);
       this.dom.gutter.hidden = on;

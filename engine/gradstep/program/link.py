@@ -90,8 +90,8 @@ def parse_hash(fragment: str, train_keys=()) -> dict:
     without its ``#``): ``program`` (``python``, Python mode's code) None when there is none;
     ``error`` says why one could not be read; ``train`` None, or the settings named by
     ``train_keys`` that it carries."""
-    out = {"program": None, "python": None, "frozen": [], "practice": None, "lab": False, "challenge": [], "train": None,
-           "error": None}
+    out = {"program": None, "python": None, "frozen": [], "practice": None, "lab": False, "challenge": [],
+           "train": None, "error": None}
     train = {}
     h = fragment[1:] if fragment.startswith("#") else fragment
     if not h:
