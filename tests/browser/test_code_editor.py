@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from pagetools import BOOT_MS, T, open_ready, program_text, settle
 
@@ -234,3 +235,21 @@ def test_without_the_bundle_the_plain_editor_stays_and_works(fresh):
     assert page.input_value(T("program")) == BAD
     w.errors[:] = [e for e in w.errors if "404" not in e]  # (the bundle refused above)
 
+
+
+def test_a_long_link_waits_for_the_code_editor_and_without_it_goes_into_the_textarea(fresh):
+    page, w = fresh
+    program = "x = 0.5\n" + "x = x * 0.999 + 0.001\n" * 2999  # 66,000 characters
+    url = "index.html#program=" + quote(program, safe="")
+    open_ready(page, url)
+    assert page.get_attribute("body", "data-editor") == "code"
+    assert program_text(page) == program
+    assert page.evaluate("window.gradstep.snapshot().program") == program
+    # the plain editor: the text goes into it when the code editor cannot load
+    page.route("**/web/build/codemirror.js", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto("about:blank")
+    open_ready(page, url)
+    assert page.get_attribute("body", "data-editor") == "plain"
+    assert page.input_value("textarea" + T("program")) == program
+    assert page.get_attribute("textarea" + T("program"), "readonly") is None
+    w.errors[:] = [e for e in w.errors if "404" not in e]  # (the bundle refused above)

@@ -875,6 +875,7 @@ async function loadCodeEditor() {
       fetch("./web/build/vocabulary.json").then((r) => (r.ok ? r.json() : [])).catch(() => []),
     ]);
     editor.attachCode(createCodeEditor(CM, $("program"), {
+      text: editor.text, // (the textarea's, or a long one that waited for this editor)
       onChange: () => editor.edited(),
       onRun: () => run("run"),
       isPython: () => pyMode.on,
@@ -883,6 +884,7 @@ async function loadCodeEditor() {
     document.body.dataset.editor = "code";
   } catch (e) {
     console.warn("gradstep: the code editor did not load, so the plain one stays:", e);
+    editor.noCode();
     document.body.dataset.editor = "plain";
   }
 }

@@ -14,7 +14,8 @@
 /**
  * @param {object} CM the bundle's exports
  * @param {HTMLTextAreaElement} textarea the plain editor it replaces (its text, focus and selection carry over)
- * @param {{onChange(), onRun(), isPython(): boolean, vocabulary: {label, type, detail}[]}} hooks
+ * @param {{text: string, onChange(), onRun(), isPython(): boolean, vocabulary: {label, type, detail}[]}} hooks
+ *   text: the editor's text (the textarea's, unless a long one waited for this editor)
  */
 export function createCodeEditor(CM, textarea, hooks) {
   const wrap = new CM.Compartment();
@@ -68,8 +69,8 @@ export function createCodeEditor(CM, textarea, hooks) {
   const view = new CM.EditorView({
     parent: textarea.parentElement,
     state: CM.EditorState.create({
-      doc: textarea.value,
-      selection: clampedSelection(CM, textarea),
+      doc: hooks.text,
+      selection: hooks.text === textarea.value ? clampedSelection(CM, textarea) : undefined,
       extensions: [
         CM.lineNumbers(),
         CM.highlightActiveLineGutter(),

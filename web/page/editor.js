@@ -9,6 +9,10 @@ import { hashForProgram } from "./link.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING = "gradstep:pending-edit";
+// A text longer than this waits for the code editor instead of going into the textarea first:
+// Chromium lays out a textarea's every line (a 15,000-line link stalled the page 150-220 ms on
+// that alone), the code editor only the lines in view.
+const DEFER_CHARS = 20000;
 
 export class Editor {
   /**
@@ -33,20 +37,39 @@ export class Editor {
     this.gutterMark.hidden = true;
     this.dom.gutter.append(this.gutterMark, this.gutterText);
     this.code = null;
+    this.codeFailed = false; // the code editor could not load: the textarea is the editor for good
+    this.deferred = null; // a long text waiting for the code editor (DEFER_CHARS)
     this.error = null; // the error shown in place: {line, col, message}
     this._wire();
   }
 
   get text() {
-    return this.code ? this.code.text : this.dom.program.value;
+    return this.code ? this.code.text : this.deferred ?? this.dom.program.value;
   }
 
   /** The code editor takes the textarea's place (its text, selection, wrap and error carry over). */
   attachCode(code) {
     this.code = code;
+    this._undefer();
     this.dom.gutter.remove();
     code.setWrap(document.getElementById("wrap-lines").getAttribute("aria-pressed") === "true");
     if (this.error) code.mark(this.error.line, this.error.col, this.error.message);
+  }
+
+  /** The code editor did not load: a long text waiting for it goes into the textarea after all. */
+  noCode() {
+    this.codeFailed = true;
+    const text = this.deferred;
+    this._undefer();
+    if (text != null) this.setText(text);
+  }
+
+  _undefer() {
+    if (this.deferred == null) return;
+    this.deferred = null;
+    const ed = this.dom.program;
+    ed.readOnly = false;
+    ed.placeholder = "";
   }
 
   setText(text) {
@@ -55,6 +78,17 @@ export class Editor {
       return;
     }
     const ed = this.dom.program;
+    if (text.length > DEFER_CHARS && !this.codeFailed) {
+      let lines = 1;
+      for (let j = text.indexOf("\n"); j !== -1; j = text.indexOf("\n", j + 1)) lines++;
+      this.deferred = text;
+      ed.value = "";
+      ed.readOnly = true; // (until the text is there to edit)
+      ed.placeholder = `This program's ${lines.toLocaleString("en")} lines open in the code editor in a moment…`;
+      this.updateGutter();
+      return;
+    }
+    this._undefer();
     const { selectionStart, selectionEnd } = ed;
     ed.value = text;
     if (document.activeElement === ed) ed.setSelectionRange(selectionStart, selectionEnd);
@@ -201,7 +235,7 @@ export class Editor {
    */
   updateGutter() {
     if (this.code) return; // (it numbers its own lines)
-    const text = this.text;
+    const text = this.dom.program.value;
     if (text !== this.gutterFor) {
       this.gutterFor = text;
       let n = 1;
