@@ -16,6 +16,8 @@ Cases
   frozen: a small program with &frozen= naming 10,000 leaves (a few real, most not)
   lines3k: a 3,000-line program
 
+With --plain-editor each case is measured again with the code editor's file refused (the
+page keeps its textarea): what the code editor costs. --tasks lists each run's long tasks.
 With --throttle N the CPU is also slowed N times (CDP Emulation.setCPUThrottlingRate), as
 a phone's would be. Each figure is the median of --runs runs. A bare page load of the
 default example is measured in the same run as the baseline.
@@ -38,7 +40,7 @@ import harness  # noqa: E402
 
 PROBE_JS = """
 (() => {
-  const probe = { maxGap: 0, longest: 0, tasks: 0, frames: 0, last: 0 };
+  const probe = { maxGap: 0, longest: 0, tasks: 0, frames: 0, last: 0, list: [] };
   window.__stall = probe;
   const tick = (t) => {
     if (probe.last) probe.maxGap = Math.max(probe.maxGap, t - probe.last);
@@ -52,6 +54,7 @@ PROBE_JS = """
       for (const e of list.getEntries()) {
         probe.tasks++;
         probe.longest = Math.max(probe.longest, e.duration);
+        probe.list.push([Math.round(e.startTime), Math.round(e.duration)]);
       }
     }).observe({ type: "longtask", buffered: true });
   } catch (e) { /* no long-task API */ }
@@ -84,9 +87,11 @@ def case_links() -> dict[str, str]:
     }
 
 
-def measure(browser, base: str, hash_: str, throttle: float) -> dict:
+def measure(browser, base: str, hash_: str, throttle: float, code_editor: bool = True) -> dict:
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
+    if not code_editor:  # the page with its plain editor only: what the code editor costs
+        page.route("**/web/build/codemirror.js", lambda route: route.fulfill(status=404, body=""))
     page.add_init_script(PROBE_JS)
     if throttle > 1:
         cdp = ctx.new_cdp_session(page)
@@ -100,6 +105,9 @@ def measure(browser, base: str, hash_: str, throttle: float) -> dict:
     page.evaluate(SETTLE_JS)
     probe = page.evaluate("() => ({...window.__stall})")
     probe["nodes"] = page.evaluate("() => window.gradstep.snapshot().timeline.values.length")
+    probe["editor_ms"] = page.evaluate(
+        "() => performance.getEntriesByName('gradstep:editor', 'measure')[0]?.duration ?? null")
+    probe["tasks_list"] = page.evaluate("() => window.__stall.list")
     probe["load_s"] = time.perf_counter() - t0
     probe["errors"] = errors
     ctx.close()
@@ -111,6 +119,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per case (default 3)")
     ap.add_argument("--throttle", type=float, default=1, help="CPU slowdown (e.g. 4 for a phone)")
     ap.add_argument("--cases", default="baseline,lines,leaves,frozen,lines3k", help="comma-separated cases")
+    ap.add_argument("--plain-editor", action="store_true",
+                    help="also measure each case with the code editor's file refused (the plain textarea only)")
+    ap.add_argument("--tasks", action="store_true", help="print each run's long tasks: [start ms, duration ms]")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -124,19 +135,28 @@ def main() -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**opts)
             print(f"stall benchmark: median of {args.runs} runs, CPU throttle {args.throttle}x; goal <= 100 ms")
-            for name in [c.strip() for c in args.cases.split(",") if c.strip()]:
-                runs = [measure(browser, base, links[name], args.throttle) for _ in range(args.runs)]
+            cases = [(c.strip(), True) for c in args.cases.split(",") if c.strip()]
+            if args.plain_editor:
+                cases += [(name, False) for name, _ in cases]
+            for name, code in cases:
+                runs = [measure(browser, base, links[name], args.throttle, code) for _ in range(args.runs)]
+                editor = [r["editor_ms"] for r in runs if r["editor_ms"] is not None]
                 gap = statistics.median(r["maxGap"] for r in runs)
                 task = statistics.median(r["longest"] for r in runs)
                 load = statistics.median(r["load_s"] for r in runs)
                 errs = sorted({e for r in runs for e in r["errors"]})
+                label = name if code else name + " (plain editor)"
                 print(
-                    f"{name:>9} ({runs[0]['nodes']:>6} nodes, {len(links[name]) / 1024:7.1f} KB link): "
+                    f"{label:>9} ({runs[0]['nodes']:>6} nodes, {len(links[name]) / 1024:7.1f} KB link): "
                     f"longest frame gap {gap:7.1f} ms, longest task {task:7.1f} ms, ready in {load:5.1f} s"
                     f"   (gaps {[round(r['maxGap']) for r in runs]})"
+                    + (f", code editor made in {statistics.median(editor):.0f} ms" if editor else "")
                     + (f"  ERRORS: {errs}" if errs else ""),
                     flush=True,
                 )
+                if args.tasks:
+                    for r in runs:
+                        print("           long tasks:", r["tasks_list"])
             browser.close()
     finally:
         server.shutdown()

@@ -874,6 +874,7 @@ async function loadCodeEditor() {
       import("../build/codemirror.js"),
       fetch("./web/build/vocabulary.json").then((r) => (r.ok ? r.json() : [])).catch(() => []),
     ]);
+    performance.mark("gradstep:editor");
     editor.attachCode(createCodeEditor(CM, $("program"), {
       text: editor.text, // (the textarea's, or a long one that waited for this editor)
       onChange: () => editor.edited(),
@@ -882,6 +883,7 @@ async function loadCodeEditor() {
       vocabulary,
     }));
     document.body.dataset.editor = "code";
+    performance.measure("gradstep:editor", "gradstep:editor"); // (its main-thread time, for bench/stall_bench.py)
   } catch (e) {
     console.warn("gradstep: the code editor did not load, so the plain one stays:", e);
     editor.noCode();
