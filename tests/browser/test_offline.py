@@ -96,6 +96,25 @@ def test_starts_from_the_snapshot_with_a_normal_starts_results(browser, base_url
     context.close()
 
 
+def test_the_worker_starts_before_the_pages_modules_and_the_page_adopts_it(browser, base_url, snapshot_current):
+    context, page, w = new_page(browser, base_url)
+    # when app.js (the page's first module) arrives, and whether the worker was already there
+    page.add_init_script("""document.addEventListener("readystatechange", () => {
+        if (document.readyState === "interactive") window.__earlyAtInteractive = !!window.gradstepEarlyWorker;
+    });""")
+    page.goto("index.html")
+    boot = boot_of(page)
+    assert boot["how"] == "snapshot", boot
+    assert page.evaluate("window.__earlyAtInteractive") is True  # made by index.html's inline script
+    assert page.evaluate("window.gradstepEarlyWorker") is None  # adopted by the bridge
+    assert len([x for x in page.workers if x.url.endswith("/engine-worker.js")]) == 1  # and no second one
+    # what it said before the bridge was there reached the page: "boot" phases, then "ready"
+    assert page.evaluate("window.gradstep.snapshot().ready") is True
+    results(page)  # and it answers
+    w.check()
+    context.close()
+
+
 def _damaged(route):
     data = bytearray(route.fetch().body())
     for k in range(len(data) // 2, len(data) // 2 + 64):

@@ -42,13 +42,26 @@ export class WorkerBridge extends EventTarget {
   _spawn() {
     this.ready = false;
     this.boot = null;
-    const w = new Worker(this.url, { type: "module" });
+    // The worker index.html started before the page's modules loaded, if it is this one: adopted
+    // once (a Stop's fresh worker is the bridge's own), with what it said meanwhile, told after
+    // the caller's listeners are on (a microtask: before any later message).
+    const early = globalThis.gradstepEarlyWorker;
+    globalThis.gradstepEarlyWorker = null;
+    const adopt = early?.worker && early.url === new URL(this.url, globalThis.location?.href).href;
+    const w = adopt ? early.worker : new Worker(this.url, { type: "module" });
     this.worker = w;
     w.onmessage = (e) => this._message(e.data);
     w.onerror = (e) => {
       e.preventDefault?.();
       this._emit("failed", { message: e.message || "the engine's worker could not start" });
     };
+    if (adopt) {
+      queueMicrotask(() => {
+        if (this.worker !== w) return; // (stopped at once)
+        for (const m of early.messages) this._message(m);
+        if (early.error) this._emit("failed", { message: early.error });
+      });
+    }
   }
 
   _emit(type, detail) {
