@@ -4,7 +4,7 @@ export { EditorState, EditorSelection, Compartment, Prec } from "@codemirror/sta
 export { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, placeholder } from "@codemirror/view";
 export { defaultKeymap, history, historyKeymap, indentWithTab, undo, redo } from "@codemirror/commands";
 export { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting, HighlightStyle } from "@codemirror/language";
-export { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionStatus, startCompletion } from "@codemirror/autocomplete";
+export { acceptCompletion, autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionStatus, startCompletion } from "@codemirror/autocomplete";
 export { lintGutter, setDiagnostics, lintKeymap, forEachDiagnostic } from "@codemirror/lint";
 export { python, pythonLanguage, localCompletionSource, globalCompletion } from "@codemirror/lang-python";
 export { tags } from "@lezer/highlight";

@@ -120,6 +120,22 @@ def test_an_error_is_underlined_where_the_engine_says_and_show_me_selects_it(fre
     assert page.is_hidden(T("error")) and page.locator(".cm-lintRange-error").count() == 0
 
 
+def test_the_underline_counts_characters_as_the_engine_does(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html")
+    cases = [("x = 2.0\nérr = x + ñame\n", "ñame"),  # a name of letters beyond ASCII
+             ("a = 1.0\nb = a +\n", "+"),  # the column past the line's end: its last character
+             ("a = 1.0\n😀 = 3\n", "😀"),  # one character, two UTF-16 units
+             ("名 = 1.0\nb = 名 * zz\n", "zz")]  # after a name beyond ASCII
+    for program, word in cases:
+        page.fill(T("program"), program)
+        page.click(T("run"))
+        settle(page)
+        line, col = (int(n) for n in cli_error(program).split(":")[1].replace("line", "").replace("col", "").split(","))
+        assert page.get_attribute(T("error"), "data-col") == str(col)
+        assert page.inner_text(".cm-lintRange-error") == word, program
+
+
 def test_completion_offers_the_languages_functions_and_the_programs_names(fresh):
     page, _ = fresh
     open_ready(page, "index.html")
@@ -140,6 +156,13 @@ def test_completion_offers_the_languages_functions_and_the_programs_names(fresh)
     page.wait_for_timeout(150)  # (the list takes Enter only after its interaction delay, 75 ms)
     page.keyboard.press("Enter")
     assert program_text(page).endswith("gamma = tanh(alpha)")
+    # Tab takes one too (and indents when none is offered)
+    page.keyboard.press("End")
+    page.keyboard.type("\neps = gam")
+    page.locator(".cm-tooltip-autocomplete li").first.wait_for()
+    page.wait_for_timeout(150)
+    page.keyboard.press("Tab")
+    assert program_text(page).endswith("\neps = gamma")
     # after a ".", a value's methods
     page.keyboard.press("End")
     page.keyboard.type("\ndelta = beta.re")

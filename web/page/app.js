@@ -832,6 +832,8 @@ async function boot() {
   linkViews = { practice: link.practice, lab: link.lab, train: link.train, challenge: link.challenge };
   // (a challenge holds the backward pass back from the first graph on, before Python is up)
   if (link.challenge.length) lab.yours.setChallenge(link.challenge);
+  // (the default graph's file at once, beside the examples' lists: it needs nothing from them)
+  const defaultScene = link.program == null && link.python == null ? prebuilt("./web/build/default-scene.json") : null;
   const [list, pyList] = await Promise.all([prebuilt("./web/build/examples.json"), prebuilt("./web/build/python-examples.json")]);
   if (list) examples.fill(list, pyList ?? []);
   store.set({ examples: examples.list });
@@ -841,7 +843,7 @@ async function boot() {
   restoreFor = link.python != null ? null : link.program ?? ex?.program ?? null;
   if (link.program != null && link.python == null) editor.setText(link.program);
   // The default example, or a link to an example: drawn and stepped at once.
-  const scene = ex ? await prebuilt(link.program != null ? `./web/build/examples/${ex.id}.json` : "./web/build/default-scene.json") : null;
+  const scene = ex ? await (defaultScene ?? prebuilt(`./web/build/examples/${ex.id}.json`)) : null;
   if (scene && (link.program == null || scene.program === link.program) && store.state.engine !== "ready") {
     if (link.program == null) editor.setText(scene.program);
     showScene(scene);

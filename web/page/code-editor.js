@@ -52,6 +52,8 @@ export function createCodeEditor(CM, textarea, hooks) {
 
   const keys = [
     { key: "Mod-Enter", run: () => { hooks.onRun(); return true; } },
+    // Tab takes the completion on offer (as Enter does); with none, it indents (indentWithTab, below)
+    { key: "Tab", run: CM.acceptCompletion },
     // Esc leaves the editor, so the keyboard is never trapped in it; an open completion list
     // takes the first Esc (completion's own key). A list about to open (typed a moment ago) is
     // cancelled and the editor left at once: otherwise that Esc would seem to do nothing.
@@ -177,13 +179,22 @@ function clampedSelection(CM, textarea) {
   return CM.EditorSelection.single(Math.min(textarea.selectionStart ?? 0, n), Math.min(textarea.selectionEnd ?? 0, n));
 }
 
-/** {from, to} in the document for a 1-based line and column: the word there, one character, or the line. */
+/**
+ * {from, to} in the document for a 1-based line and column (the engine counts characters, as
+ * Python does: code points, where the document counts UTF-16 units): the name there, one
+ * character, or the whole line when there is no column. A column past the line's end (the line
+ * stops short: "b = a +") marks its last character, so that the underline shows.
+ */
 function position(doc, line, col) {
   const l = doc.line(Math.max(1, Math.min(doc.lines, line || 1)));
   if (col == null) return { from: l.from, to: l.to };
-  const from = Math.min(l.to, l.from + Math.max(0, col - 1));
-  const word = /^\w+/.exec(doc.sliceString(from, l.to));
-  return { from, to: Math.min(l.to, from + (word ? word[0].length : 1)) };
+  let at = 0;
+  for (let k = 1; k < col && at < l.text.length; k++) at += l.text.codePointAt(at) > 0xffff ? 2 : 1;
+  if (at >= l.text.length && l.text.length) at = l.text.length - (/[\udc00-\udfff]$/.test(l.text) ? 2 : 1);
+  const rest = l.text.slice(at);
+  const word = /^[\p{L}\p{N}_]+/u.exec(rest);
+  const one = rest ? String.fromCodePoint(rest.codePointAt(0)).length : 0;
+  return { from: l.from + at, to: l.from + at + (word ? word[0].length : one) };
 }
 
 /**
@@ -197,7 +208,7 @@ function completions(CM, hooks) {
   const program = (ctx) => {
     const line = ctx.state.doc.lineAt(ctx.pos);
     const before = line.text.slice(0, ctx.pos - line.from);
-    if (/#/.test(before) || /(["'])[^"']*$/.test(before)) return null; // in a comment or a string
+    if (/["'#]/.test(before.replace(/"[^"]*"|'[^']*'/g, ""))) return null; // in a comment or an open string
     const member = ctx.matchBefore(/\.\w*$/);
     if (member) return { from: member.from + 1, options: methods, validFor: /^\w*$/ };
     const word = ctx.matchBefore(/\w+$/);
