@@ -174,6 +174,21 @@ def test_a_big_reply_comes_in_parts_and_builds_the_same_graph(fresh):
     click(page, "backward-all")
     grads = snap(page)["timeline"]["grads"]
     assert all(float(grads[i]) == 1.0 for i in s["timeline"]["leaves"])
+    # the overview map of its 6,000 nodes (painted pixel by pixel above 3,000): a column of
+    # leaves and a chain of sums, in the value and op colours on the background
+    colours = page.locator(T("minimap")).evaluate("""c => {
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data, n = {};
+        for (let i = 0; i < d.length; i += 4) { const k = d[i] + "," + d[i + 1] + "," + d[i + 2]; n[k] = (n[k] || 0) + 1; }
+        return n; }""")
+    theme = page.evaluate("""() => { const c = document.createElement("canvas").getContext("2d"), out = {};
+        const css = getComputedStyle(document.documentElement);
+        for (const v of ["--graph-bg", "--muted", "--edge"]) { c.fillStyle = css.getPropertyValue(v).trim();
+          c.fillRect(0, 0, 1, 1); out[v] = Array.from(c.getImageData(0, 0, 1, 1).data.slice(0, 3)).join(","); }
+        return out; }""")
+    total = sum(colours.values())
+    nodes = colours.get(theme["--muted"], 0) + colours.get(theme["--edge"], 0)  # (ops are painted over values)
+    assert nodes > 0.02 * total, (theme, sorted(colours.items(), key=lambda kv: -kv[1])[:5])
+    assert colours.get(theme["--graph-bg"], 0) > 0.2 * total
 
 
 # ------------------------------------------------------------------- a crash of Python
