@@ -392,7 +392,7 @@ def cmd_train(args) -> int:
     """Train as contract 5 says; a table and a loss curve, or one JSON object."""
     from gradstep.training.datasets import CLASSES, DEFAULT_NOISE, split
     from gradstep.training.losses import L2_ALPHA
-    from gradstep.training.optimizers import DEFAULT_LRS
+    from gradstep.training.optimizers import default_lr
     from gradstep.training.run import train
     from gradstep.training.settings import SettingError, check_together
     from gradstep.training.trainer import DECAY, DECAY_STEPS, default_loss, default_reg, learning_rate, output_units
@@ -431,7 +431,7 @@ def cmd_train(args) -> int:
         return 0
     losses, test_losses = result["losses"], result["test_losses"]
     outputs = output_units(loss, classes)
-    lr = DEFAULT_LRS[args.optimizer] if args.lr is None else args.lr
+    lr = default_lr(args.optimizer, classes == 0) if args.lr is None else args.lr
     noise = None if data is not None else DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
     trained = len(split(args.points, args.test_fraction, args.seed)[0])
     batch = "all points" if args.batch is None or args.batch >= trained else f"{args.batch} random points"

@@ -178,7 +178,8 @@ def test_a_big_reply_comes_in_parts_and_builds_the_same_graph(fresh):
     # leaves and a chain of sums, in the value and op colours on the background
     colours = page.locator(T("minimap")).evaluate("""c => {
         const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data, n = {};
-        for (let i = 0; i < d.length; i += 4) { const k = d[i] + "," + d[i + 1] + "," + d[i + 2]; n[k] = (n[k] || 0) + 1; }
+        for (let i = 0; i < d.length; i += 4) {
+          const k = d[i] + "," + d[i + 1] + "," + d[i + 2]; n[k] = (n[k] || 0) + 1; }
         return n; }""")
     theme = page.evaluate("""() => { const c = document.createElement("canvas").getContext("2d"), out = {};
         const css = getComputedStyle(document.documentElement);

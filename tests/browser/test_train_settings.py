@@ -293,3 +293,31 @@ def test_features_checkboxes_the_first_layer_follows_and_one_must_stay(fresh):
     assert checked_features(page) == "xy" and status(page)["loss"] == before["loss"]
     want = cli({"dataset": "circles", "layers": "4", "seed": 3, "lr": 0.2, "batch": 100, "features": "xy"}, 1)
     assert before["loss"] == repr(want["losses"][0])
+
+
+def test_the_rate_follows_the_optimizer_and_the_dataset_and_a_link_without_one_gets_the_default(fresh):
+    page, _ = fresh
+    # a regression's link with no rate: SGD's 0.1 (at 1.0 it diverges), the command line's steps
+    settings = {"dataset": "plane", "layers": "4", "seed": 0}
+    open_ready(page, "index.html" + link(settings, 3))
+    page.wait_for_selector(f"{T('train-status')}[data-step='3']", timeout=BOOT_MS)
+    settle(page)
+    assert page.input_value(T("train-lr")) == "0.1"
+    assert status(page)["loss"] == repr(cli(settings, 3)["losses"][2])  # (the CLI with no --lr)
+    # the rate follows the dataset while it is at the default; a rate the learner chose stays
+    page.select_option(T("train-dataset"), "moons")
+    settle(page)
+    assert page.input_value(T("train-lr")) == "1.0"
+    page.select_option(T("train-optimizer"), "adam")
+    settle(page)
+    assert page.input_value(T("train-lr")) == "0.01"
+    page.select_option(T("train-optimizer"), "sgd")
+    page.fill(T("train-lr"), "0.5")
+    page.press(T("train-lr"), "Enter")
+    page.select_option(T("train-dataset"), "gauss")
+    settle(page)
+    assert page.input_value(T("train-lr")) == "0.5"
+    # a link with another optimizer and no rate: that optimizer's
+    page.goto("about:blank")
+    open_ready(page, "index.html" + link({"dataset": "moons", "layers": "4", "seed": 0, "optimizer": "adam"}))
+    assert page.input_value(T("train-lr")) == "0.01"

@@ -409,3 +409,34 @@ def test_cli_refuses_new_settings_out_of_their_limits(capsys, args, message):
     assert code == 2 and captured.out == ""
     assert captured.err.count("\n") == 1 and captured.err.startswith("error: ")
     assert message in captured.err
+
+
+# ------------------------------------------------------------------- the default rate on a regression
+
+@pytest.mark.parametrize("dataset", ["plane", "gauss"])
+def test_a_regression_trains_at_the_default_rate_which_is_sgds_tenth(dataset):
+    default = train(dataset, [16, 16], 30, seed=0, fast=True)
+    tenth = train(dataset, [16, 16], 30, seed=0, fast=True, lr=0.1)
+    assert default["losses"] == tenth["losses"]  # no rate given: SGD's 0.1 on a regression
+    assert all(math.isfinite(x) for x in default["losses"])
+    assert default["losses"][-1] < default["losses"][0] / 4  # it learns (at 1.0 it diverged in 5 steps)
+    micrograd = train(dataset, [16, 16], 5, seed=0, fast=True, lr=1.0)
+    assert micrograd["losses"][-1] > 10 * micrograd["losses"][0]  # what the old default did
+
+
+def test_the_default_rate_is_unchanged_for_classes_and_for_the_other_optimizers():
+    assert train("moons", [4], 3, seed=0, fast=True)["losses"] == train("moons", [4], 3, seed=0, fast=True,
+                                                                      lr=1.0)["losses"]
+    for optimizer, lr in (("momentum", 0.1), ("adam", 0.01)):
+        got = train("plane", [4], 3, seed=0, fast=True, optimizer=optimizer)["losses"]
+        assert got == train("plane", [4], 3, seed=0, fast=True, optimizer=optimizer, lr=lr)["losses"]
+
+
+def test_the_command_line_says_and_uses_the_regressions_default_rate(capsys):
+    assert main(["train", "--dataset", "plane", "--layers", "4", "--steps", "3", "--seed", "0", "--json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert main(["train", "--dataset", "plane", "--layers", "4", "--steps", "3", "--seed", "0", "--lr", "0.1",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["losses"] == default["losses"]
+    assert main(["train", "--dataset", "plane", "--layers", "4", "--steps", "3", "--seed", "0"]) == 0
+    assert "lr 0.1 falling to 0.01 over" in capsys.readouterr().out

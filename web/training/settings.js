@@ -13,6 +13,12 @@ export const BY_NAME = new Map(TABLE.settings.map((s) => [s.name, s]));
 /** Each optimizer's first rate when none is given (optimizers.py's DEFAULT_LRS, as text): the
  * form's rate follows the optimizer while it is at the last one's default. */
 export const DEFAULT_LRS = TABLE.default_lrs ?? {};
+
+/** The first rate when none is given (optimizers.py's default_lr): the optimizer's, and SGD's own on a regression. */
+export function defaultLr(optimizer, dataset) {
+  if (optimizer === "sgd" && TABLE.classes?.[dataset] === 0 && TABLE.regression_sgd_lr != null) return TABLE.regression_sgd_lr;
+  return DEFAULT_LRS[optimizer] ?? null;
+}
 /** name -> default, as the form and the link show it ("1.0", "16,16"). */
 export const DEFAULTS = Object.fromEntries(PAGE.map((s) => [s.name, s.default_text]));
 
@@ -28,6 +34,8 @@ export function trainSettings(parts = {}) {
     if (s.kind === "choice" && !s.choices.includes(String(v))) continue;
     out[s.name] = String(v);
   }
+  // (no rate given: the one for its optimizer and dataset, as the command line's)
+  if (parts.lr == null || parts.lr === "") out.lr = String(defaultLr(out.optimizer, out.dataset) ?? out.lr);
   for (const k of TABLE.link_state) if (parts[k] != null && parts[k] !== "") out[k] = String(parts[k]);
   if (parts.data != null && String(parts.data).trim() !== "") out.data = String(parts.data); // (your own CSV)
   return out;

@@ -10,7 +10,7 @@ import { GradChart, NetworkView } from "./network-view.js";
 import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey, fillRegressionKey } from "./train-plots.js";
 import { unitColor } from "./network-view.js";
 import {
-  applyEdits, DEFAULT_LRS, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
+  applyEdits, defaultLr, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
 } from "./settings.js";
 
 export { trainSettings };
@@ -78,7 +78,7 @@ export class TrainView {
     this.restore = null; // {step, edits} from the link: where the training is brought back to
     this.edits = []; // the learner's edits of the data (points added, removed), for the link
     fillForm(this.fields);
-    this.optimizer = this.fields.optimizer?.value;
+    this.lrDefault = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
     this.showApplies();
     this._wire();
   }
@@ -120,14 +120,15 @@ export class TrainView {
     return true;
   }
 
-  /** A new optimizer: the rate follows to its default when it was at the last one's (SGD 1.0, momentum 0.1, Adam 0.01). */
-  optimizerChanged() {
-    const now = this.fields.optimizer.value;
+  /**
+   * A new optimizer or dataset: the rate follows to its default when it was at the last one's
+   * (SGD 1.0, or 0.1 on a regression; momentum 0.1; Adam 0.01). A rate the learner chose stays.
+   */
+  rateFollows() {
+    const now = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
     const lr = this.fields.lr;
-    if (DEFAULT_LRS[this.optimizer] != null && Number(lr.value) === Number(DEFAULT_LRS[this.optimizer]) && DEFAULT_LRS[now] != null) {
-      lr.value = DEFAULT_LRS[now];
-    }
-    this.optimizer = now;
+    if (lr && this.lrDefault != null && now != null && Number(lr.value) === Number(this.lrDefault)) lr.value = now;
+    this.lrDefault = now;
   }
 
   /** The settings and where the training is, for the address (contract section 5). */
@@ -154,7 +155,7 @@ export class TrainView {
     this.restoreGraph = graph && graph !== this.batch.linkState() ? graph : null;
     for (const [k, e] of Object.entries(this.fields)) e.value = s[k] ?? DEFAULTS[k] ?? "";
     if (this.fields.data.value) $("train-data-box").open = true; // (a link with your data shows it)
-    this.optimizer = this.fields.optimizer?.value;
+    this.lrDefault = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
     this.showApplies();
   }
 
@@ -758,7 +759,7 @@ export class TrainView {
     for (const [k, e] of Object.entries(this.fields)) {
       e.addEventListener("change", (event) => {
         if (k === "features" && !this.featuresChanged(event.target)) return;
-        if (k === "optimizer") this.optimizerChanged();
+        if (k === "optimizer" || k === "dataset") this.rateFollows();
         this.showApplies();
         this.engine.onChange();
         this.build();

@@ -195,7 +195,8 @@ SETTINGS: tuple[Setting, ...] = (
             f"the first step's learning rate (default {DEFAULT_LR}); it falls linearly to a tenth of it over "
             "100 steps, then stays (micrograd's 1.0 - 0.9*k/100)",
             cli_help="(the default with --optimizer momentum is "
-                     f"{O.DEFAULT_LRS['momentum']}, with adam {O.DEFAULT_LRS['adam']})",
+                     f"{O.DEFAULT_LRS['momentum']}, with adam {O.DEFAULT_LRS['adam']}; "
+                     f"with sgd on a regression {O.REGRESSION_SGD_LR})",
             low=0, high=1e6, low_open=True, metavar="R"),
     Setting("batch", "Batch", "int", 100, "points per step, drawn at random each step (default: all, in order)",
             low=1, high=100_000, metavar="B"),
@@ -327,6 +328,7 @@ def table() -> dict:
         rows.append(row)
     return {"settings": rows, "link_state": list(LINK_STATE),
             "default_lrs": {k: repr(v) for k, v in O.DEFAULT_LRS.items()},  # (each optimizer's first rate)
+            "regression_sgd_lr": repr(O.REGRESSION_SGD_LR),  # (SGD's on a regression)
             "max_layers": MAX_LAYERS, "max_units": MAX_UNITS, "max_compare": MAX_COMPARE,
             "max_weights": MAX_WEIGHTS, "inputs": INPUTS, "classes": CLASSES}
 

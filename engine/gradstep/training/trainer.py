@@ -54,7 +54,7 @@ from gradstep.training import features as F
 from gradstep.training import losses as L
 from gradstep.training.datasets import sample
 from gradstep.training.nn import MLP
-from gradstep.training.optimizers import DEFAULT_LRS, OPTIMIZERS, Optimizer
+from gradstep.training.optimizers import OPTIMIZERS, Optimizer, default_lr
 
 LOSSES = ("hinge", "mse", "cross_entropy")
 REGS = ("none", "l1", "l2")
@@ -105,8 +105,9 @@ class Trainer:
         ``reg`` "none", "l1" or "l2" (None or "default": ``default_reg``, micrograd's L2 for
         the hinge loss) at ``reg_rate`` (default ``losses.L2_ALPHA``, 1e-4), added to the loss.
         ``optimizer`` "sgd", "momentum" or "adam" with its settings (gradstep.training.optimizers;
-        ``lr`` None: that optimizer's ``DEFAULT_LRS``). ``init`` "zero" sets every weight and
-        bias to 0 (after drawing the default weights, so the batches are drawn alike).
+        ``lr`` None: ``optimizers.default_lr``, the optimizer's own, and 0.1 for SGD on a
+        regression). ``init`` "zero" sets every weight and bias to 0 (after drawing the default
+        weights, so the batches are drawn alike).
         ``classes``: the dataset's number of classes when ``y`` may lack some (a split's
         training points); by default the largest class in ``y`` plus one, at least 2.
         ``classes=0`` is a regression: ``y`` holds numbers, the loss is squared error
@@ -149,7 +150,7 @@ class Trainer:
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
         self.optimizer_name = optimizer
-        self.lr = DEFAULT_LRS[optimizer] if lr is None else lr
+        self.lr = default_lr(optimizer, self.regression) if lr is None else lr
         self.batch = batch
         self.rng = random.Random(seed)
         outputs = output_units(self.loss_name, self.classes)
