@@ -70,17 +70,19 @@ async function start() {
   const recordP = fetch(RECORD).then(okJson);
   // (its download stops as soon as it is known not to be used: no record, another Pyodide,
   // other engine files)
+  // The gzip file's download starts at once too (a first visit waits for no round trip); when a
+  // kept gunzipped copy is found, it stops.
   const snapshotStop = new AbortController();
+  const gzipP = fetch(SNAPSHOT, { signal: snapshotStop.signal }).then(readSnapshot);
   const snapshotP = recordP.catch(() => null).then(async (record) => {
     const raw = record && (await rawSnapshot(record));
-    if (raw) {
-      boot.raw = true;
-      return raw;
-    }
-    return fetch(SNAPSHOT, { signal: snapshotStop.signal }).then(readSnapshot);
+    if (!raw) return gzipP;
+    boot.raw = true;
+    snapshotStop.abort();
+    return raw;
   });
   // (an unused rejection must not be reported as unhandled)
-  for (const p of [contentsP, recordP, snapshotP]) p.catch(() => {});
+  for (const p of [contentsP, recordP, gzipP, snapshotP]) p.catch(() => {});
 
   const { loadPyodide, version } = await pyodideModule;
   mark("module");
