@@ -874,7 +874,7 @@ async function loadCodeEditor() {
   try {
     const [CM, vocabulary] = await Promise.all([
       import("../build/codemirror.js"),
-      fetch("./web/build/vocabulary.json").then((r) => (r.ok ? r.json() : [])).catch(() => []),
+      prebuilt("./web/build/vocabulary.json"),
     ]);
     performance.mark("gradstep:editor");
     editor.attachCode(createCodeEditor(CM, $("program"), {
@@ -882,7 +882,7 @@ async function loadCodeEditor() {
       onChange: () => editor.edited(),
       onRun: () => run("run"),
       isPython: () => pyMode.on,
-      vocabulary,
+      vocabulary: vocabulary ?? [], // (none: the program's names are still offered)
     }));
     document.body.dataset.editor = "code";
     performance.measure("gradstep:editor", "gradstep:editor"); // (its main-thread time, for bench/stall_bench.py)
