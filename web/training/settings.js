@@ -11,7 +11,7 @@ export { TABLE };
 export const PAGE = TABLE.settings.filter((s) => s.page);
 export const BY_NAME = new Map(TABLE.settings.map((s) => [s.name, s]));
 /** Each optimizer's first rate when none is given (optimizers.py's DEFAULT_LRS, as text). */
-const DEFAULT_LRS = TABLE.default_lrs ?? {};
+export const DEFAULT_LRS = TABLE.default_lrs ?? {};
 
 /** The first rate when none is given (optimizers.py's default_lr): the optimizer's, and SGD's own on a regression. */
 export function defaultLr(optimizer, dataset) {
