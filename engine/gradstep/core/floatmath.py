@@ -6,25 +6,24 @@ of sin or cos, 1 in 5 of tanh, and a few in 10,000 of exp, log and pow (measured
 comparing 6,000 arguments each in both). The page and ``python -m gradstep grad``
 must give identical numbers, so every op computes through these functions instead.
 
-log and pow evaluate in ``decimal`` at 40 significant digits (libmpdec: the same
-code, so the same digits, on every platform); exp, sigmoid, sin, cos and tan
-in binary fixed point with Python's integers (160 bits). Each rounds once to
-float64. ``decimal``'s ln and sqrt are correctly rounded and the fixed-point series
-carry far more bits than float64, so the results are the correctly rounded float64
-except when the true value lies extremely close to a halfway point: in practice
-always the nearest float, and never platform-dependent.
-Basic arithmetic (+ - * /) and ``math.sqrt`` are exact IEEE operations everywhere
-and need no help.
+Two ways to the same bits everywhere:
 
-The cost is a few microseconds a call instead of tens of nanoseconds; graph
-building in ``Value`` for + - * / and relu does not call into here.
+- **fdlibm's algorithms** for exp, log and tanh (the C library Java's ``StrictMath`` ports, and
+  V8's ``Math.exp``, ``Math.log`` and ``Math.tanh``): written out with only + - * /, comparisons
+  and ``math.ldexp``/``math.frexp``, which IEEE 754 defines exactly, so they give the same bits
+  on every platform; tests check them against node's, bit for bit. They are within 1 ulp of
+  the exact value (tanh 2), not always correctly rounded, and a training step calls them
+  thousands of times: in Pyodide they take about 3 microseconds a call, the exact ones 30 to
+  40 (issue #18: tanh units and cross-entropy on the spiral).
+- **Exact arithmetic, rounded once** for the rest: pow in ``decimal`` at 40 significant digits
+  (libmpdec: the same code, so the same digits, on every platform); sigmoid, sin, cos and tan
+  in binary fixed point with Python's integers (160 bits). The results are the correctly
+  rounded float64 except when the true value lies extremely close to a halfway point.
+  ``exp_exact``, ``log_exact`` and ``tanh_exact`` are the correctly rounded versions of the
+  first group: the yardsticks of their tests.
 
-tanh is the exception (issue #18: tanh units made a training step in the page take 117 ms,
-nearly all of it here): it is fdlibm's ``tanh`` and ``expm1`` (the C library Java's
-``StrictMath`` ports), written out with only + - * / and ``math.ldexp``, which IEEE 754 defines
-exactly, so it too gives the same bits everywhere; it is 5 to 6 times faster than the fixed
-point, and within 2 ulps of the exact value (StrictMath promises 2.5; tests/core/test_floatmath.py
-measures it against ``tanh_exact``, the correctly rounded fixed-point tanh it replaced).
+Basic arithmetic (+ - * /) and ``math.sqrt`` are exact IEEE operations everywhere and need
+no help. Graph building in ``Value`` for + - * / and relu does not call into here.
 """
 
 from __future__ import annotations
@@ -41,8 +40,8 @@ _ONE_FIXED = 1 << _BITS
 _SQRT_HALF = 0.7071067811865476
 
 
-def exp(x: float) -> float:
-    """e ** x, rounded once; inf when the result is beyond float64 (the caller checks)."""
+def exp_exact(x: float) -> float:
+    """e ** x, correctly rounded (fixed point); inf when the result is beyond float64."""
     if x < -746.0:  # below half the smallest subnormal
         return 0.0
     if x > 710.0:
@@ -51,9 +50,9 @@ def exp(x: float) -> float:
     return _ratio(m, k)
 
 
-def log(x: float) -> float:
-    """Natural log of a positive x: in binary fixed point (the atanh series), rounded once.
-    (decimal's ln gave the same floats, about 8 times slower: issue #18's cross-entropy step.)"""
+def log_exact(x: float) -> float:
+    """Natural log of a positive x, correctly rounded: in binary fixed point (the atanh series),
+    rounded once (decimal's ln gives the same floats, about 8 times slower)."""
     if not (0.0 < x < math.inf):
         return float(_CTX.ln(Decimal(x)))  # (0, inf, nan and negatives: decimal's answers, as before)
     m, e = math.frexp(x)  # x = m * 2**e, 0.5 <= m < 1, both exact
@@ -95,77 +94,159 @@ def pow(a: float, p: float | int) -> float:  # noqa: A001 (the op's name)
     return float(_CTX.power(base, Decimal(p)))
 
 
-# fdlibm's expm1 (s_expm1.c): ln 2 split in two, and the polynomial's coefficients.
-_LN2_HI = 6.93147180369123816490e-01
-_LN2_LO = 1.90821492927058770002e-10
-_INVLN2 = 1.44269504088896338700e+00
-_Q1 = -3.33333333333331316428e-02
-_Q2 = 1.58730158725481460165e-03
-_Q3 = -7.93650757867487942473e-05
-_Q4 = 4.00821782732936239552e-06
-_Q5 = -2.01099218183624371326e-07
-_HALF_LN2 = 0.5 * 0.6931471805599453
-_THREE_HALVES_LN2 = 1.5 * 0.6931471805599453
+# fdlibm's exp, log and tanh (e_exp.c, e_log.c, s_tanh.c with s_expm1.c), one for one. fdlibm
+# tests the high word of a float's bits; here the same tests are comparisons with the floats
+# those bits begin (0x3fd62e42 -> 0.3465735912322998, ...), and adding k to an exponent is a
+# product with 2**k (_POW2) or ``math.ldexp``: exact. The numbers in the code are fdlibm's
+# constants: ln 2 split in two (ln2_hi 6.93147180369123816490e-01, exact in a product with a
+# small whole number, and ln2_lo 1.90821492927058770002e-10), 1 / ln 2, and the coefficients of
+# each polynomial (P1..P5 for exp, Lg1..Lg7 for log, Q1..Q5 for expm1), written in place
+# because a constant costs less than a name in the interpreter's inner loop.
+_POW2 = [2.0 ** k for k in range(-64, 65)]  # 2**k is _POW2[k + 64]
 
 
-def _expm1(x: float) -> float:
-    """e**x - 1 as fdlibm computes it, for |x| <= 44 (tanh's range): reduce x to r + k ln2 with
-    |r| <= ln2/2, a rational approximation of expm1(r), then scale by 2**k (bit operations in C,
-    ``ldexp`` here: exact)."""
+def exp(x: float) -> float:
+    """e ** x: fdlibm's (within 1 ulp); inf when the result is beyond float64 (the caller checks)."""
     ax = -x if x < 0 else x
-    if ax > _HALF_LN2:
-        if ax < _THREE_HALVES_LN2:
-            if x > 0:
-                hi, lo, k = x - _LN2_HI, _LN2_LO, 1
-            else:
-                hi, lo, k = x + _LN2_HI, -_LN2_LO, -1
+    if ax < 0.3465735912322998:  # |x| <= ln2/2: no reduction
+        if ax < 3.725290298461914e-09:  # 2**-28: 1 + x is within half an ulp
+            return 1.0 + x
+        t = x * x
+        c = x - t * (1.66666666666666019037e-01 + t * (-2.77777777770155933842e-03 + t * (
+            6.61375632143793436117e-05 + t * (-1.65339022054652515390e-06 + t * 4.13813679705723846039e-08))))
+        return 1.0 - ((x * c) / (c - 2.0) - x)
+    if not ax < 709.7822265625:  # (and nan)
+        if x != x:
+            return x
+        if x > 7.09782712893383973096e+02:
+            return math.inf
+        if x < -7.45133219101941108420e+02:
+            return 0.0
+    # x = k ln2 + r, |r| <= ln2/2, with r = hi - lo held to more than a float's precision
+    if ax < 1.0397205352783203:  # |x| < 1.5 ln2: k is 1 or -1
+        if x == 1.0:  # fdlibm's would be 1 ulp high: V8's exception, kept (Math.exp(1) is Math.E)
+            return 2.718281828459045
+        if x > 0:
+            hi, lo, k = x - 6.93147180369123816490e-01, 1.90821492927058770002e-10, 1
         else:
-            k = int(_INVLN2 * x + (0.5 if x > 0 else -0.5))
-            hi = x - k * _LN2_HI
-            lo = k * _LN2_LO
-        x = hi - lo
-        c = (hi - x) - lo  # what the subtraction lost
-    elif ax < 5.551115123125783e-17:  # 2**-54: expm1(x) rounds to x
-        return x
+            hi, lo, k = x + 6.93147180369123816490e-01, -1.90821492927058770002e-10, -1
     else:
-        k, c = 0, 0.0
-    hfx = 0.5 * x
-    hxs = x * hfx
-    r1 = 1.0 + hxs * (_Q1 + hxs * (_Q2 + hxs * (_Q3 + hxs * (_Q4 + hxs * _Q5))))
-    t = 3.0 - r1 * hfx
-    e = hxs * ((r1 - t) / (6.0 - x * t))
+        k = int(1.44269504088896338700e+00 * x + (0.5 if x > 0 else -0.5))
+        hi = x - k * 6.93147180369123816490e-01
+        lo = k * 1.90821492927058770002e-10
+    r = hi - lo
+    t = r * r
+    c = r - t * (1.66666666666666019037e-01 + t * (-2.77777777770155933842e-03 + t * (
+        6.61375632143793436117e-05 + t * (-1.65339022054652515390e-06 + t * 4.13813679705723846039e-08))))
+    y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+    if -64 <= k <= 64:
+        return y * _POW2[k + 64]
+    if k >= -1021:
+        return math.ldexp(y, k)
+    return math.ldexp(y, k + 1000) * 9.33263618503218878990e-302  # times 2**-1000: one rounding, as fdlibm
+
+
+def log(x: float) -> float:
+    """Natural log: fdlibm's (within 1 ulp) for a positive finite x; 0, inf, nan and negatives
+    get ``log_exact``'s answers."""
+    if not (0.0 < x < math.inf):
+        return log_exact(x)
+    m, k = math.frexp(x)  # x = m * 2**k, 0.5 <= m < 1, subnormals too: exact
+    m += m  # fdlibm's significand, in [1, 2)
+    k -= 1
+    if m >= 1.4142112731933594:  # (hx + 0x95f64) & 0x100000: use x/2, in [sqrt(2)/2, 1)
+        f = 0.5 * m - 1.0
+        k += 1
+        tiny = m >= 1.9999980926513672
+    else:
+        f = m - 1.0
+        tiny = m < 1.0000009536743164
+    if tiny:  # |f| < 2**-20
+        if f == 0.0:
+            return k * 6.93147180369123816490e-01 + k * 1.90821492927058770002e-10 if k else 0.0
+        R = f * f * (0.5 - 0.33333333333333333 * f)
+        if k == 0:
+            return f - R
+        return k * 6.93147180369123816490e-01 - ((R - k * 1.90821492927058770002e-10) - f)
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    R = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (
+        1.818357216161805012e-01 + w * 1.479819860511658591e-01))) + w * (
+        3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01))
+    if 1.3799991607666016 <= m < 1.4200000762939453:  # 0x6147a <= hx <= 0x6b851
+        hfsq = 0.5 * f * f
+        if k == 0:
+            return f - (hfsq - s * (hfsq + R))
+        return k * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + k * 1.90821492927058770002e-10)) - f)
     if k == 0:
-        return x - (x * e - hxs)
-    e = x * (e - c) - c
-    e -= hxs
-    if k == -1:
-        return 0.5 * (x - e) - 0.5
-    if k == 1:
-        if x < -0.25:
-            return -2.0 * (e - (x + 0.5))
-        return 1.0 + 2.0 * (x - e)
-    if k <= -2 or k > 56:
-        return math.ldexp(1.0 - (e - x), k) - 1.0
-    if k < 20:
-        return math.ldexp((1.0 - math.ldexp(1.0, -k)) - (e - x), k)
-    return math.ldexp((x - (e + math.ldexp(1.0, -k))) + 1.0, k)
+        return f - s * (f - R)
+    return k * 6.93147180369123816490e-01 - ((s * (f - R) - k * 1.90821492927058770002e-10) - f)
 
 
 def tanh(x: float) -> float:
-    """fdlibm's tanh (s_tanh.c): from expm1 of 2|x|, with the sign put back; within 2 ulps."""
-    if x != x:
-        return x
+    """fdlibm's tanh (within 2 ulps): 1 - 2 / (expm1(2|x|) + 2) for |x| >= 1, else
+    -t / (t + 2) with t = expm1(-2|x|), the sign put back; expm1 written in place."""
     ax = -x if x < 0 else x
-    if ax >= 22.0:  # tanh rounds to +-1 (fdlibm's 1 - tiny)
-        z = 1.0
-    elif ax < 2.7755575615628914e-17:  # 2**-55: tanh(x) rounds to x
+    if ax >= 1.0:
+        if ax >= 22.0:  # tanh rounds to +-1 (fdlibm's 1 - tiny)
+            return 1.0 if x > 0 else -1.0
+        y = ax + ax  # in [2, 44): expm1's general reduction, k from 3 to 63
+        k = int(1.44269504088896338700e+00 * y + 0.5)
+        hi = y - k * 6.93147180369123816490e-01
+        lo = k * 1.90821492927058770002e-10
+        r = hi - lo
+        c = (hi - r) - lo  # what the subtraction lost
+        hfx = 0.5 * r
+        hxs = r * hfx
+        r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
+            -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))))
+        t = 3.0 - r1 * hfx
+        e = hxs * ((r1 - t) / (6.0 - r * t))
+        e = r * (e - c) - c
+        e -= hxs
+        if k < 20:
+            em = ((1.0 - _POW2[64 - k]) - (e - r)) * _POW2[k + 64]
+        elif k <= 56:
+            em = ((r - (e + _POW2[64 - k])) + 1.0) * _POW2[k + 64]
+        else:
+            em = (1.0 - (e - r)) * _POW2[k + 64] - 1.0
+        z = 1.0 - 2.0 / (em + 2.0)
+        return z if x > 0 else -z
+    if not ax >= 2.7755575615628914e-17:  # below 2**-55 tanh(x) rounds to x; nan too
         return x
-    elif ax >= 1.0:
-        z = 1.0 - 2.0 / (_expm1(2.0 * ax) + 2.0)
-    else:
-        t = _expm1(-2.0 * ax)
-        z = -t / (t + 2.0)
-    return z if x >= 0 else -z
+    y = -2.0 * ax  # in (-2, 0)
+    if ax > 0.17328679513998632:  # |y| > ln2/2
+        if ax < 0.5198603854199589:  # |y| < 1.5 ln2: k = -1
+            hi = y + 6.93147180369123816490e-01
+            r = hi + 1.90821492927058770002e-10
+            c = (hi - r) + 1.90821492927058770002e-10
+            k = -1
+        else:
+            k = int(1.44269504088896338700e+00 * y - 0.5)
+            hi = y - k * 6.93147180369123816490e-01
+            lo = k * 1.90821492927058770002e-10
+            r = hi - lo
+            c = (hi - r) - lo
+        hfx = 0.5 * r
+        hxs = r * hfx
+        r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
+            -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))))
+        t = 3.0 - r1 * hfx
+        e = hxs * ((r1 - t) / (6.0 - r * t))
+        e = r * (e - c) - c
+        e -= hxs
+        t = 0.5 * (r - e) - 0.5 if k == -1 else (1.0 - (e - r)) * _POW2[k + 64] - 1.0
+    else:  # expm1 with no reduction
+        hfx = 0.5 * y
+        hxs = y * hfx
+        r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
+            -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))))
+        t = 3.0 - r1 * hfx
+        e = hxs * ((r1 - t) / (6.0 - y * t))
+        t = y - (y * e - hxs)
+    z = -t / (t + 2.0)
+    return z if x > 0 else -z
 
 
 def tanh_exact(x: float) -> float:
