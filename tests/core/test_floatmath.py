@@ -31,7 +31,7 @@ def test_within_an_ulp_or_two_of_libm(name):
         assert abs(a - b) <= 2 * math.ulp(b), (x, a, b)
         same += a == b
     # fixed point and decimal are correctly rounded, glibc nearly so; fdlibm's exp is not in
-    # about 1 call in 10 (1,808 of these 2,000 agree with glibc) and its tanh less often
+    # about 1 call in 10 (1,808 of these 2,000 agree with glibc), glibc's tanh less often
     assert same >= {"tanh": 1400, "exp": 1750}.get(name, 1900)
 
 
@@ -61,29 +61,32 @@ def test_small_tanh_keeps_full_precision():
         assert fm.tanh(x) == pytest.approx(x - x**3 / 3, rel=1e-15)
 
 
-def test_tanh_is_fdlibms_within_two_ulps_of_the_exact_value():
-    """tanh is fdlibm's (StrictMath's algorithm, issue #18), not correctly rounded: measured here
+def test_tanh_is_within_an_ulp_of_the_exact_value():
+    """tanh is a table and the addition formula (issue #18), not correctly rounded: measured here
     against the correctly rounded fixed-point tanh over the ranges a network's units see."""
     rng = random.Random(18)
     xs = ([rng.uniform(-6.0, 6.0) for _ in range(6000)] + [rng.gauss(0.0, 0.3) for _ in range(3000)]
-          + [rng.uniform(-1e-4, 1e-4) for _ in range(1000)] + [rng.uniform(-25.0, 25.0) for _ in range(1000)])
+          + [rng.uniform(-1e-4, 1e-4) for _ in range(1000)] + [rng.uniform(-25.0, 25.0) for _ in range(1000)]
+          + [rng.uniform(-0.05, 0.05) for _ in range(2000)] + [rng.uniform(18.9, 19.2) for _ in range(200)])
     exact = 0
     for x in xs:
         a, b = fm.tanh(x), fm.tanh_exact(x)
-        assert abs(a - b) <= 2 * math.ulp(b), (x, a, b)
+        assert abs(a - b) <= math.ulp(b), (x, a, b)
         exact += a == b
-    assert exact >= 0.8 * len(xs)  # most are the correctly rounded float anyway
-    # Odd, monotonic around the branch points, and the limits.
-    for x in (0.5, 1.0 - 2**-53, 1.0, 1.0 + 2**-52, 0.34657359027997264, 21.999999999999996, 22.0):
+    assert exact >= 0.97 * len(xs)  # most are the correctly rounded float
+    # Odd, monotonic around the table's seams (a float either side of (j + 1/2)/64) and the limits.
+    seams = [(j + 0.5) / 64 for j in range(0, 1223, 7)] + [0.5, 1.0, 19.0, 19.06, 19.1, 22.0]
+    for x in seams:
         assert fm.tanh(-x) == -fm.tanh(x)
-        assert fm.tanh(math.nextafter(x, 0.0)) <= fm.tanh(x) <= fm.tanh(math.nextafter(x, 30.0))
-    assert fm.tanh(22.0) == 1.0 and fm.tanh(-math.inf) == -1.0 and math.isnan(fm.tanh(math.nan))
+        assert fm.tanh(math.nextafter(x, 0.0)) <= fm.tanh(x) <= fm.tanh(math.nextafter(x, 30.0)), x
+    assert fm.tanh(19.1) == 1.0 and fm.tanh(19.0) < 1.0 and fm.tanh(-math.inf) == -1.0
+    assert math.isnan(fm.tanh(math.nan)) and fm.tanh(1e-300) == 1e-300 and fm.tanh(5e-324) == 5e-324
     assert fm.tanh(0.0) == 0.0 and math.copysign(1.0, fm.tanh(-0.0)) == -1.0
 
 
-@pytest.mark.parametrize("name", ["exp", "log", "tanh"])
+@pytest.mark.parametrize("name", ["exp", "log"])
 def test_fdlibms_functions_are_the_same_bits_as_v8s_ports(name):
-    """V8's Math.exp, Math.log and Math.tanh are other ports of fdlibm's (src/base/ieee754.cc):
+    """V8's Math.exp and Math.log are other ports of fdlibm's (src/base/ieee754.cc):
     node's answers, bit for bit."""
     import json
     import subprocess
@@ -98,12 +101,12 @@ def test_fdlibms_functions_are_the_same_bits_as_v8s_ports(name):
               + [1.0, 1.0 + 2**-52, 1.0 - 2**-53, 5e-324, 1e-310, 1.7976931348623157e308])
     else:
         xs = ([rng.uniform(-6.0, 6.0) for _ in range(4000)] + [rng.gauss(0.0, 0.3) for _ in range(1000)]
-              + [rng.uniform(-25.0, 25.0) for _ in range(1000)] + [rng.uniform(-1e-5, 1e-5) for _ in range(500)])
-        if name == "exp":
-            xs += ([rng.uniform(-745.0, 709.7) for _ in range(2000)]
-                   + [s * t for t in (0.3465735912322998, 1.0397205352783203, 3.725290298461914e-09)
-                      for s in (1.0, -1.0, 1.0 - 2**-52, -1.0 + 2**-52)]
-                   + [709.78, 709.782712893384, -708.4, -740.0, -745.13, 0.0, -0.0, 1.0, -1.0, 2.0, 0.5])
+              + [rng.uniform(-25.0, 25.0) for _ in range(1000)] + [rng.uniform(-1e-5, 1e-5) for _ in range(500)]
+              + [rng.uniform(-745.0, 709.7) for _ in range(2000)]
+              # fdlibm's branch points (its tests of the high word, as floats), both sides
+              + [s * t for t in (0.3465735912322998, 1.0397205352783203, 3.725290298461914e-09)
+                 for s in (1.0, -1.0, 1.0 - 2**-52, -1.0 + 2**-52)]
+              + [709.78, 709.782712893384, -708.4, -740.0, -745.13, 0.0, -0.0, 1.0, -1.0, 2.0, 0.5])
     script = ("const xs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
               f"console.log(JSON.stringify(xs.map((x) => String(Math.{name}(x)))))")
     out = subprocess.run(["node", "-e", script], input=json.dumps(xs), capture_output=True, text=True, check=True)

@@ -8,13 +8,14 @@ must give identical numbers, so every op computes through these functions instea
 
 Two ways to the same bits everywhere:
 
-- **fdlibm's algorithms** for exp, log and tanh (the C library Java's ``StrictMath`` ports, and
-  V8's ``Math.exp``, ``Math.log`` and ``Math.tanh``): written out with only + - * /, comparisons
-  and ``math.ldexp``/``math.frexp``, which IEEE 754 defines exactly, so they give the same bits
-  on every platform; tests check them against node's, bit for bit. They are within 1 ulp of
-  the exact value (tanh 2), not always correctly rounded, and a training step calls them
-  thousands of times: in Pyodide they take about 3 microseconds a call, the exact ones 30 to
-  40 (issue #18: tanh units and cross-entropy on the spiral).
+- **Only IEEE 754's exact operations** for exp, log and tanh, the ones a training step calls
+  thousands of times: + - * /, comparisons, ``int``, ``math.ldexp`` and ``math.frexp``, which
+  give the same bits on every platform. exp and log are fdlibm's algorithms (the C library
+  Java's ``StrictMath`` ports, and V8's ``Math.exp`` and ``Math.log``: tests check them against
+  node's, bit for bit); tanh is a table and the addition formula (``tanh``). All three are
+  within 1 ulp of the exact value, not always correctly rounded (tanh 98 times in 100, exp 9
+  in 10), and take 2 to 3 microseconds a call in Pyodide, where the exact ones take 30 to 40
+  (issue #18: tanh units and cross-entropy on the spiral).
 - **Exact arithmetic, rounded once** for the rest: pow in ``decimal`` at 40 significant digits
   (libmpdec: the same code, so the same digits, on every platform); sigmoid, sin, cos and tan
   in binary fixed point with Python's integers (160 bits). The results are the correctly
@@ -94,13 +95,13 @@ def pow(a: float, p: float | int) -> float:  # noqa: A001 (the op's name)
     return float(_CTX.power(base, Decimal(p)))
 
 
-# fdlibm's exp, log and tanh (e_exp.c, e_log.c, s_tanh.c with s_expm1.c), one for one. fdlibm
+# fdlibm's exp and log (e_exp.c, e_log.c), one for one. fdlibm
 # tests the high word of a float's bits; here the same tests are comparisons with the floats
 # those bits begin (0x3fd62e42 -> 0.3465735912322998, ...), and adding k to an exponent is a
 # product with 2**k (_POW2) or ``math.ldexp``: exact. The numbers in the code are fdlibm's
 # constants: ln 2 split in two (ln2_hi 6.93147180369123816490e-01, exact in a product with a
 # small whole number, and ln2_lo 1.90821492927058770002e-10), 1 / ln 2, and the coefficients of
-# each polynomial (P1..P5 for exp, Lg1..Lg7 for log, Q1..Q5 for expm1), written in place
+# each polynomial (P1..P5 for exp, Lg1..Lg7 for log), written in place
 # because a constant costs less than a name in the interpreter's inner loop.
 _POW2 = [2.0 ** k for k in range(-64, 65)]  # 2**k is _POW2[k + 64]
 
@@ -185,68 +186,39 @@ def log(x: float) -> float:
 
 
 def tanh(x: float) -> float:
-    """fdlibm's tanh (within 2 ulps): 1 - 2 / (expm1(2|x|) + 2) for |x| >= 1, else
-    -t / (t + 2) with t = expm1(-2|x|), the sign put back; expm1 written in place."""
+    """tanh from a table (within 1 ulp; 98 in 100 correctly rounded): x = a + d with a the nearest
+    multiple of 1/64 and |d| <= 1/128, then the addition formula
+    tanh(a + d) = tanh a + sech(a)**2 tanh(d) / (1 + tanh(a) tanh(d)),
+    with tanh(a) in two parts (``_TANH``: a float and its remainder), sech(a)**2 from the table too,
+    and tanh(d) from four terms of its series, exact to far below an ulp. For |x| < 1/128, a = 0
+    and the answer is the series itself. About twice as fast as fdlibm's in Pyodide (issue #18)."""
     ax = -x if x < 0 else x
-    if ax >= 1.0:
-        if ax >= 22.0:  # tanh rounds to +-1 (fdlibm's 1 - tiny)
-            return 1.0 if x > 0 else -1.0
-        y = ax + ax  # in [2, 44): expm1's general reduction, k from 3 to 63
-        k = int(1.44269504088896338700e+00 * y + 0.5)
-        hi = y - k * 6.93147180369123816490e-01
-        lo = k * 1.90821492927058770002e-10
-        r = hi - lo
-        c = (hi - r) - lo  # what the subtraction lost
-        hfx = 0.5 * r
-        hxs = r * hfx
-        r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
-            -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))))
-        t = 3.0 - r1 * hfx
-        e = hxs * ((r1 - t) / (6.0 - r * t))
-        e = r * (e - c) - c
-        e -= hxs
-        if k < 20:
-            em = ((1.0 - _POW2[64 - k]) - (e - r)) * _POW2[k + 64]
-        elif k <= 56:
-            em = ((r - (e + _POW2[64 - k])) + 1.0) * _POW2[k + 64]
-        else:
-            em = (1.0 - (e - r)) * _POW2[k + 64] - 1.0
-        z = 1.0 - 2.0 / (em + 2.0)
-        return z if x > 0 else -z
-    if not ax >= 2.7755575615628914e-17:  # below 2**-55 tanh(x) rounds to x; nan too
+    if ax < 19.1:  # above 55 ln(2) / 2 = 19.06, tanh rounds to 1
+        j = int(ax * 64.0 + 0.5)
+        d = ax - j * 0.015625  # exact
+        d2 = d * d
+        td = d + d * d2 * (-0.3333333333333333 + d2 * (0.13333333333333333 + d2 * -0.05396825396825397))
+        ta, tl, s = _TANH[j]
+        z = ta + (td * s / (1.0 + ta * td) + tl)
+    elif x != x:
         return x
-    y = -2.0 * ax  # in (-2, 0)
-    if ax > 0.17328679513998632:  # |y| > ln2/2
-        if ax < 0.5198603854199589:  # |y| < 1.5 ln2: k = -1
-            hi = y + 6.93147180369123816490e-01
-            r = hi + 1.90821492927058770002e-10
-            c = (hi - r) + 1.90821492927058770002e-10
-            k = -1
-        else:
-            k = int(1.44269504088896338700e+00 * y - 0.5)
-            hi = y - k * 6.93147180369123816490e-01
-            lo = k * 1.90821492927058770002e-10
-            r = hi - lo
-            c = (hi - r) - lo
-        hfx = 0.5 * r
-        hxs = r * hfx
-        r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
-            -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))))
-        t = 3.0 - r1 * hfx
-        e = hxs * ((r1 - t) / (6.0 - r * t))
-        e = r * (e - c) - c
-        e -= hxs
-        t = 0.5 * (r - e) - 0.5 if k == -1 else (1.0 - (e - r)) * _POW2[k + 64] - 1.0
-    else:  # expm1 with no reduction
-        hfx = 0.5 * y
-        hxs = y * hfx
-        r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
-            -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))))
-        t = 3.0 - r1 * hfx
-        e = hxs * ((r1 - t) / (6.0 - y * t))
-        t = y - (y * e - hxs)
-    z = -t / (t + 2.0)
+    else:
+        z = 1.0
     return z if x > 0 else -z
+
+
+def _tanh_table() -> list[tuple[float, float, float]]:
+    """(tanh a, tanh a - that float, sech(a)**2) for a = j/64 up to 19.1, each rounded once from
+    e**2a in fixed point: tanh a = (e**2a - 1) / (e**2a + 1), sech(a)**2 = 4 e**2a / (e**2a + 1)**2."""
+    table = []
+    for j in range(1223):
+        m, k = _exp_fixed(j / 32)  # e**2a = m / 2**(_BITS - k)
+        scale = 1 << (_BITS - k)
+        num, den = m - scale, m + scale
+        hi = num / den  # int / int: rounded once
+        p, q = hi.as_integer_ratio()
+        table.append((hi, (num * q - p * den) / (den * q), (4 * m * scale) / (den * den)))
+    return table
 
 
 def tanh_exact(x: float) -> float:
@@ -405,3 +377,6 @@ def _sincos_fixed(x: float) -> tuple[int, int]:
     if quadrant == 2:
         return -s, -c
     return -c, s
+
+
+_TANH = _tanh_table()
