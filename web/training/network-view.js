@@ -27,6 +27,12 @@ export function unitColor(t, dark, out = [0, 0, 0]) {
   return out;
 }
 
+/** The gradient chart's width and height (CSS px) at `width`. */
+const chartSize = (width) => {
+  const W = Math.max(220, Math.round(width || 420));
+  return [W, W < 480 ? 180 : 200];
+};
+
 const fmt = (v) => (v == null ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4));
 
 /**
@@ -324,6 +330,10 @@ export class GradChart {
   draw(norms, dead, width) {
     const svg = this.svg;
     if (!norms.length) {
+      const [W, H] = chartSize(width); // (empty at its size, as the loss curve)
+      svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+      svg.setAttribute("width", W);
+      svg.setAttribute("height", H);
       svg.replaceChildren();
       this.keyBox.replaceChildren();
       this.keyItems = null;
@@ -346,8 +356,7 @@ export class GradChart {
     let e0 = Math.floor(Math.log10(lo));
     let e1 = Math.ceil(Math.log10(hi));
     if (e1 <= e0) e1 = e0 + 1;
-    const W = Math.max(220, Math.round(width || 420));
-    const H = W < 480 ? 180 : 200;
+    const [W, H] = chartSize(width);
     const l = Math.ceil(6 + textWidth("1e-10") + 6 + FONT + 6);
     const box = { l, r: W - 12, t: 10, b: H - (9 + FONT + 2 + 4 + FONT + 6) };
     const last = Math.max(2, norms.length);

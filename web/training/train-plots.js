@@ -70,7 +70,13 @@ export class Curve {
     const svg = this.svg;
     const L = losses;
     if (!L.length) {
+      // Empty, but at its size: the first step then moves nothing under it (a page-wide
+      // layout and repaint when training started: issue #18).
+      const box = curveBox(width || 640, [0, 1]);
       svg.replaceChildren();
+      svg.setAttribute("viewBox", `0 0 ${box.W} ${box.H}`);
+      svg.setAttribute("width", box.W);
+      svg.setAttribute("height", box.H);
       this.key = "";
       return;
     }

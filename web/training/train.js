@@ -545,6 +545,33 @@ export class TrainView {
     const dark = matchMedia("(prefers-color-scheme: dark)").matches;
     const g = this.grid;
     const discrete = $("train-discretize").checked;
+    // The boundary's canvas keeps its pixels: it is redrawn only when something it shows changed.
+    const showTest = this.dom.showTest.checked;
+    const drawn = [px, dark, discrete, g, this.points, showTest, this.test, this.test.size, this.regression, this.targetScale];
+    const boundary = resized || !this.boundaryDrawn || drawn.some((v, k) => v !== this.boundaryDrawn[k]);
+    if (boundary) {
+      this.boundaryDrawn = drawn;
+      this.drawBoundary(c, size, dpr, dark, g, discrete, showTest);
+    }
+    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses, this.others);
+    // The network's diagram: while training plays, in the frame after the boundary's, so that
+    // no frame paints both (33 canvases and the boundary in one frame held it over 50 ms: issue #18).
+    const netWidth = this.netWidth || 600;
+    if (this.network && (this.netDirty || dark !== this.netDark || netWidth !== this.netDrawnWidth)) {
+      if (this.playing && boundary) {
+        this.scheduleDraw();
+        return;
+      }
+      this.netView.draw(this.network, netWidth, dark);
+      this.netDirty = false;
+      this.netDark = dark;
+      this.netDrawnWidth = netWidth;
+    }
+    this.gradChart.draw(this.gradNorms, this.deadRelu, this.gradWidth || 420);
+  }
+
+  /** The boundary's canvas: the heat map of the network's score and the data's points on top. */
+  drawBoundary(c, size, dpr, dark, g, discrete, showTest) {
     if (g && (this.heatDirty || dark !== this.heatDark || discrete !== this.heatDiscrete)) this.makeHeat(g, dark, discrete);
     const ctx = c.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -561,7 +588,6 @@ export class TrainView {
       ctx.lineWidth = 1.5 * dpr;
       ctx.strokeStyle = dark ? "#0d1117" : "#ffffff";
       const T = this.test;
-      const showTest = this.dom.showTest.checked;
       if (this.regression) this.drawTargets(ctx, c, P, x0, x1, y0, y1, r, dark, showTest);
       for (let cls = 0; cls < (this.regression ? 0 : CLASS_COLORS.length); cls++) {
         // The training points filled; the test points (held out) hollow rings of their class's colour.
@@ -607,15 +633,6 @@ export class TrainView {
         else fillMapKey(this.dom.key, Number(g.classes) || 2, dark, Number(g.scale) > 1);
       }
     }
-    this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses, this.others);
-    const netWidth = this.netWidth || 600;
-    if (this.network && (this.netDirty || dark !== this.netDark || netWidth !== this.netDrawnWidth)) {
-      this.netView.draw(this.network, netWidth, dark);
-      this.netDirty = false;
-      this.netDark = dark;
-      this.netDrawnWidth = netWidth;
-    }
-    this.gradChart.draw(this.gradNorms, this.deadRelu, this.gradWidth || 420);
   }
 
   /** A regression's points, each filled with its target's colour (the output's scale), test points hollow. */
