@@ -74,7 +74,8 @@ def one_run(browser, base: str, dataset: str, seconds: float, throttle: float) -
         page.wait_for_selector("body:not([data-busy])", state="attached", timeout=BOOT_MS)
         # Play is measured from a quiet page: the page's own first draws after Python is up (the
         # code editor, the finer boundary) are the load's stalls (bench/stall_bench.py), not Play's.
-        page.wait_for_function(f"() => performance.now() - window.__lastLong > {QUIET_MS}", timeout=BOOT_MS, polling=100)
+        page.wait_for_function(f"() => performance.now() - window.__lastLong > {QUIET_MS}",
+                               timeout=BOOT_MS, polling=100)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         page.evaluate(PROBE_JS)
@@ -128,7 +129,8 @@ def main(argv=None) -> int:
         gaps = ", ".join(f"{x['gap']:.0f}" for x in r["runs"])
         ok = ("#15 ok" if r["gap"] <= GOAL_MS else "#15 over") + (
             ", #18 ok" if r["gap"] <= PLAY_GOAL_MS and r["rate"] >= RATE_GOAL else ", #18 over")
-        print(f"{name:>8} {r['gap']:>15.0f} ms {r['task']:>10.0f} ms {r['steps']:>6.0f} {r['rate']:>8.1f}  {gaps}  {ok}")
+        print(f"{name:>8} {r['gap']:>15.0f} ms {r['task']:>10.0f} ms {r['steps']:>6.0f} {r['rate']:>8.1f}"
+              f"  {gaps}  {ok}")
     return 0
 
 
