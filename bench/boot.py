@@ -153,7 +153,8 @@ def summarize(rows: list[dict]) -> dict:
             "how": sorted({r[kind]["how"] for r in rows if r[kind]["how"]}),
             # the worker's own phases, ms from its start: Pyodide's module in, files in, snapshot in, Python ready
             "worker_ms": {phase: median([r[kind]["worker_ms"].get(phase) for r in rows])
-                          for phase in ("module", "files", "snapshot", "python", "ready")},
+                          for phase in sorted({p for r in rows for p in r[kind]["worker_ms"]},
+                                              key=lambda p: median([r[kind]["worker_ms"].get(p) for r in rows]) or 0)},
         }
     return summary
 

@@ -75,19 +75,64 @@ export function afterRestore(pyodide) {
 }
 
 /**
- * loadPyodide's options to start from `snapshot` (the bytes of makeMemorySnapshot()).
+ * loadPyodide's options to start from `snapshot` (the bytes of makeMemorySnapshot(), or a
+ * promise of them: loadPyodide awaits it only just before instantiating the wasm, so its own
+ * preparations run while the snapshot is still being read).
  * Pyodide 314.0.2 sets INITIAL_MEMORY to the snapshot's size, but its module declares
  * its own memory and ignores that, so a snapshot larger than the initial heap fails to
  * copy in (pyodide issue 6254): grow the heap first, between instantiation and restore.
  */
 export async function snapshotOptions(asmURL, snapshot) {
-  const { default: createModule } = await import(asmURL); // (pyodide.asm.mjs, as loadPyodide would load it)
+  const created = import(asmURL); // (pyodide.asm.mjs, as loadPyodide would load it)
+  created.catch(() => {}); // (reported by createPyodideModule, when it is asked for)
   return {
     _loadSnapshot: snapshot,
     createPyodideModule: async (settings) => {
-      const module = await createModule(settings);
-      if (module.HEAP8.length < snapshot.length) module.growMemory(snapshot.length);
-      return module;
+      const [{ default: createModule }, bytes] = await Promise.all([created, snapshot]);
+      const made = await createModule(settings);
+      if (made.HEAP8.length < bytes.length) made.growMemory(bytes.length);
+      return made;
     },
   };
+}
+
+// The kept copy leaves out the snapshot's all-zero pages (half of its 31 MB: a fresh Uint8Array
+// is zeros already), so a later visit reads half the bytes. Its layout, 32-bit words then bytes:
+// SPARSE_MAGIC, the snapshot's length, the count n of pages kept, their n page numbers, then
+// those n pages of PAGE bytes (the last one padded with zeros).
+const SPARSE_MAGIC = 0x50535347; // "GSSP"
+const PAGE = 4096;
+
+/** `bytes` (a snapshot) without its all-zero pages, in the layout above. */
+export function sparse(bytes) {
+  const whole = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  const words = new Uint32Array(whole.buffer, whole.byteOffset, Math.floor(whole.length / 4));
+  const kept = [];
+  for (let p = 0; p * PAGE < whole.length; p++) {
+    const end = Math.min(whole.length, (p + 1) * PAGE);
+    let nonzero = false;
+    for (let w = p * (PAGE / 4); w < Math.floor(end / 4) && !nonzero; w++) nonzero = words[w] !== 0;
+    for (let b = Math.floor(end / 4) * 4; b < end && !nonzero; b++) nonzero = whole[b] !== 0;
+    if (nonzero) kept.push(p);
+  }
+  const head = 3 + kept.length;
+  const out = new Uint8Array(4 * head + PAGE * kept.length);
+  new Uint32Array(out.buffer, 0, head).set([SPARSE_MAGIC, whole.length, kept.length, ...kept]);
+  kept.forEach((p, k) => out.set(whole.subarray(p * PAGE, Math.min(whole.length, (p + 1) * PAGE)), 4 * head + k * PAGE));
+  return out;
+}
+
+/** The snapshot `sparse` made `buffer` from (an ArrayBuffer); throws when it is not one. */
+export function unsparse(buffer) {
+  const [magic, length, n] = buffer.byteLength >= 12 ? new Uint32Array(buffer, 0, 3) : [];
+  if (magic !== SPARSE_MAGIC || buffer.byteLength !== 4 * (3 + n) + PAGE * n) throw new Error("the kept snapshot is damaged");
+  const pages = new Uint32Array(buffer, 12, n);
+  const out = new Uint8Array(length);
+  const at = 4 * (3 + n);
+  for (let k = 0; k < n; k++) {
+    const start = pages[k] * PAGE;
+    if (start >= length) throw new Error("the kept snapshot is damaged");
+    out.set(new Uint8Array(buffer, at + k * PAGE, Math.min(PAGE, length - start)), start);
+  }
+  return out;
 }

@@ -28,7 +28,7 @@
 // installs and imports those Python packages (web/worker/worker-packages.js, on first need)
 // and replies {"ok": true, "versions": {name: version}}; Python code can then import them.
 
-import { afterRestore, engineHash, importEngine, installEngine, snapshotOptions } from "./engine-files.js";
+import { afterRestore, engineHash, importEngine, installEngine, snapshotOptions, sparse, unsparse } from "./engine-files.js";
 import { splitReply } from "./reply-parts.js";
 
 const base = new URL("../../", import.meta.url); // the repository root as served
@@ -75,11 +75,11 @@ async function start() {
   const snapshotStop = new AbortController();
   const gzipP = fetch(SNAPSHOT, { signal: snapshotStop.signal }).then(readSnapshot);
   const snapshotP = recordP.catch(() => null).then(async (record) => {
-    const raw = record && (await rawSnapshot(record));
-    if (!raw) return gzipP;
-    boot.raw = true;
-    snapshotStop.abort();
-    return raw;
+    const kept = record && (await keptSnapshot(record));
+    if (!kept) return gzipP;
+    snapshotStop.abort(); // (as soon as a kept copy is found, not once it is read: they compete)
+    boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
+    return unsparse(await kept.arrayBuffer());
   });
   // (an unused rejection must not be reported as unhandled)
   for (const p of [contentsP, recordP, gzipP, snapshotP]) p.catch(() => {});
@@ -96,10 +96,14 @@ async function start() {
     if (record.engine_hash !== (await engineHash(version, files, contents, glue))) {
       throw new Error("the snapshot was made from other engine files (run scripts/setup.py again)");
     }
-    const bytes = await snapshotP;
-    mark("snapshot");
-    say("starting Python from its snapshot");
-    pyodide = await loadPyodide({ indexURL, ...(await snapshotOptions(indexURL + "pyodide.asm.mjs", bytes)) });
+    // (loadPyodide prepares while the snapshot is read, and waits for it to instantiate)
+    const bytesP = snapshotP.then((bytes) => {
+      mark("snapshot");
+      say("starting Python from its snapshot");
+      return bytes;
+    });
+    pyodide = await loadPyodide({ indexURL, ...(await snapshotOptions(indexURL + "pyodide.asm.mjs", bytesP)) });
+    const bytes = await bytesP;
     installEngine(pyodide, files, contents, glue);
     afterRestore(pyodide);
     mod = importEngine(pyodide);
@@ -124,11 +128,11 @@ async function start() {
   return { mod, pyodide, ms: performance.now() - t0 };
 }
 
-/** The kept gunzipped snapshot of this record, or null (none, another version's, no Cache Storage). */
-async function rawSnapshot(record) {
+/** The kept gunzipped snapshot of this record (a Response, its body not read yet), or null
+ * (none, another version's, no Cache Storage). */
+async function keptSnapshot(record) {
   try {
-    const r = await (await caches.open(RAW_CACHE)).match(rawKey(record));
-    return r ? new Uint8Array(await r.arrayBuffer()) : null;
+    return (await (await caches.open(RAW_CACHE)).match(rawKey(record))) ?? null;
   } catch {
     return null;
   }
@@ -140,7 +144,7 @@ async function keepRawSnapshot(record, bytes) {
   try {
     const cache = await caches.open(RAW_CACHE);
     for (const old of await cache.keys()) await cache.delete(old);
-    await cache.put(rawKey(record), new Response(bytes));
+    await cache.put(rawKey(record), new Response(sparse(bytes)));
   } catch { /* no Cache Storage, or full: the gzip file serves, as on a first visit */ }
 }
 
