@@ -115,7 +115,10 @@ def test_the_worker_starts_before_the_pages_modules_and_the_page_adopts_it(brows
     context.close()
 
 
-RAW = "caches.open('gradstep.snapshot').then((c) => c.keys()).then((ks) => ks.map((r) => r.url))"
+# The kept snapshot's files in the origin's private file system (web/worker/engine-worker.js).
+RAW = """navigator.storage.getDirectory().then(async (root) => {
+    const names = []; for await (const n of root.keys()) if (n.startsWith('gradstep-snapshot-')) names.push(n);
+    return names; })"""
 
 
 def eventually(page, js: str, check) -> object:
@@ -136,20 +139,21 @@ def test_a_later_start_reads_the_kept_gunzipped_snapshot_and_a_bad_copy_is_dropp
     want = results(page)
     kept = eventually(page, RAW, lambda keys: len(keys) == 1)  # kept, a few seconds after ready
     record = json.loads(RECORD.read_text())
-    assert kept[0].endswith(f"pyodide-snapshot.raw?{record['pyodide']}-{record['engine_hash']}")
+    assert kept == [f"gradstep-snapshot-{record['pyodide']}-{record['engine_hash']}"]
     # the next start (a reload, or Stop's fresh worker) reads it, with the same results
     page.reload()
     again = boot_of(page)
     assert again["how"] == "snapshot" and again.get("raw") is True, again
     assert results(page) == want
     # a damaged copy: a normal start, and the copy is gone
-    page.evaluate("""async () => { const c = await caches.open('gradstep.snapshot');
-        const [key] = await c.keys(); await c.put(key, new Response(new Uint8Array(1000))); }""")
+    page.evaluate("""async (name) => { const root = await navigator.storage.getDirectory();
+        const w = await (await root.getFileHandle(name)).createWritable();
+        await w.write(new Uint8Array(1000)); await w.close(); }""", kept[0])
     page.reload()
     bad = boot_of(page)
     assert bad["how"] == "normal" and bad.get("raw") is True, bad
     assert results(page) == want
-    eventually(page, "caches.keys()", lambda names: "gradstep.snapshot" not in names)
+    eventually(page, RAW, lambda names: names == [])
     w.check()
     context.close()
 
@@ -294,7 +298,7 @@ def test_a_new_version_of_the_site_replaces_the_old_cache(browser, tmp_path, sna
         context, page, w = new_page(browser, base)
         page.goto("index.html")
         page.wait_for_selector("body[data-offline=ready]", timeout=BOOT_MS)
-        # (the service worker's caches; the engine worker keeps the gunzipped snapshot in its own)
+        # (the service worker's caches; the engine worker keeps the gunzipped snapshot in OPFS)
         keys = "caches.keys().then((ks) => ks.filter((k) => k.startsWith('gradstep-')))"
         old = page.evaluate(keys)
         assert old == ["gradstep-" + precache_manifest(site)["version"]]

@@ -35,13 +35,15 @@ const base = new URL("../../", import.meta.url); // the repository root as serve
 const indexURL = new URL("web/vendor/pyodide/", base).href;
 const SNAPSHOT = new URL("web/build/pyodide-snapshot.bin.gz", base);
 const RECORD = new URL("web/build/pyodide-snapshot.json", base);
-// The snapshot gunzipped, kept in the browser's Cache Storage after a start from it worked, so
-// that a later visit reads 31 MB (some 70-90 ms) instead of gunzipping 6.4 MB (360-440 ms).
-// One entry, keyed by the snapshot's record (the Pyodide and engine files it was made from);
-// another version's entry is deleted when this one is written. (Not named "gradstep-...": the
-// service worker deletes those caches that are not its own version's.)
-const RAW_CACHE = "gradstep.snapshot";
-const rawKey = (record) => new URL(`web/build/pyodide-snapshot.raw?${record.pyodide}-${record.engine_hash}`, base).href;
+// The snapshot gunzipped, kept in the origin's private file system (OPFS) after a start from it
+// worked, without its all-zero pages (engine-files.js's sparse()): a later visit reads 15.7 MB
+// through a synchronous access handle (40-60 ms here) instead of downloading and gunzipping
+// 6.4 MB (some 500 ms). Cache Storage held it before, and reading it there competed with the
+// service worker's answers to the start's other requests (450-650 ms: issue #16). One file,
+// named after the snapshot's record (the Pyodide and engine files it was made from); other
+// versions' files are deleted when this one is written.
+const KEPT_PREFIX = "gradstep-snapshot-";
+const keptName = (record) => `${KEPT_PREFIX}${record.pyodide}-${record.engine_hash}`;
 
 // How this worker started, for the page and the tests: {how: "snapshot" | "normal",
 // reason (why not from the snapshot, "" when it was), ms: {...phases}}. Also on `self`
@@ -77,9 +79,9 @@ async function start() {
   const snapshotP = recordP.catch(() => null).then(async (record) => {
     const kept = record && (await keptSnapshot(record));
     if (!kept) return gzipP;
-    snapshotStop.abort(); // (as soon as a kept copy is found, not once it is read: they compete)
+    snapshotStop.abort(); // (a kept copy is found: the gzip file is not needed)
     boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
-    return unsparse(await kept.arrayBuffer());
+    return unsparse(await readKept(kept));
   });
   // (an unused rejection must not be reported as unhandled)
   for (const p of [contentsP, recordP, gzipP, snapshotP]) p.catch(() => {});
@@ -128,28 +130,57 @@ async function start() {
   return { mod, pyodide, ms: performance.now() - t0 };
 }
 
-/** The kept gunzipped snapshot of this record (a Response, its body not read yet), or null
- * (none, another version's, no Cache Storage). */
+/** The kept snapshot's file of this record, or null (none, another version's, no OPFS). */
 async function keptSnapshot(record) {
   try {
-    return (await (await caches.open(RAW_CACHE)).match(rawKey(record))) ?? null;
+    return await (await navigator.storage.getDirectory()).getFileHandle(keptName(record));
   } catch {
     return null;
+  }
+}
+
+/** A kept file's bytes (an ArrayBuffer), read at once through a synchronous access handle. */
+async function readKept(file) {
+  const handle = await file.createSyncAccessHandle();
+  try {
+    const bytes = new Uint8Array(handle.getSize());
+    if (handle.read(bytes, { at: 0 }) !== bytes.length) throw new Error("the kept snapshot is short");
+    return bytes.buffer;
+  } finally {
+    handle.close();
   }
 }
 
 let keepRaw = null; // set when the start from the gzip file worked: keep it gunzipped
 
 async function keepRawSnapshot(record, bytes) {
+  let handle = null;
   try {
-    const cache = await caches.open(RAW_CACHE);
-    for (const old of await cache.keys()) await cache.delete(old);
-    await cache.put(rawKey(record), new Response(sparse(bytes)));
-  } catch { /* no Cache Storage, or full: the gzip file serves, as on a first visit */ }
+    const root = await navigator.storage.getDirectory();
+    await forgetRawSnapshot(keptName(record));
+    handle = await (await root.getFileHandle(keptName(record), { create: true })).createSyncAccessHandle();
+    const data = sparse(bytes);
+    handle.truncate(0);
+    if (handle.write(data, { at: 0 }) !== data.length) throw new Error("short write");
+    handle.flush();
+  } catch {
+    // no OPFS, another tab writing it, or a full disk: the gzip file serves, as on a first visit
+    handle?.close();
+    handle = null;
+    await forgetRawSnapshot();
+  } finally {
+    handle?.close();
+  }
 }
 
-function forgetRawSnapshot() {
-  caches.delete(RAW_CACHE).catch(() => {});
+/** Deletes the kept snapshots (but the one named `keep`). */
+async function forgetRawSnapshot(keep = "") {
+  try {
+    const root = await navigator.storage.getDirectory();
+    for await (const name of root.keys()) {
+      if (name.startsWith(KEPT_PREFIX) && name !== keep) await root.removeEntry(name).catch(() => {});
+    }
+  } catch { /* no OPFS: nothing kept */ }
 }
 
 /** The snapshot's bytes from its gzip file (gunzipped here; a server that already
