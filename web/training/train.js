@@ -383,8 +383,9 @@ export class TrainView {
     const box = $("train-curve-key-compare");
     const NAMES = { sgd: "SGD", momentum: "SGD with momentum", adam: "Adam" };
     const opt = this.fields.optimizer.value;
-    $("train-curve-key-loss").textContent = this.others.length ?
+    const lossKey = this.others.length ?
       `loss on the training points: ${NAMES[opt] ?? opt} at rate ${this.fields.lr.value} (the settings above)` : "loss on the training points";
+    if ($("train-curve-key-loss").textContent !== lossKey) $("train-curve-key-loss").textContent = lossKey;
     box.replaceChildren(...this.others.map((o, k) => {
       const item = document.createElement("span");
       item.className = "train-key-item";
