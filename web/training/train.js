@@ -556,13 +556,16 @@ export class TrainView {
     }
     this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses, this.others);
     // The network's diagram: while training plays, in the frame after the boundary's, so that
-    // no frame paints both (33 canvases and the boundary in one frame held it over 50 ms: issue #18).
+    // no frame paints both (33 canvases and the boundary in one frame held it over 50 ms: issue #18);
+    // deferred once at most, so a new boundary every frame cannot keep it waiting.
     const netWidth = this.netWidth || 600;
     if (this.network && (this.netDirty || dark !== this.netDark || netWidth !== this.netDrawnWidth)) {
-      if (this.playing && boundary) {
+      if (this.playing && boundary && !this.netDeferred) {
+        this.netDeferred = true;
         this.scheduleDraw();
         return;
       }
+      this.netDeferred = false;
       this.netView.draw(this.network, netWidth, dark);
       this.netDirty = false;
       this.netDark = dark;

@@ -95,14 +95,13 @@ def pow(a: float, p: float | int) -> float:  # noqa: A001 (the op's name)
     return float(_CTX.power(base, Decimal(p)))
 
 
-# fdlibm's exp and log (e_exp.c, e_log.c), one for one. fdlibm
-# tests the high word of a float's bits; here the same tests are comparisons with the floats
-# those bits begin (0x3fd62e42 -> 0.3465735912322998, ...), and adding k to an exponent is a
-# product with 2**k (_POW2) or ``math.ldexp``: exact. The numbers in the code are fdlibm's
-# constants: ln 2 split in two (ln2_hi 6.93147180369123816490e-01, exact in a product with a
-# small whole number, and ln2_lo 1.90821492927058770002e-10), 1 / ln 2, and the coefficients of
-# each polynomial (P1..P5 for exp, Lg1..Lg7 for log), written in place
-# because a constant costs less than a name in the interpreter's inner loop.
+# fdlibm's exp and log (e_exp.c, e_log.c), one for one. fdlibm tests the high word of a float's
+# bits; here each test is a comparison with the float those bits begin (high word > 0x3fd62e42
+# becomes |x| >= 0.3465735912322998, ...), and adding k to an exponent is a product with 2**k
+# (_POW2) or ``math.ldexp``: exact. The numbers in the code are fdlibm's constants: ln 2 split in
+# two (ln2_hi 6.93147180369123816490e-01, exact in a product with a small whole number, and ln2_lo
+# 1.90821492927058770002e-10), 1 / ln 2, and each polynomial's coefficients (P1..P5 for exp,
+# Lg1..Lg7 for log), written in place: a constant costs less than a name in the interpreter's loop.
 _POW2 = [2.0 ** k for k in range(-64, 65)]  # 2**k is _POW2[k + 64]
 
 
