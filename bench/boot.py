@@ -29,6 +29,7 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -99,12 +100,19 @@ class Visit:
         context.remove_listener("response", on_response)
         if wait_offline:
             page.wait_for_selector("body[data-offline=ready]", timeout=timeout_ms)
+            # and the worker's kept snapshot (written a few seconds after ready), as a learner's
+            # first visit would leave it
+            # (polled from here: wait_for_function does not await a promise's value)
+            deadline = time.monotonic() + timeout_ms / 1000
+            while not page.evaluate(KEPT_JS) and time.monotonic() < deadline:
+                time.sleep(0.25)
         page.close()
 
     def row(self) -> dict:
         site = [p for p in self.network if p not in SW_CHECK]
         return {**self.probe, "bytes": self.bytes, "network_requests": len(site),
-                "how": self.boot and self.boot["how"], "worker_ms": (self.boot or {}).get("ms", {})}
+                "how": self.boot and self.boot["how"] + (" (kept copy)" if self.boot.get("raw") else ""),
+                "worker_ms": (self.boot or {}).get("ms", {})}
 
 
 def median(values: list) -> float | None:
@@ -114,6 +122,17 @@ def median(values: list) -> float | None:
 
 def fmt(ms: float | None) -> str:
     return "n/a" if ms is None else f"{ms / 1000:.2f} s"
+
+
+# Whether the engine worker has kept its snapshot in OPFS (web/worker/engine-worker.js); a
+# browser without OPFS keeps none, and the repeat visit then reads the gzip file.
+KEPT_JS = """async () => {
+  try {
+    const root = await navigator.storage.getDirectory();
+    for await (const n of root.keys()) if (n.startsWith('gradstep-snapshot-')) return true;
+    return false;
+  } catch (e) { return true; }
+}"""
 
 
 def run_once(browser, base: str, page_path: str, throttle: float, timeout_ms: int) -> dict:

@@ -60,6 +60,7 @@ async function start() {
   const t0 = performance.now();
   const mark = (name) => { boot.ms[name] = Math.round(performance.now() - t0); };
   say("loading Python");
+  opfs().catch(() => {}); // (the kept snapshot's folder: asked for now, used once the record is in)
   // Everything at once: Pyodide's module, the engine's files, the snapshot and its record.
   const pyodideModule = import(indexURL + "pyodide.mjs");
   // The engine's files and the glue in one response (web/build/engine-bundle.json); when it is
@@ -130,10 +131,15 @@ async function start() {
   return { mod, pyodide, ms: performance.now() - t0 };
 }
 
+// The origin's private file system, asked for once, first thing (opening it took some 300 ms
+// while the start's other requests were being answered).
+let opfsP = null;
+const opfs = () => (opfsP ??= (async () => navigator.storage.getDirectory())()); // (no OPFS: a rejection)
+
 /** The kept snapshot's file of this record, or null (none, another version's, no OPFS). */
 async function keptSnapshot(record) {
   try {
-    return await (await navigator.storage.getDirectory()).getFileHandle(keptName(record));
+    return await (await opfs()).getFileHandle(keptName(record));
   } catch {
     return null;
   }
@@ -156,7 +162,7 @@ let keepRaw = null; // set when the start from the gzip file worked: keep it gun
 async function keepRawSnapshot(record, bytes) {
   let handle = null;
   try {
-    const root = await navigator.storage.getDirectory();
+    const root = await opfs();
     await forgetRawSnapshot(keptName(record));
     handle = await (await root.getFileHandle(keptName(record), { create: true })).createSyncAccessHandle();
     const data = sparse(bytes);
@@ -176,7 +182,7 @@ async function keepRawSnapshot(record, bytes) {
 /** Deletes the kept snapshots (but the one named `keep`). */
 async function forgetRawSnapshot(keep = "") {
   try {
-    const root = await navigator.storage.getDirectory();
+    const root = await opfs();
     for await (const name of root.keys()) {
       if (name.startsWith(KEPT_PREFIX) && name !== keep) await root.removeEntry(name).catch(() => {});
     }
