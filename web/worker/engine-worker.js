@@ -37,7 +37,7 @@ const SNAPSHOT = new URL("web/build/pyodide-snapshot.bin.gz", base);
 const RECORD = new URL("web/build/pyodide-snapshot.json", base);
 // The snapshot gunzipped, kept in the origin's private file system (OPFS) after a start from it
 // worked, without its all-zero pages (engine-files.js's sparse()): a later visit reads 15.7 MB
-// through a synchronous access handle (40-60 ms here) instead of downloading and gunzipping
+// through a synchronous access handle (40-90 ms here) instead of downloading and gunzipping
 // 6.4 MB (some 500 ms). Cache Storage held it before, and reading it there competed with the
 // service worker's answers to the start's other requests (450-650 ms: issue #16). One file,
 // named after the snapshot's record (the Pyodide and engine files it was made from); other
@@ -162,6 +162,7 @@ let keepRaw = null; // set when the start from the gzip file worked: keep it gun
 async function keepRawSnapshot(record, bytes) {
   let handle = null;
   try {
+    if (self.caches) caches.delete("gradstep.snapshot").catch(() => {}); // (where earlier versions kept it: 31 MB)
     const root = await opfs();
     await forgetRawSnapshot(keptName(record));
     handle = await (await root.getFileHandle(keptName(record), { create: true })).createSyncAccessHandle();
