@@ -9,7 +9,7 @@ as code someone can run, read and change elsewhere (contract section 4, "Export"
 * ``micrograd``: the same with micrograd 0.1.0's ``Value``. micrograd has only
   ``+ * ** relu``; the script adds the other ops the micrograd way (a forward value and a
   ``_backward`` closure), each with the local derivative of gradstep's op table
-  (core/ops.py) and gradstep's correctly rounded float math (core/floatmath.py, copied
+  (core/ops.py) and gradstep's float math (core/floatmath.py, the same bits everywhere, copied
   into the script), and runs backprop over the nodes in the reverse of the order they
   were made, as ``Tape.backward`` does. So its gradients are gradstep's to the last bit.
   micrograd's own ``backward()`` orders the nodes by a depth-first walk over Python

@@ -318,7 +318,7 @@ def notebook(plan: Plan, h: float) -> str:
         "value and a `_backward` closure, the way micrograd writes its own. They use gradstep's float math, "
         "so the gradients are gradstep's to the last digit."))
     if parts["floatmath"]:
-        cells.append(_code("# @title gradstep's float math: exp, log, ** ... correctly rounded "
+        cells.append(_code("# @title gradstep's float math: exp, log, ** ... the same bits on every computer "
                            "(run it; no need to read)\n" + "\n".join(parts["imports"]) + "\n\n" + parts["floatmath"],
                            hidden=True))
     helpers = "from micrograd.engine import Value\n"

@@ -11,8 +11,8 @@ order in which a node's incoming gradients are added shows in the last bit.
 
 ``micrograd_script``: micrograd 0.1.0 has ``+ * ** relu``; the script adds the other ops
 the micrograd way (a forward value and a ``_backward`` closure), each with the local
-derivative of gradstep's op table (core/ops.py) and gradstep's correctly rounded float math
-(core/floatmath.py, copied in), and runs backprop over the nodes in the reverse of the order
+derivative of gradstep's op table (core/ops.py) and gradstep's float math (core/floatmath.py,
+the same bits everywhere, copied in), and runs backprop over the nodes in the reverse of the order
 they were made, as ``Tape.backward`` does: gradstep's gradients to the last bit.
 ``pytorch_script``: torch's own ops and ``backward()``.
 """
@@ -987,8 +987,8 @@ def micrograd_script(plan: Plan) -> str:
                 "# local derivative of gradstep's op table (gradstep/core/ops.py).", ""]
         out.append("\n\n".join(parts["helpers"]))
     if parts["floatmath"]:
-        out += ["", "# gradstep's float math (gradstep/core/floatmath.py): exp, log, ** ... correctly rounded,",
-                "# the same bits on every computer. fm_exp is its exp, and so on. No need to read on.", ""]
+        out += ["", "# gradstep's float math (gradstep/core/floatmath.py): exp, log, ** ... within an ulp of the",
+                "# exact value, the same bits on every computer. fm_exp is its exp, and so on. No need to read on.", ""]
         out.append(parts["floatmath"])
         out.append("")
     out += ["", "# The graph: the program, line by line",
