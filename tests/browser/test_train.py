@@ -202,12 +202,19 @@ def test_the_loss_is_a_setting_in_the_link_and_equals_the_command_lines(fresh):
 def test_steps_clicked_while_python_starts_run_when_it_is_up(fresh):
     """(Issue 15: three clicks before Python was up gave 0 steps, then and later.)"""
     page, _ = fresh
+    # Python is held back until the clicks are made: the engine's files wait (a fast start
+    # could otherwise be up before the third click)
+    held = []
+    page.context.route("**/web/build/engine-bundle.json", lambda route: held.append(route))
     page.goto("index.html#train&dataset=moons&layers=4&seed=2")
     page.wait_for_selector(T("train-step"), state="visible")
     assert page.evaluate("document.body.dataset.ready") != "true"  # (Python is still starting)
     for _ in range(3):
         page.click(T("train-step"))
     assert "3 steps will run as soon as it is up" in page.inner_text(T("train-status"))
+    assert held, "the worker asked for the engine's files"
+    for route in held:
+        route.continue_()
     page.wait_for_selector(f"{T('train-status')}[data-step='3']", timeout=BOOT_MS)
     want = cli_train("moons", "4", 3, 2)
     assert status(page)["loss"] == repr(want["losses"][2])

@@ -8,7 +8,7 @@
 // then only its pixels and attributes change, so a frame while training plays stays short.
 
 import { el, niceTicks, PLOT_FONT as FONT, textWidth } from "../graph/plot.js";
-import { roundUp, tickText } from "./train-plots.js";
+import { emptyHint, roundUp, tickText } from "./train-plots.js";
 
 // Playground's colours: orange for negative, blue for positive (weights and neuron outputs).
 const NEG = [232, 125, 13];
@@ -331,13 +331,16 @@ export class GradChart {
     const svg = this.svg;
     if (!norms.length) {
       const [W, H] = chartSize(width); // (empty at its size, as the loss curve)
-      svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-      svg.setAttribute("width", W);
-      svg.setAttribute("height", H);
-      svg.replaceChildren();
-      this.keyBox.replaceChildren();
-      this.keyItems = null;
-      this.key = "";
+      if (this.key !== `empty ${W}`) {
+        this.key = `empty ${W}`;
+        svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+        svg.setAttribute("width", W);
+        svg.setAttribute("height", H);
+        svg.replaceChildren();
+        emptyHint(svg, W, H, "Step or Play to draw the gradients");
+        this.keyBox.replaceChildren();
+        this.keyItems = null;
+      }
       return;
     }
     const layers = norms[0].length;

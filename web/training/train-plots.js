@@ -53,6 +53,12 @@ export function roundUp(n) {
   for (let p = 10; ; p *= 10) for (const m of [1, 2, 5]) if (m * p >= n) return m * p;
 }
 
+/** A chart's words while it has nothing to draw yet (in the middle of its empty box). */
+export function emptyHint(svg, W, H, words) {
+  el("text", { x: W / 2, y: H / 2, class: "empty-hint", "text-anchor": "middle", "dominant-baseline": "middle" }, svg)
+    .textContent = words;
+}
+
 /** The loss (left axis) and accuracy (right axis, 0 to 100%) curves against steps. */
 export class Curve {
   constructor(svg) {
@@ -73,11 +79,14 @@ export class Curve {
       // Empty, but at its size: the first step then moves nothing under it (a page-wide
       // layout and repaint when training started: issue #18).
       const box = curveBox(width || 640, [0, 1]);
-      svg.replaceChildren();
-      svg.setAttribute("viewBox", `0 0 ${box.W} ${box.H}`);
-      svg.setAttribute("width", box.W);
-      svg.setAttribute("height", box.H);
-      this.key = "";
+      if (this.key !== `empty ${box.W}`) {
+        this.key = `empty ${box.W}`;
+        svg.replaceChildren();
+        svg.setAttribute("viewBox", `0 0 ${box.W} ${box.H}`);
+        svg.setAttribute("width", box.W);
+        svg.setAttribute("height", box.H);
+        emptyHint(svg, box.W, box.H, "Step or Play to draw the loss");
+      }
       return;
     }
     let [lo, hi] = extent(L);
