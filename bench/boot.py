@@ -9,7 +9,8 @@ fresh browser profile (cold HTTP cache, no service worker: a first visit):
   bare      tests/browser/fixtures/bare-pyodide.html, Pyodide alone: the floor, the baseline
   normal    index.html with the snapshot refused (404): the worker's normal start
   snapshot  index.html, a first visit: the worker starts from set-up's memory snapshot
-  repeat    index.html again in the same profile, once the service worker holds the site
+  repeat    index.html again in the same profile, once the service worker holds the site and
+            the engine worker has kept its snapshot (OPFS)
 and prints the medians of: the first graph drawn, the first Forward step shown (Forward
 pressed the moment it can be: the status leaves "start"), Python ready (`body[data-ready=true]`),
 ready / bare, the longest main-thread task until ready (PerformanceObserver "longtask"),
