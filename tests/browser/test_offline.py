@@ -312,10 +312,7 @@ def test_a_new_version_of_the_site_replaces_the_old_cache(browser, tmp_path, sna
         new = "gradstep-" + precache_manifest(site)["version"]
         assert [new] != old
         page.reload()  # the browser finds the new list and caches it in the background
-        deadline = time.monotonic() + BOOT_MS / 1000
-        while page.evaluate(keys) != [new] and time.monotonic() < deadline:
-            time.sleep(0.25)
-        assert page.evaluate(keys) == [new]  # the old version's cache is gone
+        eventually(page, keys, lambda names: names == [new])  # the old version's cache is gone
         page.reload()
         assert page.title().startswith("v2 ")
         context.close()

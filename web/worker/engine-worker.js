@@ -161,6 +161,7 @@ let keepRaw = null; // set when the start from the gzip file worked: keep it gun
 
 async function keepRawSnapshot(record, bytes) {
   let handle = null;
+  let kept = false;
   try {
     if (self.caches) caches.delete("gradstep.snapshot").catch(() => {}); // (where earlier versions kept it: 31 MB)
     const root = await opfs();
@@ -168,16 +169,15 @@ async function keepRawSnapshot(record, bytes) {
     handle = await (await root.getFileHandle(keptName(record), { create: true })).createSyncAccessHandle();
     const data = sparse(bytes);
     handle.truncate(0);
-    if (handle.write(data, { at: 0 }) !== data.length) throw new Error("short write");
+    const wrote = handle.write(data, { at: 0 });
     handle.flush();
+    kept = wrote === data.length;
   } catch {
     // no OPFS, another tab writing it, or a full disk: the gzip file serves, as on a first visit
-    handle?.close();
-    handle = null;
-    await forgetRawSnapshot();
   } finally {
     handle?.close();
   }
+  if (!kept) await forgetRawSnapshot(); // (a part-written copy is not left behind)
 }
 
 /** Deletes the kept snapshots (but the one named `keep`). */
