@@ -2,7 +2,7 @@
 """Main-thread stall benchmark of the page (not a test): the longest gap between frames
 while a big share link loads.
 
-    python3 bench/stall_bench.py [--runs 3] [--throttle 4] [--cases lines,leaves,frozen]
+    python3 bench/stall_bench.py [--runs 3] [--throttle 4] [--cases lines,leaves,frozen] [--cpu]
 
 For each case it opens a fresh page at a share link (issue #15's hostile links), with a
 probe installed before the page's own scripts: a requestAnimationFrame loop that records
@@ -15,6 +15,15 @@ Cases
   leaves: 5,000 leaves summed (a0 = 0.5 ... y = a0 + a1 + ...)
   frozen: a small program with &frozen= naming 10,000 leaves (a few real, most not)
   lines3k: a 3,000-line program
+
+Beside each case, "the link alone" is the longest task of a blank page opened at the same
+link: what the browser itself spends on a long address before any of the page's code runs
+(a 615 KB address takes Chromium about 200 ms here), which no page can save.
+
+With --cpu each run is traced ("toplevel" and "v8.wasm" categories) and the longest task is
+also given as the main thread's own CPU time, beside the CPU time V8 spent meanwhile
+compiling Pyodide's WebAssembly to its top tier on other threads. On a machine with two
+cores those threads take both, and a task of 60 ms of work can last 250 ms.
 
 With --plain-editor each case is measured again with the code editor's file refused (the
 page keeps its textarea): what the code editor costs. --tasks lists each run's long tasks.
@@ -87,9 +96,49 @@ def case_links() -> dict[str, str]:
     }
 
 
-def measure(browser, base: str, hash_: str, throttle: float, code_editor: bool = True) -> dict:
+BLANK = "<!doctype html><title>blank</title><p>A blank page at the same link."
+
+
+def link_alone(browser, base: str, hash_: str) -> float:
+    """The longest task of a blank page opened at this link (ms): the browser's own cost."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
+    page.route("**/stall-blank.html", lambda route: route.fulfill(status=200, content_type="text/html", body=BLANK))
+    page.add_init_script(PROBE_JS)
+    page.goto(base + "stall-blank.html" + hash_)
+    page.evaluate(SETTLE_JS)
+    longest = page.evaluate("() => window.__stall.longest")
+    ctx.close()
+    return longest
+
+
+def cpu_of_longest(events: list) -> tuple[float, float, float] | None:
+    """(wall ms, main thread CPU ms) of the page's longest task in a trace, and the CPU ms of
+    WebAssembly top-tier compilation on other threads during it."""
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    runs = [e for e in events if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"
+            and names.get((e["pid"], e["tid"])) == "CrRendererMain" and "tdur" in e]
+    if not runs:
+        return None
+    t = max(runs, key=lambda e: e["dur"])
+    start, end = t["ts"], t["ts"] + t["dur"]
+    wasm = sum(min(end, e["ts"] + e["dur"]) - max(start, e["ts"]) for e in events
+               if e.get("ph") == "X" and e.get("name") == "wasm.TopTierCompilation"
+               and e["ts"] < end and e["ts"] + e["dur"] > start)
+    return t["dur"] / 1000, t["tdur"] / 1000, wasm / 1000
+
+
+def measure(browser, base: str, hash_: str, throttle: float, code_editor: bool = True, cpu: bool = False) -> dict:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    events: list = []
+    if cpu:
+        trace = ctx.new_cdp_session(page)
+        trace.on("Tracing.dataCollected", lambda p: events.extend(p["value"]))
+        complete: list = []
+        trace.on("Tracing.tracingComplete", lambda p: complete.append(True))
+        trace.send("Tracing.start", {"categories": "toplevel,v8.wasm", "transferMode": "ReportEvents"})
     if not code_editor:  # the page with its plain editor only: what the code editor costs
         page.route("**/web/build/codemirror.js", lambda route: route.fulfill(status=404, body=""))
     page.add_init_script(PROBE_JS)
@@ -110,6 +159,11 @@ def measure(browser, base: str, hash_: str, throttle: float, code_editor: bool =
     probe["tasks_list"] = page.evaluate("() => window.__stall.list")
     probe["load_s"] = time.perf_counter() - t0
     probe["errors"] = errors
+    if cpu:
+        trace.send("Tracing.end")
+        while not complete:
+            page.wait_for_timeout(50)
+        probe["cpu"] = cpu_of_longest(events)
     ctx.close()
     return probe
 
@@ -122,6 +176,8 @@ def main() -> int:
     ap.add_argument("--plain-editor", action="store_true",
                     help="also measure each case with the code editor's file refused (the plain textarea only)")
     ap.add_argument("--tasks", action="store_true", help="print each run's long tasks: [start ms, duration ms]")
+    ap.add_argument("--cpu", action="store_true",
+                    help="trace each run: the longest task's main-thread CPU time, and WebAssembly compiling meanwhile")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -139,7 +195,8 @@ def main() -> int:
             if args.plain_editor:
                 cases += [(name, False) for name, _ in cases]
             for name, code in cases:
-                runs = [measure(browser, base, links[name], args.throttle, code) for _ in range(args.runs)]
+                runs = [measure(browser, base, links[name], args.throttle, code, args.cpu) for _ in range(args.runs)]
+                alone = statistics.median(link_alone(browser, base, links[name]) for _ in range(args.runs))
                 editor = [r["editor_ms"] for r in runs if r["editor_ms"] is not None]
                 gap = statistics.median(r["maxGap"] for r in runs)
                 task = statistics.median(r["longest"] for r in runs)
@@ -151,9 +208,14 @@ def main() -> int:
                     f"longest frame gap {gap:7.1f} ms, longest task {task:7.1f} ms, ready in {load:5.1f} s"
                     f"   (gaps {[round(r['maxGap']) for r in runs]})"
                     + (f", code editor made in {statistics.median(editor):.0f} ms" if editor else "")
+                    + f"; the link alone {alone:.0f} ms"
                     + (f"  ERRORS: {errs}" if errs else ""),
                     flush=True,
                 )
+                cpus = [r["cpu"] for r in runs if r.get("cpu")]
+                if cpus:
+                    print("           longest task: wall / main thread CPU / wasm top-tier compiling meanwhile:",
+                          ", ".join(f"{w:.0f}/{c:.0f}/{m:.0f} ms" for w, c, m in cpus))
                 if args.tasks:
                     for r in runs:
                         print("           long tasks:", r["tasks_list"])

@@ -196,8 +196,14 @@ def build_editor(lock: dict, force: bool) -> None:
         say(f"editor: no esbuild pinned for {node_platform()}: the page keeps its plain editor")
         out.unlink(missing_ok=True)
         return
+    # CodeMirror's background parser, where the browser has navigator.scheduling.isInputPending
+    # (Chromium), parses in slices of 100 ms that stop early only for input: each slice a long
+    # task, every 0.2 s while a long program is parsed (issue #15). Without it, the parser keeps
+    # to the idle callback's deadline (at most 50 ms).
+    flags = ["--bundle", "--format=esm", "--minify", "--target=es2020", "--log-level=warning",
+             "--define:navigator.scheduling=undefined"]
     key = {"sources": [{k: p[k] for k in PIN_KEYS} for p in sources], "tool": tool["integrity"],
-           "entry": hashlib.sha256(EDITOR_ENTRY.read_bytes()).hexdigest()}
+           "entry": hashlib.sha256(EDITOR_ENTRY.read_bytes()).hexdigest(), "flags": flags}
     if not force and out.is_file() and EDITOR_STAMP.is_file() and json.loads(EDITOR_STAMP.read_text()) == key:
         say(f"editor: {out.relative_to(ROOT)} up to date")
         return
@@ -207,8 +213,7 @@ def build_editor(lock: dict, force: bool) -> None:
               + ", ".join(f"{p['name']} {p['version']}" for p in sources)
               + ". Each MIT-licensed (Marijn Haverbeke and others; LICENSE files in the npm packages). */")
     esbuild = ROOT / tool["dest"] / "esbuild"
-    run([str(esbuild), "entry.js", "--bundle", "--format=esm", "--minify", "--target=es2020", "--log-level=warning",
-         f"--banner:js={banner}", f"--outfile={out}"], cwd=work)
+    run([str(esbuild), "entry.js", *flags, f"--banner:js={banner}", f"--outfile={out}"], cwd=work)
     EDITOR_STAMP.write_text(json.dumps(key))
     say(f"editor: wrote {out.relative_to(ROOT)} ({out.stat().st_size // 1024} kB, "
         f"{len(gzip.compress(out.read_bytes())) // 1024} kB gzipped) with esbuild {tool['version']}")

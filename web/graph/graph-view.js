@@ -12,6 +12,7 @@ import { Minimap } from "./minimap.js";
 /** Above this many value nodes the graph is drawn on a canvas (no per-node elements). */
 export const BIG_GRAPH = 2000;
 const LEAF_KEYS_MAX = 5000;
+const LEAF_KEYS_SLICE = 500; // leaf buttons made in one task
 const PAN = 60; // pixels an arrow key pans (four times with Shift)
 
 const $ = (id) => document.getElementById(id);
@@ -182,19 +183,31 @@ export class GraphView {
     const box = this.dom.leafKeys;
     box.replaceChildren();
     box.hidden = !big;
+    cancelAnimationFrame(this.leafKeysFrame);
+    clearTimeout(this.leafKeysTimer);
     if (!big) return;
-    const frag = document.createDocumentFragment();
-    let n = 0;
-    for (const i of s.ix.leaves) {
-      if (n++ >= LEAF_KEYS_MAX) break;
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "leaf-key";
-      b.dataset.leaf = String(i);
-      b.textContent = s.labelOf(i);
-      frag.append(b);
-    }
-    box.append(frag);
+    // (made once the graph is on screen, a slice of them a task, each after a frame: thousands
+    // of buttons at once took as long to make and lay out as the drawing, 100-150 ms here)
+    const leaves = [...s.ix.leaves].slice(0, LEAF_KEYS_MAX);
+    let done = 0;
+    const slice = () => {
+      this.leafKeysTimer = setTimeout(() => {
+        if (this.store.state.scene !== s.scene) return;
+        const frag = document.createDocumentFragment();
+        for (const i of leaves.slice(done, done + LEAF_KEYS_SLICE)) {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.className = "leaf-key";
+          b.dataset.leaf = String(i);
+          b.textContent = s.labelOf(i);
+          frag.append(b);
+        }
+        box.append(frag);
+        done += LEAF_KEYS_SLICE;
+        if (done < leaves.length) this.leafKeysFrame = requestAnimationFrame(slice);
+      }, 0);
+    };
+    this.leafKeysFrame = requestAnimationFrame(slice);
   }
 
   ring(i) {

@@ -59,9 +59,10 @@ export class Store {
   /**
    * A scene to show. Keeps the drawn layout (and the view) when the program and its
    * node count are the same; then only the timeline and the state change. `model`:
-   * its layout's geometry when already built (geometry.buildModelAsync, for big graphs).
+   * its layout's geometry when already built (geometry.buildModelAsync, for big graphs);
+   * `ix`: the timeline's lookups (scene.indexTimeline) when already made.
    */
-  setScene(scene, model = null) {
+  setScene(scene, model = null, ix = null) {
     const old = this.s.scene;
     if (!scene.layout) scene.layout = old.layout; // the engine's copy of the program on screen
     const sameLayout = old != null && old.program === scene.program &&
@@ -73,7 +74,7 @@ export class Store {
     }
     this.s.scene = scene;
     this.framesOf.clear(); // (versions start again with each scene)
-    this._index(scene.timeline);
+    this._index(scene.timeline, ix);
     this._emit(changed);
   }
 
@@ -98,8 +99,8 @@ export class Store {
     this._emit(changed);
   }
 
-  _index(tl) {
-    this.s.ix = indexTimeline(tl);
+  _index(tl, ix = null) {
+    this.s.ix = ix ?? indexTimeline(tl);
     this.s.labelOf = makeLabelOf(this.s.scene.layout, this.s.ix);
     // Frames of a prebuilt scene come with it; the worker's are fetched on demand.
     const kept = this.framesOf.get(tl.version);

@@ -92,6 +92,7 @@ export class LabPanel {
       this.engine.onShow(true);
     }
     if (this.leavesFor !== this.store.state.scene) this.fillLeaves();
+    this.yours.fillOptions();
     this.dom.panel.scrollIntoView({ block: "nearest" });
     this.refresh();
     if (!this.yours.result) this.yours.recheck();

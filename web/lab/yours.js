@@ -45,6 +45,7 @@ export class YoursCard {
     this.records = {}; // label -> {attempts, hints, answer}
     this.result = null; // the last reply on screen: {reply, leaf, text, version}
     this.asking = 0;
+    this.optionsFor = null; // the scene whose leaves the select lists
     this._wire();
   }
 
@@ -95,17 +96,34 @@ export class YoursCard {
   }
 
   // ------------------------------------------------------------------ filling in
-  /** The leaf select for the program on screen (the challenge's leaves only, in a challenge). */
+  /**
+   * The leaf select for the program on screen (the challenge's leaves only, in a challenge).
+   * While the lab is closed, only what a challenge needs (the program's records) is read: the
+   * options (5,000 leaves make 5,000) are made when the lab opens (fillOptions).
+   */
   fill() {
     const s = this.store.state;
-    const sel = this.dom.leaf;
-    const keep = sel.value;
-    sel.replaceChildren();
     this.result = null;
-    if (!s.scene) return;
+    this.optionsFor = null;
+    if (!s.scene) {
+      this.dom.leaf.replaceChildren();
+      return;
+    }
     this.key = shapeKey(s.scene.program);
     this.records = readYours(this.key);
     this.dom.out.textContent = s.labelOf(s.scene.timeline.output);
+    // (the old options stay meanwhile, unseen: the leaf chosen in them is kept if the new program has it)
+    if (!this.dom.card.closest("[hidden]")) this.fillOptions();
+  }
+
+  /** The select's options, unless they are already those of the program on screen. */
+  fillOptions() {
+    const s = this.store.state;
+    if (!s.scene || this.optionsFor === s.scene) return;
+    this.optionsFor = s.scene;
+    const sel = this.dom.leaf;
+    const keep = sel.value;
+    sel.replaceChildren();
     const asked = this.asked();
     const option = (i, into) => {
       const label = s.labelOf(i);

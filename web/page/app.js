@@ -21,6 +21,7 @@
 import { hashForProgram, parseHash } from "./link.js";
 import { readSession, writeSession } from "./saved.js";
 import { Store, snapshot } from "../graph/store.js";
+import { indexTimeline } from "../graph/scene.js";
 import { WorkerBridge } from "../worker/bridge.js";
 import { LOCAL, Stepper } from "../graph/stepper.js";
 import { available, bindActions, BY_NAME, CHALLENGE_WAIT, fillHelp, updateButtons } from "./actions.js";
@@ -340,10 +341,10 @@ function nudge() {
 // ------------------------------------------------------------------ programs
 
 /** Show a scene; `synced` when the worker holds the same program (it loaded it). */
-function showScene(scene, { synced: inEngine = false, model = null } = {}) {
+function showScene(scene, { synced: inEngine = false, model = null, ix = null } = {}) {
   stepper = new Stepper(scene);
   synced = inEngine;
-  store.setScene(scene, model);
+  store.setScene(scene, model, ix);
   store.set({ mode: synced ? "engine" : "local", note: "" });
   if (restoreFor != null && scene.program === restoreFor) restoreSession();
   updateControls();
@@ -430,16 +431,26 @@ async function loadProgram(text, { fromUser = true, frozen = null, handOver = fa
       scene.timeline.frames = old.timeline.frames;
     }
     // A big graph's geometry is built a slice at a time, so the page keeps drawing frames.
+    // Its last slice, the timeline's lookups and the drawing are then three tasks, not one.
     const generation = pythonGeneration;
-    const model = scene.layout && scene.layout.nodes.length > BIG_MODEL ? await buildModelAsync(scene.layout) : null;
+    const big = scene.layout && scene.layout.nodes.length > BIG_MODEL;
+    const model = big ? await buildModelAsync(scene.layout) : null;
+    if (big) await nextTask();
+    const ix = big ? indexTimeline(scene.timeline) : null;
+    if (big) await nextTask();
     // (a Stop or a crash meanwhile: the fresh worker does not hold this program)
-    showScene(scene, { synced: generation === pythonGeneration, model });
+    showScene(scene, { synced: generation === pythonGeneration, model, ix });
     refreeze(keep);
   }
   if (fromUser) editor.updateHash(true);
   editor.ran(text, { fromUser });
   examples.show(text);
   return true;
+}
+
+/** Resolves in a task of its own, after the ones waiting (the page draws a frame if one is due). */
+function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function sameValues(a, b) {
@@ -876,9 +887,12 @@ async function loadCodeEditor() {
       import("../build/codemirror.js"),
       prebuilt("./web/build/vocabulary.json"),
     ]);
+    // (the bundle's evaluation and the editor's making: two tasks, not one long one)
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     performance.mark("gradstep:editor");
     editor.attachCode(createCodeEditor(CM, $("program"), {
       text: editor.text, // (the textarea's, or a long one that waited for this editor)
+      wrap: $("wrap-lines").getAttribute("aria-pressed") === "true",
       onChange: () => editor.edited(),
       onRun: () => run("run"),
       isPython: () => pyMode.on,

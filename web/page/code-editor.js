@@ -14,11 +14,13 @@
 /**
  * @param {object} CM the bundle's exports
  * @param {HTMLTextAreaElement} textarea the plain editor it replaces (its text, focus and selection carry over)
- * @param {{text: string, onChange(), onRun(), isPython(): boolean, vocabulary: {label, type, detail}[]}} hooks
- *   text: the editor's text (the textarea's, unless a long one waited for this editor)
+ * @param {{text: string, wrap: boolean, onChange(), onRun(), isPython(): boolean, vocabulary: {label, type, detail}[]}} hooks
+ *   text: the editor's text (the textarea's, unless a long one waited for this editor);
+ *   wrap: long lines wrap from the start (Wrap pressed)
  */
 export function createCodeEditor(CM, textarea, hooks) {
   const wrap = new CM.Compartment();
+  let wrapped = Boolean(hooks.wrap);
   let silent = false; // a change the page made (setText), not the learner
 
   const highlight = CM.HighlightStyle.define([
@@ -90,7 +92,7 @@ export function createCodeEditor(CM, textarea, hooks) {
         CM.highlightActiveLine(),
         CM.lintGutter(),
         CM.keymap.of([...CM.closeBracketsKeymap, ...CM.historyKeymap, CM.indentWithTab, ...CM.defaultKeymap]),
-        wrap.of([]),
+        wrap.of(wrapped ? CM.EditorView.lineWrapping : []),
         theme,
         CM.EditorView.contentAttributes.of({
           "data-testid": "program", "aria-labelledby": "editor-title", "aria-describedby": "program-help error",
@@ -157,6 +159,8 @@ export function createCodeEditor(CM, textarea, hooks) {
       view.dispatch(CM.setDiagnostics(view.state, diagnostics));
     },
     setWrap(on) {
+      if (on === wrapped) return; // (a reconfiguration lays the whole editor out again)
+      wrapped = on;
       view.dispatch({ effects: wrap.reconfigure(on ? CM.EditorView.lineWrapping : []) });
     },
     focus() {

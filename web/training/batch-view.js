@@ -18,7 +18,9 @@ import { Viewport } from "../graph/viewport.js";
 import { perFrame } from "../graph/frame.js";
 
 const $ = (id) => document.getElementById(id);
-const nf = new Intl.NumberFormat("en");
+// (made at first use: the first Intl.NumberFormat loads ICU's data, tens of ms at start-up)
+let numberFormat = null;
+const nf = { format: (n) => (numberFormat ??= new Intl.NumberFormat("en")).format(n) };
 const PAN = 60;
 
 export class BatchView {
