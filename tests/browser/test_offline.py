@@ -6,6 +6,7 @@
 - Stop's fresh worker starts from the snapshot too;
 - after one visit the page opens and works with the network off (the service worker, sw.js);
 - every file the page fetches is in set-up's list (web/build/precache.js);
+- a repeat visit's page files come from the cache by the service worker's static routes;
 - a new version of the site replaces the old cache.
 
 How the worker started is on the worker (`self.gradstepBoot`: {how, reason, ms}), read
@@ -289,6 +290,31 @@ def test_offline_after_one_visit_and_every_fetched_file_is_listed(browser, base_
     # The page opened, ran and stepped without the network: nothing failed to load.
     assert not [e for e in w.errors if "net::" in e or "Failed to fetch" in e], w.errors
     context.set_offline(False)
+    context.close()
+
+
+def test_a_repeat_visit_reads_the_pages_files_from_the_cache_without_the_fetch_event(browser, base_url,
+                                                                                    snapshot_current):
+    """sw.js's static routes: the browser answers the page's files (modules, style sheets, data)
+    from this version's cache itself; index.html still goes through the fetch event."""
+    context, page, _ = new_page(browser, base_url)
+    page.goto("index.html")
+    page.wait_for_selector("body[data-offline=ready]", timeout=BOOT_MS)
+    cdp = context.new_cdp_session(page)
+    seen = {}
+    cdp.on("Network.responseReceived",
+           lambda p: seen.setdefault(urlsplit(p["response"]["url"]).path, p["response"].get("serviceWorkerRouterInfo")))
+    cdp.send("Network.enable")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    page.wait_for_selector("body[data-editor]", state="attached", timeout=BOOT_MS)
+    root = urlsplit(base_url).path
+    files = {root + f for f in precache_manifest()["files"]}
+    routed = {path: info for path, info in seen.items() if path in files and not path.endswith("/index.html")}
+    assert {root + "web/page/app.js", root + "web/page/style.css", root + "web/build/default-scene.json",
+            root + "web/build/codemirror.js"} <= set(routed)
+    assert all(info and info.get("actualSourceType") == "cache" for info in routed.values()), routed
+    assert (seen.get(root + "index.html") or {}).get("actualSourceType") != "cache"  # (the fetch event's)
     context.close()
 
 
