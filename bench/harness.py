@@ -24,3 +24,44 @@ def start() -> tuple[dict, object, str] | None:
         return None
     server = start_server(0, ROOT, quiet=True)
     return opts, server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+class Trace:
+    """A DevTools trace of one page (categories "toplevel" and "v8.wasm": every thread's tasks,
+    with their CPU time, and WebAssembly's compiling), from start() to stop()."""
+
+    def __init__(self, context, page):
+        self.cdp = context.new_cdp_session(page)
+        self.page = page
+        self.events: list = []
+        self.complete = False
+        self.cdp.on("Tracing.dataCollected", lambda p: self.events.extend(p["value"]))
+        self.cdp.on("Tracing.tracingComplete", lambda p: setattr(self, "complete", True))
+
+    def start(self) -> Trace:
+        self.cdp.send("Tracing.start", {"categories": "toplevel,v8.wasm", "transferMode": "ReportEvents"})
+        return self
+
+    def stop(self) -> list:
+        self.cdp.send("Tracing.end")
+        while not self.complete:
+            self.page.wait_for_timeout(50)
+        return self.events
+
+
+def longest_task_cpu(events: list) -> tuple[float, float, float] | None:
+    """The page's longest main-thread task in a trace: (wall ms, the main thread's own CPU ms
+    in it, and the CPU ms V8 spent meanwhile compiling WebAssembly to its top tier on other
+    threads). On two cores those threads can leave the main thread waiting."""
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    runs = [e for e in events if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"
+            and names.get((e["pid"], e["tid"])) == "CrRendererMain" and "tdur" in e]
+    if not runs:
+        return None
+    t = max(runs, key=lambda e: e["dur"])
+    start, end = t["ts"], t["ts"] + t["dur"]
+    wasm = sum(min(end, e["ts"] + e["dur"]) - max(start, e["ts"]) for e in events
+               if e.get("ph") == "X" and e.get("name") == "wasm.TopTierCompilation"
+               and e["ts"] < end and e["ts"] + e["dur"] > start)
+    return t["dur"] / 1000, t["tdur"] / 1000, wasm / 1000

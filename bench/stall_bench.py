@@ -112,33 +112,10 @@ def link_alone(browser, base: str, hash_: str) -> float:
     return longest
 
 
-def cpu_of_longest(events: list) -> tuple[float, float, float] | None:
-    """(wall ms, main thread CPU ms) of the page's longest task in a trace, and the CPU ms of
-    WebAssembly top-tier compilation on other threads during it."""
-    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
-             if e.get("ph") == "M" and e.get("name") == "thread_name"}
-    runs = [e for e in events if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"
-            and names.get((e["pid"], e["tid"])) == "CrRendererMain" and "tdur" in e]
-    if not runs:
-        return None
-    t = max(runs, key=lambda e: e["dur"])
-    start, end = t["ts"], t["ts"] + t["dur"]
-    wasm = sum(min(end, e["ts"] + e["dur"]) - max(start, e["ts"]) for e in events
-               if e.get("ph") == "X" and e.get("name") == "wasm.TopTierCompilation"
-               and e["ts"] < end and e["ts"] + e["dur"] > start)
-    return t["dur"] / 1000, t["tdur"] / 1000, wasm / 1000
-
-
 def measure(browser, base: str, hash_: str, throttle: float, code_editor: bool = True, cpu: bool = False) -> dict:
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
-    events: list = []
-    if cpu:
-        trace = ctx.new_cdp_session(page)
-        trace.on("Tracing.dataCollected", lambda p: events.extend(p["value"]))
-        complete: list = []
-        trace.on("Tracing.tracingComplete", lambda p: complete.append(True))
-        trace.send("Tracing.start", {"categories": "toplevel,v8.wasm", "transferMode": "ReportEvents"})
+    trace = harness.Trace(ctx, page).start() if cpu else None
     if not code_editor:  # the page with its plain editor only: what the code editor costs
         page.route("**/web/build/codemirror.js", lambda route: route.fulfill(status=404, body=""))
     page.add_init_script(PROBE_JS)
@@ -159,11 +136,8 @@ def measure(browser, base: str, hash_: str, throttle: float, code_editor: bool =
     probe["tasks_list"] = page.evaluate("() => window.__stall.list")
     probe["load_s"] = time.perf_counter() - t0
     probe["errors"] = errors
-    if cpu:
-        trace.send("Tracing.end")
-        while not complete:
-            page.wait_for_timeout(50)
-        probe["cpu"] = cpu_of_longest(events)
+    if trace:
+        probe["cpu"] = harness.longest_task_cpu(trace.stop())
     ctx.close()
     return probe
 

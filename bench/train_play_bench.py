@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Main-thread stalls while the training view plays (not a test): issue #15, item 4.
 
-    python3 bench/train_play_bench.py [--dataset spiral] [--seconds 6] [--runs 3] [--json]
+    python3 bench/train_play_bench.py [--dataset spiral] [--seconds 6] [--runs 3] [--json] [--cpu]
 
 Serves the repo on 127.0.0.1, opens ``index.html#train&dataset=spiral`` in headless
 Chromium at 1280x800, waits for Python, then presses Play for SECONDS and records
@@ -65,7 +65,7 @@ try {
 """
 
 
-def one_run(browser, base: str, dataset: str, seconds: float, throttle: float) -> dict:
+def one_run(browser, base: str, dataset: str, seconds: float, throttle: float, cpu: bool = False) -> dict:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
         page.add_init_script(QUIET_JS)
@@ -79,11 +79,13 @@ def one_run(browser, base: str, dataset: str, seconds: float, throttle: float) -
         cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         page.evaluate(PROBE_JS)
+        trace = harness.Trace(page.context, page).start() if cpu else None
         page.wait_for_timeout(300)
         page.click("[data-testid=train-play]")
         page.wait_for_timeout(int(seconds * 1000))
         page.click("[data-testid=train-play]")  # pause
         page.wait_for_timeout(300)
+        longest = harness.longest_task_cpu(trace.stop()) if trace else None
         probe = page.evaluate("() => { window.__probe.stop = true; return window.__probe; }")
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
         step = int(page.get_attribute("[data-testid=train-status]", "data-step") or 0)
@@ -91,7 +93,7 @@ def one_run(browser, base: str, dataset: str, seconds: float, throttle: float) -
         page.close()
     gaps = probe["gaps"][1:]  # (the first is from the probe's start)
     return {"gap": max(gaps, default=0.0), "task": max(probe["tasks"], default=0.0), "steps": step,
-            "rate": step / seconds}
+            "rate": step / seconds, "cpu": longest}
 
 
 def main(argv=None) -> int:
@@ -100,6 +102,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cpu", action="store_true",
+                    help="trace each run: the longest task's main-thread CPU time, and WebAssembly compiling meanwhile")
     args = ap.parse_args(argv)
     started = harness.start()
     if started is None:
@@ -112,7 +116,8 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**opts)
             for throttle in (1, 4):
-                runs = [one_run(browser, base, args.dataset, args.seconds, throttle) for _ in range(args.runs)]
+                runs = [one_run(browser, base, args.dataset, args.seconds, throttle, args.cpu)
+                        for _ in range(args.runs)]
                 out[f"cpu x{throttle}"] = {
                     k: statistics.median(r[k] for r in runs) for k in ("gap", "task", "steps", "rate")
                 } | {"runs": runs}
@@ -131,6 +136,10 @@ def main(argv=None) -> int:
             ", #18 ok" if r["gap"] <= PLAY_GOAL_MS and r["rate"] >= RATE_GOAL else ", #18 over")
         print(f"{name:>8} {r['gap']:>15.0f} ms {r['task']:>10.0f} ms {r['steps']:>6.0f} {r['rate']:>8.1f}"
               f"  {gaps}  {ok}")
+        cpus = [x["cpu"] for x in r["runs"] if x.get("cpu")]
+        if cpus:
+            print(f"{'':>8} longest task: wall / main thread CPU / wasm top-tier compiling meanwhile: "
+                  + ", ".join(f"{w:.0f}/{c:.0f}/{m:.0f} ms" for w, c, m in cpus))
     return 0
 
 
