@@ -59,12 +59,17 @@ export class Minimap {
     this._bind();
   }
 
-  /** A new layout: draw its nodes into the cached image. */
+  /** A new layout (or theme): its nodes are drawn into the cached image when the map is first
+   * shown (a graph that fits the view never needs it; drawing reads the page's layout). */
   setModel(model, theme) {
-    const b = model.bounds;
-    this.bounds = b;
+    this.bounds = model.bounds;
     this.model = model;
     this.theme = theme;
+    this.image = null;
+  }
+
+  _paint() {
+    const { model, theme, bounds: b } = this;
     // At most about a third of the graph area's width (a phone keeps its graph).
     const host = this.canvas.parentElement;
     const maxW = Math.min(MAX_W, Math.max(60, (host?.clientWidth || 600) * 0.34));
@@ -97,13 +102,13 @@ export class Minimap {
       }
     }
     this.image = img;
-    this.draw();
   }
 
-  /** The graph rectangle on screen and the current node's box (or null). */
+  /** The graph rectangle on screen and the current node's box (or null); the map is shown. */
   update(view, currentBox) {
     this.view = view;
     this.current = currentBox;
+    if (!this.image && this.model) this._paint();
     this.draw();
   }
 
