@@ -188,18 +188,20 @@ export class GraphView {
     if (!big) return;
     // (made once the graph is on screen, a slice of them a task, each after a frame: thousands
     // of buttons at once took as long to make and lay out as the drawing, 100-150 ms here)
+    // (`s` is the store's state, which changes in place: this graph's scene and labels are kept)
+    const { scene, labelOf } = s;
     const leaves = [...s.ix.leaves].slice(0, LEAF_KEYS_MAX);
     let done = 0;
     const slice = () => {
       this.leafKeysTimer = setTimeout(() => {
-        if (this.store.state.scene !== s.scene) return;
+        if (this.store.state.scene !== scene) return;
         const frag = document.createDocumentFragment();
         for (const i of leaves.slice(done, done + LEAF_KEYS_SLICE)) {
           const b = document.createElement("button");
           b.type = "button";
           b.className = "leaf-key";
           b.dataset.leaf = String(i);
-          b.textContent = s.labelOf(i);
+          b.textContent = labelOf(i);
           frag.append(b);
         }
         box.append(frag);
