@@ -1,4 +1,5 @@
-// Drawing at most once an animation frame, whatever asked for it meanwhile.
+// Drawing at most once an animation frame, whatever asked for it meanwhile; and giving the
+// main thread back between the parts of a long piece of work.
 
 /**
  * A function that calls `draw` in the next animation frame, once however often it is
@@ -19,4 +20,14 @@ export function perFrame(draw) {
     id = 0;
   };
   return ask;
+}
+
+/** Resolves in a task of its own, after the tasks already waiting (a frame is drawn if one is due). */
+export function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Resolves in a task of its own once the next animation frame has been drawn. */
+export function afterNextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }

@@ -1,6 +1,7 @@
 // Geometry shared by the SVG and canvas drawings: where each edge starts, bends and
 // ends, the smooth path through those points, and where its label sits.
 
+import { nextTask } from "./frame.js";
 import { stepAt, tapeIndex } from "./scene.js";
 
 /** The text drawn inside an op node: the scene's glyph (gradstep.core.ops.GLYPHS, sized by the layout). */
@@ -50,7 +51,7 @@ export async function buildModelAsync(layout, sliceMs = 25) {
   let r = steps.next();
   while (!r.done) {
     if (performance.now() - t0 > sliceMs) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await nextTask();
       t0 = performance.now();
     }
     r = steps.next();

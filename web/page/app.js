@@ -22,6 +22,7 @@ import { hashForProgram, parseHash } from "./link.js";
 import { readSession, writeSession } from "./saved.js";
 import { Store, snapshot } from "../graph/store.js";
 import { indexTimeline } from "../graph/scene.js";
+import { afterNextFrame, nextTask } from "../graph/frame.js";
 import { WorkerBridge } from "../worker/bridge.js";
 import { LOCAL, Stepper } from "../graph/stepper.js";
 import { available, bindActions, BY_NAME, CHALLENGE_WAIT, fillHelp, updateButtons } from "./actions.js";
@@ -433,11 +434,14 @@ async function loadProgram(text, { fromUser = true, frozen = null, handOver = fa
     // A big graph's geometry is built a slice at a time, so the page keeps drawing frames.
     // Its last slice, the timeline's lookups and the drawing are then three tasks, not one.
     const generation = pythonGeneration;
-    const big = scene.layout && scene.layout.nodes.length > BIG_MODEL;
-    const model = big ? await buildModelAsync(scene.layout) : null;
-    if (big) await nextTask();
-    const ix = big ? indexTimeline(scene.timeline) : null;
-    if (big) await nextTask();
+    let model = null;
+    let ix = null;
+    if (scene.layout && scene.layout.nodes.length > BIG_MODEL) {
+      model = await buildModelAsync(scene.layout);
+      await nextTask();
+      ix = indexTimeline(scene.timeline);
+      await nextTask();
+    }
     // (a Stop or a crash meanwhile: the fresh worker does not hold this program)
     showScene(scene, { synced: generation === pythonGeneration, model, ix });
     refreeze(keep);
@@ -446,11 +450,6 @@ async function loadProgram(text, { fromUser = true, frozen = null, handOver = fa
   editor.ran(text, { fromUser });
   examples.show(text);
   return true;
-}
-
-/** Resolves in a task of its own, after the ones waiting (the page draws a frame if one is due). */
-function nextTask() {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function sameValues(a, b) {
@@ -888,7 +887,7 @@ async function loadCodeEditor() {
       prebuilt("./web/build/vocabulary.json"),
     ]);
     // (the bundle's evaluation and the editor's making: two tasks, not one long one)
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    await afterNextFrame();
     performance.mark("gradstep:editor");
     editor.attachCode(createCodeEditor(CM, $("program"), {
       text: editor.text, // (the textarea's, or a long one that waited for this editor)
