@@ -46,7 +46,8 @@ const KEPT_PREFIX = "gradstep-snapshot-";
 const keptName = (record) => `${KEPT_PREFIX}${record.pyodide}-${record.engine_hash}`;
 
 // How this worker started, for the page and the tests: {how: "snapshot" | "normal",
-// reason (why not from the snapshot, "" when it was), ms: {...phases}}. Also on `self`
+// reason (why not from the snapshot, "" when it was), ms: {...phases}, raw: true when a kept
+// copy was tried, read: true when the gzip file's body was read}. Also on `self`
 // (tests read it with Playwright's worker.evaluate).
 let boot = { how: "normal", reason: "", ms: {} };
 self.gradstepBoot = boot;
@@ -73,13 +74,15 @@ async function start() {
   const recordP = fetch(RECORD).then(okJson);
   // (its download stops as soon as it is known not to be used: no record, another Pyodide,
   // other engine files)
-  // The gzip file's download starts at once too (a first visit waits for no round trip); when a
-  // kept gunzipped copy is found, it stops.
+  // The gzip file's request starts at once too (a first visit waits for no round trip), but
+  // its body is read only once no kept gunzipped copy is found; when one is, it stops. (From
+  // the cache the whole body is there at once: gunzipping it anyway held this thread for
+  // 250 ms of a repeat visit.)
   const snapshotStop = new AbortController();
-  const gzipP = fetch(SNAPSHOT, { signal: snapshotStop.signal }).then(readSnapshot);
+  const gzipP = fetch(SNAPSHOT, { signal: snapshotStop.signal });
   const snapshotP = recordP.catch(() => null).then(async (record) => {
     const kept = record && (await keptSnapshot(record));
-    if (!kept) return gzipP;
+    if (!kept) return readSnapshot(await gzipP);
     snapshotStop.abort(); // (a kept copy is found: the gzip file is not needed)
     boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
     return unsparse(await readKept(kept));
@@ -106,8 +109,10 @@ async function start() {
       return bytes;
     });
     pyodide = await loadPyodide({ indexURL, ...(await snapshotOptions(indexURL + "pyodide.asm.mjs", bytesP)) });
+    mark("restored");
     const bytes = await bytesP;
     installEngine(pyodide, files, contents, glue);
+    mark("installed");
     afterRestore(pyodide);
     mod = importEngine(pyodide);
     if (typeof mod.handle !== "function") throw new Error("the snapshot's engine has no handle()");
@@ -194,6 +199,7 @@ async function forgetRawSnapshot(keep = "") {
  * removed the gzip encoding is fine too), with download progress reported. */
 async function readSnapshot(r) {
   if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status}`);
+  boot.read = true;
   const total = Number(r.headers.get("Content-Length")) || 0;
   const chunks = [];
   let loaded = 0;
