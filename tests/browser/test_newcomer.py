@@ -289,6 +289,25 @@ def test_edited_and_nudged_values_and_frozen_leaves_survive_a_reload(fresh):
     assert phase(page) == "start"
 
 
+def test_a_link_freezing_several_leaves_freezes_each_once_and_draws_once(fresh):
+    page, _ = fresh
+    # a named twice, one name that is no leaf, f: a and f frozen (a not frozen and then thawed)
+    page.goto("index.html#program=" + quote(MICROGRAD, safe="") + "&frozen=a,f,a,nosuch")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    page.wait_for_function("window.gradstep.snapshot().state.frozen.length === 2")
+    settle(page)
+    for label in "af":
+        assert page.get_attribute(f".vnode.leaf[data-label={label}]", "data-frozen") == "true"
+    # The address holds what is on screen: the two leaves, each once.
+    page.wait_for_function("location.hash.endsWith('&frozen=a,f') || location.hash.endsWith('&frozen=f,a')")
+    # Nudges leave both where they are.
+    before = leaf_values(page)
+    click(page, "backward-all")
+    click(page, "nudge")
+    after = leaf_values(page)
+    assert after["a"] == before["a"] and after["f"] == before["f"] and after["b"] != before["b"]
+
+
 # ------------------------------------------------------------------- 5. steps say what they did
 
 

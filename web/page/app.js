@@ -456,16 +456,30 @@ function sameValues(a, b) {
   return a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
 }
 
-/** Freeze the leaves with these labels (from the address, or kept across a Run). */
+/**
+ * Freeze the leaves with these labels (from the address, or kept across a Run); a label
+ * named twice is frozen once. One freeze after another in the Stepper, and the result
+ * shown once: a link that freezes 50 leaves draws the graph and writes the address once,
+ * not 50 times.
+ */
 function refreeze(labels) {
   if (!labels.length || !store.state.scene) return;
   const { ix, labelOf: label, scene } = store.state;
   const byLabel = new Map([...ix.leaves].map((i) => [label(i), i]));
-  const already = new Set(scene.state.frozen || []);
+  const frozen = new Set(scene.state.frozen || []);
+  let reply = null;
   for (const l of labels) {
     const i = byLabel.get(l);
-    if (i != null && !already.has(i)) local("toggle_freeze", { node: i });
+    if (i == null || frozen.has(i)) continue;
+    try {
+      reply = stepper.act("toggle_freeze", { node: i });
+    } catch (e) {
+      editor.showError(errorOf(e), "action", { action: "toggle_freeze" });
+      break;
+    }
+    frozen.add(i);
   }
+  if (reply) show(reply);
 }
 
 /** An example: drawn and stepped at once from its prebuilt scene, built in the worker when it is up. */
