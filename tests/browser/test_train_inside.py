@@ -87,6 +87,47 @@ def test_every_hidden_neuron_is_a_heat_map_of_its_own_output(fresh):
         assert (b > r) == (weight > 0), (neuron, weight, (r, g, b))
 
 
+# The diagram's canvases (every neuron's map and the weights' lines), their first 1,000 pixels each.
+PIXELS = """() => [...document.querySelectorAll('[data-testid=train-neuron], [data-testid=train-weights]')]
+    .map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.slice(0, 4000)).join())"""
+
+
+def test_while_training_plays_the_maps_and_the_weights_both_follow_and_end_on_the_last_step(fresh):
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=spiral&layers=8,8&seed=0")
+    # Each frame, a fingerprint of one neuron's map and of the weights' canvas.
+    page.evaluate("""() => {
+        const sum = (c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let h = 0; for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0; return h; };
+        const n = document.querySelector('[data-testid=train-neuron]');
+        const w = document.querySelector('[data-testid=train-weights]');
+        window.__seen = {maps: new Set(), weights: new Set(), frames: 0};
+        const tick = () => { const s = window.__seen; s.maps.add(sum(n)); s.weights.add(sum(w)); s.frames++;
+            if (!window.__stopSeen) requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+    }""")
+    page.click(T("train-play"))
+    page.wait_for_function(f"Number(document.querySelector(\"{T('train-status')}\").dataset.step) >= 40",
+                           timeout=BOOT_MS)
+    page.click(T("train-play"))  # pause
+    seen = page.evaluate("() => { window.__stopSeen = true; const s = window.__seen;"
+                         " return {maps: s.maps.size, weights: s.weights.size, frames: s.frames}; }")
+    # Neither part waits for the pause: each was drawn again and again while it played.
+    assert seen["maps"] >= 4 and seen["weights"] >= 4, seen
+    # Paused, both show the step it stopped at: redrawn from that step's network, they do not change.
+    step = int(page.get_attribute(T("train-status"), "data-step"))
+    settle(page)
+    page.wait_for_timeout(300)
+    shot = page.evaluate(PIXELS)
+    assert int(page.get_attribute(T("train-status"), "data-step")) == step
+    page.emulate_media(color_scheme="dark")
+    page.emulate_media(color_scheme="light")
+    settle(page)
+    page.wait_for_timeout(300)
+    again = page.evaluate(PIXELS)
+    assert again == shot
+
+
 def test_enter_on_a_neuron_opens_its_bias_in_one_points_update(fresh):
     page, _ = fresh
     open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&step=2")

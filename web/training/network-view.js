@@ -77,14 +77,23 @@ export class NetworkView {
     });
   }
 
-  /** Draw `net` (the worker's network reply) at `width` CSS px. */
-  draw(net, width, dark) {
+  /**
+   * Draw `net` (the worker's network reply) at `width` CSS px: the weights' lines, the
+   * neurons' maps or both (`parts`; a new shape draws both). Returns the parts drawn.
+   */
+  draw(net, width, dark, parts = { links: true, maps: true }) {
     this.net = net;
-    if (!net) return;
+    let { links, maps } = parts;
+    if (!net) return { links: false, maps: false };
     const shape = JSON.stringify([net.sizes, net.features, Math.round(width), net.maps == null]);
-    if (shape !== this.shape) this.build(net, width);
-    this.paint(net, dark);
+    if (shape !== this.shape) {
+      this.build(net, width);
+      links = maps = true;
+    }
+    if (links) this.paintLinks(net, dark);
+    if (maps) this.paintMaps(net, dark);
     if (this.picked) this.say(this.picked);
+    return { links, maps };
   }
 
   build(net, width) {
@@ -186,8 +195,8 @@ export class NetworkView {
     }
   }
 
-  /** The weights' colours and widths and the neurons' maps, from `net`. */
-  paint(net, dark) {
+  /** The weights' colours and widths, from `net`. */
+  paintLinks(net, dark) {
     const w = net.weights.map(Number);
     const at = offsets(net.sizes.map(Number));
     let big = 0;
@@ -200,6 +209,10 @@ export class NetworkView {
       link.alpha = 0.25 + 0.75 * t;
     }
     this.drawLinks(dark);
+  }
+
+  /** The neurons' maps, from `net`. */
+  paintMaps(net, dark) {
     const maps = net.maps;
     const scale = Number(net.scale) || 1000;
     const rgb = [0, 0, 0];

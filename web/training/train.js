@@ -356,7 +356,7 @@ export class TrainView {
     if (reply.dead_relu?.length) this.deadRelu = reply.dead_relu[reply.dead_relu.length - 1];
     if (reply.network) {
       this.network = reply.network;
-      this.netDirty = true;
+      this.netLinks = this.netMaps = true; // (the diagram's two parts to draw again)
     }
     // (one accuracy a reply, measured after its last step: kept with that step, so a chunk of
     // many steps does not squeeze the accuracy line to the left of the loss's)
@@ -555,21 +555,28 @@ export class TrainView {
       this.drawBoundary(c, size, dpr, dark, g, discrete, showTest);
     }
     this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses, this.others);
-    // The network's diagram: while training plays, in the frame after the boundary's, so that
-    // no frame paints both (33 canvases and the boundary in one frame held it over 50 ms: issue #18);
-    // deferred once at most, so a new boundary every frame cannot keep it waiting.
+    // The network's diagram, in two parts: its weights' lines and its neurons' maps. While
+    // training plays, a frame draws one of them, by turns, so that neither falls behind: the
+    // boundary, the 33 canvases of the maps and the lines in one frame held it over 50 ms
+    // (issue #18), and the maps and the lines alone still took 35 ms of a frame's 50.
     const netWidth = this.netWidth || 600;
-    if (this.network && (this.netDirty || dark !== this.netDark || netWidth !== this.netDrawnWidth)) {
-      if (this.playing && boundary && !this.netDeferred) {
-        this.netDeferred = true;
-        this.scheduleDraw();
-        return;
+    if (this.network) {
+      if (dark !== this.netDark || netWidth !== this.netDrawnWidth) this.netLinks = this.netMaps = true;
+      let links = this.netLinks;
+      let maps = this.netMaps;
+      if (this.playing && links && maps) {
+        this.netMapsNext = !this.netMapsNext;
+        if (this.netMapsNext) links = false;
+        else maps = false;
       }
-      this.netDeferred = false;
-      this.netView.draw(this.network, netWidth, dark);
-      this.netDirty = false;
-      this.netDark = dark;
-      this.netDrawnWidth = netWidth;
+      if (links || maps) {
+        const drew = this.netView.draw(this.network, netWidth, dark, { links, maps });
+        if (drew.links) this.netLinks = false;
+        if (drew.maps) this.netMaps = false;
+        this.netDark = dark;
+        this.netDrawnWidth = netWidth;
+      }
+      if (this.netLinks || this.netMaps) this.scheduleDraw(); // (the other part, next frame)
     }
     this.gradChart.draw(this.gradNorms, this.deadRelu, this.gradWidth || 420);
   }
