@@ -44,6 +44,27 @@ test("size: the element's client size, at least 1", () => {
   assert.equal(seen.length, 0); // constructing draws nothing
 });
 
+test("size: read from the layout once per run of code, again after a microtask; a hidden host is not kept", async () => {
+  const el = stubElement();
+  let reads = 0;
+  let width = 800;
+  Object.defineProperty(el, "clientWidth", { get: () => { reads++; return width; } });
+  const vp = new Viewport(el, () => {});
+  vp.fit({ x: 0, y: 0, width: 100, height: 100 });
+  vp.visibleRect();
+  vp.ensureVisible({ x: 0, y: 0, width: 10, height: 10 });
+  assert.equal(reads, 1); // (each read after a write to the page would lay it out again)
+  await Promise.resolve();
+  width = 500; // (resized between two runs)
+  assert.equal(vp.size().width, 500);
+  assert.equal(reads, 2);
+  await Promise.resolve();
+  width = 0; // hidden, then shown within the same run: read afresh
+  assert.deepEqual(vp.size(), { width: 1, height: 600 });
+  width = 640;
+  assert.equal(vp.size().width, 640);
+});
+
 test("set clamps the zoom; zoomAt keeps the point under the cursor", () => {
   const { vp, seen } = viewport();
   vp.set({ k: 10, x: 1, y: 2 });

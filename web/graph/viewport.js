@@ -17,6 +17,7 @@ export class Viewport {
     this.dragging = false;
     this.suppressClick = false;
     this.onUserMove = null; // called when the user pans or zooms by hand (drag, wheel, pinch)
+    this._size = null; // (size(): kept until the next microtask)
     this._bind();
   }
 
@@ -92,8 +93,22 @@ export class Viewport {
     this.dragging = true;
   }
 
+  /**
+   * The host's size in CSS px, read from the layout once per run of code (until the next
+   * microtask): drawing writes the host's children between its reads, and every read after
+   * a write made the browser lay the page out again (three times in the task that draws a
+   * link's graph, 30 ms: issue #15). The host fills a box of its own size, whatever it holds,
+   * so its size cannot change within one run. A hidden host (0 x 0) is not kept: it may be
+   * shown before the next read.
+   */
   size() {
-    return { width: this.el.clientWidth || 1, height: this.el.clientHeight || 1 };
+    if (this._size) return this._size;
+    const width = this.el.clientWidth;
+    const height = this.el.clientHeight;
+    if (!width || !height) return { width: width || 1, height: height || 1 };
+    this._size = { width, height };
+    queueMicrotask(() => { this._size = null; });
+    return this._size;
   }
 
   set(t) {
