@@ -557,8 +557,8 @@ export class TrainView {
     this.curve.draw(this.losses, this.accuracies, this.curveWidth || this.dom.curve.clientWidth || 640, this.testLosses, this.others);
     // The network's diagram, in two parts: its weights' lines and its neurons' maps. While
     // training plays, a frame draws one of them, by turns, so that neither falls behind: the
-    // boundary, the 33 canvases of the maps and the lines in one frame held it over 50 ms
-    // (issue #18), and the maps and the lines alone still took 35 ms of a frame's 50.
+    // boundary, the maps' 32 canvases and the lines in one frame held it over 50 ms (issue
+    // #18), and the maps with the lines alone still took 35 ms of the main thread.
     const netWidth = this.netWidth || 600;
     if (this.network) {
       if (dark !== this.netDark || netWidth !== this.netDrawnWidth) this.netLinks = this.netMaps = true;
