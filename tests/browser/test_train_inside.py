@@ -107,7 +107,8 @@ def test_while_training_plays_the_maps_and_the_weights_both_follow_and_end_on_th
         requestAnimationFrame(tick);
     }""")
     page.click(T("train-play"))
-    page.wait_for_function(f"Number(document.querySelector(\"{T('train-status')}\").dataset.step) >= 40",
+    # (Play's chunks are at most 50 steps: 300 steps are six replies or more)
+    page.wait_for_function(f"Number(document.querySelector(\"{T('train-status')}\").dataset.step) >= 300",
                            timeout=BOOT_MS)
     page.click(T("train-play"))  # pause
     seen = page.evaluate("() => { window.__stopSeen = true; const s = window.__seen;"
