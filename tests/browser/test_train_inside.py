@@ -115,9 +115,10 @@ def test_while_training_plays_the_maps_and_the_weights_both_follow_and_end_on_th
                          " return {maps: s.maps.size, weights: s.weights.size, frames: s.frames}; }")
     # Neither part waits for the pause: each was drawn again and again while it played.
     assert seen["maps"] >= 4 and seen["weights"] >= 4, seen
-    # Paused, both show the step it stopped at: redrawn from that step's network, they do not change.
-    step = int(page.get_attribute(T("train-status"), "data-step"))
+    # Paused, both show the step it stopped at (the chunk asked for before the pause is shown
+    # too): redrawn from that step's network, they do not change.
     settle(page)
+    step = int(page.get_attribute(T("train-status"), "data-step"))
     page.wait_for_timeout(300)
     shot = page.evaluate(PIXELS)
     assert int(page.get_attribute(T("train-status"), "data-step")) == step
