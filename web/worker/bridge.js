@@ -19,11 +19,26 @@
 // {ok: false, crashed: true, error} and the others with {ok: false, stopped: true, error}.
 //
 // Big replies come in parts: {type: "part", id, path, json} messages, one per slice of
-// a long array of the reply, then the reply itself with those arrays empty. Each part is
-// parsed as it comes, in a task of its own, so the page keeps drawing frames while a
-// graph of 60,000 nodes arrives (one JSON.parse of it blocked the page for 150-300 ms).
+// a long array of the reply, then the reply itself with those arrays empty. The parts are
+// parsed a few at a time, at most PARSE_BUDGET_MS at once, with a frame drawn between
+// (`_drain`), so the page keeps drawing while a graph of 60,000 nodes arrives: one
+// JSON.parse of it blocked the page for 150-300 ms, and parsing each part in its own
+// message's task was not enough either, as the messages, all waiting already, ran one after
+// another with no frame between them (a 143 ms frame). Replies resolve in the order they
+// came; a small reply with nothing before it resolves at once.
 
 import { joinParts } from "./reply-parts.js";
+
+export const PARSE_BUDGET_MS = 25;
+const utf8 = new TextDecoder();
+
+/** Resolves after the next frame (or at once in a hidden page, which draws none). */
+function yieldForFrame() {
+  return new Promise((resolve) => {
+    if (globalThis.document?.hidden || typeof requestAnimationFrame !== "function") setTimeout(resolve, 0);
+    else requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
+}
 
 export class WorkerBridge extends EventTarget {
   constructor(url = new URL("./engine-worker.js", import.meta.url)) {
@@ -31,7 +46,10 @@ export class WorkerBridge extends EventTarget {
     this.url = url;
     this.ready = false;
     this.pending = new Map(); // id -> {resolve, method}
-    this.parts = new Map(); // id -> [[path, items], ...]: the parts of a big reply that came
+    this.parts = new Map(); // id -> [[path, items], ...]: the parts of a big reply parsed so far
+    this.inbox = []; // parts and replies not yet read, in the order they came
+    this.draining = false; // `_drain` is reading the inbox
+    this.generation = 0; // a new worker's: a drain of the old one's messages stops
     this.nextId = 1;
     this.busy = null; // {id, method, what, since} of the call running, or null
     this.last = {}; // method -> {ms, bytes} of its last reply (for benchmarks and the console)
@@ -79,31 +97,73 @@ export class WorkerBridge extends EventTarget {
       this._emit("failed", { message: m.message });
     } else if (m.type === "crashed") {
       this._crashed(m);
-    } else if (m.type === "part") {
-      const parts = this.parts.get(m.id) ?? [];
-      parts.push([m.path, JSON.parse(m.json)]);
-      this.parts.set(m.id, parts);
+    } else if (m.type === "part" || m.type === "reply") {
+      // (a small reply with nothing waiting before it: read at once, no task later)
+      if (m.type === "reply" && !this.draining && !this.inbox.length) this._reply(m);
+      else {
+        this.inbox.push(m);
+        if (!this.draining) this._drain(m.type === "part");
+      }
     } else if (m.type === "progress") {
       if (this.busy && this.busy.id === m.id) {
         this.busy.what = m.what;
         this._emit("busy", { ...this.busy });
       }
-    } else if (m.type === "reply") {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      const parts = this.parts.get(m.id);
-      this.parts.delete(m.id);
-      if (p) this.last[p.method] = { ms: performance.now() - p.sent, bytes: m.json.length, parts: parts?.length ?? 0 };
-      let reply;
-      try {
-        reply = JSON.parse(m.json);
-        if (parts) joinParts(reply, parts);
-      } catch (err) {
-        reply = { ok: false, error: { line: null, col: null, message: "the engine sent a reply the page cannot read: " + err.message } };
-      }
-      this._next();
-      p?.resolve(reply);
     }
+  }
+
+  /** Read the inbox in order: a frame drawn whenever reading has taken PARSE_BUDGET_MS. */
+  async _drain(first = false) {
+    this.draining = true;
+    const generation = this.generation;
+    // (a big reply's first part waits for a frame: the messages before it, in tasks of their
+    // own, may have had none)
+    if (first) {
+      await yieldForFrame();
+      if (generation !== this.generation) return;
+    }
+    let since = performance.now();
+    while (this.inbox.length) {
+      // (and a reply, whose caller's work follows in the same task, starts a task almost to itself)
+      const budget = this.inbox[0].type === "reply" ? PARSE_BUDGET_MS / 5 : PARSE_BUDGET_MS;
+      if (performance.now() - since >= budget) {
+        await yieldForFrame();
+        if (generation !== this.generation) return; // (stopped: the inbox was the old worker's)
+        since = performance.now();
+      }
+      const m = this.inbox.shift();
+      if (m.type === "part") {
+        const parts = this.parts.get(m.id) ?? [];
+        try {
+          parts.push([m.path, JSON.parse(m.bytes ? utf8.decode(m.bytes) : m.json)]);
+        } catch (err) {
+          parts.push([m.path, null, err]); // (the reply says so)
+        }
+        this.parts.set(m.id, parts);
+      } else {
+        this._reply(m);
+      }
+    }
+    this.draining = false;
+  }
+
+  _reply(m) {
+    const p = this.pending.get(m.id);
+    this.pending.delete(m.id);
+    const parts = this.parts.get(m.id);
+    this.parts.delete(m.id);
+    if (p) this.last[p.method] = { ms: performance.now() - p.sent, bytes: m.json.length, parts: parts?.length ?? 0 };
+    let reply;
+    try {
+      const bad = parts?.find((part) => part[2]);
+      if (bad) throw bad[2];
+      reply = JSON.parse(m.json);
+      if (parts) joinParts(reply, parts);
+    } catch (err) {
+      reply = { ok: false, error: { line: null, col: null, message: "the engine sent a reply the page cannot read: " + err.message } };
+    }
+    this._next();
+    p?.resolve(reply);
   }
 
   /** Mark the oldest call still waiting as the one running (calls run in order). */
@@ -152,6 +212,9 @@ export class WorkerBridge extends EventTarget {
     const pending = [...this.pending];
     this.pending.clear();
     this.parts.clear();
+    this.inbox = [];
+    this.draining = false;
+    this.generation++;
     this.busy = null;
     for (const [id, p] of pending) {
       const error = { line: null, col: null, message: id === crashedId ? message : "stopped" };

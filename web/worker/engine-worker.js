@@ -300,7 +300,13 @@ self.onmessage = (e) => {
     } catch {
       // (not JSON the page can read either, e.g. NaN: sent whole, the page says so)
     }
-    for (const part of parts) postMessage({ type: "part", id, path: part.path, json: part.json });
+    // (each part as UTF-8 bytes, handed over rather than copied: the page's side of a
+    // message is then no work at all, and the page reads the parts a few at a time)
+    const utf8 = new TextEncoder();
+    for (const part of parts) {
+      const bytes = utf8.encode(part.json);
+      postMessage({ type: "part", id, path: part.path, bytes }, [bytes.buffer]);
+    }
     postMessage({ type: "reply", id, json: rest });
   }).catch(() => { /* failed to boot: reported above */ });
 };
