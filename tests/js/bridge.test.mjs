@@ -112,6 +112,22 @@ test("a part the page cannot read makes its reply an error, and later replies st
   assert.deepEqual(await next, { ok: true });
 });
 
+test("with no frames drawn (a tab hidden meanwhile), a big reply still comes", async () => {
+  const draw = globalThis.requestAnimationFrame;
+  globalThis.requestAnimationFrame = () => 0; // (never draws)
+  try {
+    const bridge = new WorkerBridge();
+    const w = FakeWorker.last;
+    const nodes = Array.from({ length: 800 }, (_, k) => k);
+    const reply = bridge.call("load", {});
+    for (const m of messagesFor(1, { ok: true, nodes })) w.onmessage({ data: m });
+    const got = await Promise.race([reply, new Promise((r) => setTimeout(() => r("late"), 5000))]);
+    assert.deepEqual(got.nodes, nodes);
+  } finally {
+    globalThis.requestAnimationFrame = draw;
+  }
+});
+
 test.after(() => {
   performance.now = realNow;
 });

@@ -32,11 +32,18 @@ import { joinParts } from "./reply-parts.js";
 export const PARSE_BUDGET_MS = 25;
 const utf8 = new TextDecoder();
 
-/** Resolves after the next frame (or at once in a hidden page, which draws none). */
+/**
+ * Resolves in a task after the next frame; or after 100 ms without one (a page hidden
+ * meanwhile draws no frames, and its reply must not wait for the learner to come back).
+ */
 function yieldForFrame() {
   return new Promise((resolve) => {
-    if (globalThis.document?.hidden || typeof requestAnimationFrame !== "function") setTimeout(resolve, 0);
-    else requestAnimationFrame(() => setTimeout(resolve, 0));
+    if (globalThis.document?.hidden || typeof requestAnimationFrame !== "function") return setTimeout(resolve, 0);
+    const late = setTimeout(resolve, 100);
+    requestAnimationFrame(() => {
+      clearTimeout(late);
+      setTimeout(resolve, 0);
+    });
   });
 }
 
