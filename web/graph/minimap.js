@@ -25,21 +25,25 @@ function raster(ctx, W, H, model, b, sd, theme) {
   };
   mark(model.values, 1);
   mark(model.ops, 2);
-  const colours = [theme.bg, theme.muted, theme.edge].map((c) => rgba(ctx, c));
+  const colours = [theme.bg, theme.muted, theme.edge].map(rgba);
   const image = ctx.createImageData(W, H);
   const px = new Uint32Array(image.data.buffer);
   for (let i = 0; i < cell.length; i++) px[i] = colours[cell[i]];
   ctx.putImageData(image, 0, 0);
 }
 
-/** A CSS colour as the 32-bit pixel ImageData holds (the canvas parses it). */
-function rgba(ctx, colour) {
-  ctx.save();
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = colour;
-  ctx.fillRect(0, 0, 1, 1);
-  const [r, g, bl, a] = ctx.getImageData(0, 0, 1, 1).data;
-  ctx.restore();
+/**
+ * A CSS colour as the 32-bit pixel ImageData holds (a canvas parses it): on a 1x1 canvas of
+ * its own, made to be read from, so the map's canvas is never read back from the GPU (three
+ * such reads a paint had Chromium warn, and each waits for the GPU).
+ */
+let parser = null;
+function rgba(colour) {
+  parser ??= document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+  parser.clearRect(0, 0, 1, 1);
+  parser.fillStyle = colour;
+  parser.fillRect(0, 0, 1, 1);
+  const [r, g, bl, a] = parser.getImageData(0, 0, 1, 1).data;
   return new Uint32Array(new Uint8ClampedArray([r, g, bl, a]).buffer)[0];
 }
 
