@@ -5,6 +5,7 @@ point says that training starts again."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -193,3 +194,50 @@ def test_the_accuracy_line_ends_at_the_step_the_loss_line_does(fresh):
         return float(pts[-1].split(",")[0])
 
     assert abs(last_x("acc-line") - last_x("loss-line")) < 2
+
+
+def test_a_network_the_worker_refuses_disables_its_controls_and_the_status_comes_back_with_the_settings(fresh):
+    """A rate the page's own check lets through (`1__0`) but the engine refuses, as the command
+    line does: Step and Play are off with the reason, and once the rate is back, the status
+    shows the network's numbers again (it kept saying the network could not be built)."""
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&lr=1.0")
+    page.click(T("train-step"))
+    page.wait_for_function("document.querySelector('[data-testid=train-status]').dataset.step === '1'")
+    before = page.inner_text(T("train-status"))
+    assert before.startswith("Step 1 · loss "), before
+    page.fill(T("train-lr"), "1__0")
+    page.dispatch_event(T("train-lr"), "change")
+    settle(page)
+    page.wait_for_selector("#train-problem:not([hidden])")
+    assert "1__0" in page.inner_text("#train-problem")
+    assert "could not be built" in page.inner_text(T("train-status"))
+    for b in ("train-step", "train-play", "train-reset"):
+        assert page.is_disabled(T(b)), b
+    assert "could not be built" in page.get_attribute(T("train-step"), "data-why")
+    page.fill(T("train-lr"), "1.0")
+    page.dispatch_event(T("train-lr"), "change")
+    settle(page)
+    assert page.is_hidden("#train-problem")
+    assert page.inner_text(T("train-status")) == before
+    assert page.is_enabled(T("train-step"))
+    page.click(T("train-step"))
+    page.wait_for_function("document.querySelector('[data-testid=train-status]').dataset.step === '2'")
+
+
+def test_a_reload_in_the_middle_of_play_comes_back_near_where_it_was(fresh):
+    """The address takes the step every two seconds while Play runs (it took it only on a pause),
+    and a reload replays to it: the same loss as the command line's at that step."""
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0")
+    page.click(T("train-play"))
+    page.wait_for_function(
+        "() => Number(new URLSearchParams(location.hash.slice(1)).get('step') || 0) > 0", timeout=30_000)
+    step = int(page.evaluate("new URLSearchParams(location.hash.slice(1)).get('step')"))
+    page.reload()
+    page.wait_for_function(f"document.querySelector('[data-testid=train-status]').dataset.step === '{step}'",
+                           timeout=BOOT_MS)
+    settle(page)
+    out = subprocess.run([sys.executable, "-m", "gradstep", "train", "--dataset", "moons", "--layers", "4",
+                          "--seed", "0", "--steps", str(step), "--json"], cwd=ROOT, capture_output=True, text=True)
+    assert status(page)["loss"] == repr(json.loads(out.stdout)["losses"][-1])

@@ -25,6 +25,7 @@ const CHUNK_MS = 80; // Play asks for about this much work at a time
 // canvas's scaling, and Python computes it in a third of 96's time (the next click waits less).
 const FINE_GRID = 64;
 const IDLE_MS = 250;
+const SAVE_MS = 2000; // while Play runs, the address takes the step this often
 
 export class TrainView {
   /**
@@ -192,10 +193,16 @@ export class TrainView {
     if (problem) {
       // (the status must not keep saying Python is starting: it says what waits, and for what)
       this.say("Not trained: a setting is out of its limits (the message above names it). Fix it, and training starts again.");
+      this.stale = true;
       return false;
     }
     const key = JSON.stringify(s);
     if (!force && key === this.built && !this.restore) {
+      // (the settings are back to the network's, after a refused one: its status again)
+      if (this.stale) {
+        this.stale = false;
+        this.showStatus();
+      }
       if (this.catching) return true; // (the catch-up under way opens the link's batch graph, at its step)
       const graph = this.restoreGraph; // (a link followed on a built view: its batch graph)
       this.restoreGraph = null;
@@ -210,9 +217,13 @@ export class TrainView {
     const reply = await this.engine.call("train", { action: "new", settings: s, points: this.userPoints(key) }, "building the network");
     if (!reply.ok) {
       this.failed(reply, "The network could not be built");
+      // (no network for these settings: nothing to step until they change; the last
+      // network, if any, comes back with its own settings)
+      if (!reply.stopped && !reply.crashed) this.enable(false, "The network could not be built: see the message under the settings");
       return false;
     }
     this.built = key;
+    this.stale = false;
     this.losses = [];
     this.accuracies = [];
     this.testLosses = [];
@@ -228,8 +239,7 @@ export class TrainView {
   }
 
   /** Step, Play, Reset and the two graphs act only on a network: off while the settings are refused. */
-  enable(on) {
-    const why = on ? "" : "A setting is out of its limits: see the message under the settings";
+  enable(on, why = on ? "" : "A setting is out of its limits: see the message under the settings") {
     for (const b of [this.dom.step, this.dom.play, this.dom.reset, this.dom.openPoint, this.dom.openBatch]) {
       b.disabled = !on;
       if (on) b.removeAttribute("data-why");
@@ -247,6 +257,7 @@ export class TrainView {
       this.say(`${reply.crashed ? "Python crashed" : "Stopped"}. Python is starting again: the network is built again from its settings when it is up.`);
       return;
     }
+    this.stale = true; // (the status says what failed until the numbers are shown again)
     const message = reply.error?.message || "the engine did not answer";
     // (what was read of an earlier paste is not what is refused now)
     if (/^Your data:/.test(message)) $("train-data-note").textContent = "";
@@ -427,6 +438,7 @@ export class TrainView {
 
   /** The status line from what it carries (data-step, data-loss, data-accuracy). */
   showStatus() {
+    this.stale = false;
     const st = this.dom.status;
     const { step, loss, accuracy, testLoss, testAccuracy } = st.dataset;
     const pct = (a) => (a === "" || a == null ? "—" : `${(Number(a) * 100).toFixed(1)}%`);
@@ -496,6 +508,7 @@ export class TrainView {
     this.dom.play.textContent = "Pause";
     this.dom.play.setAttribute("aria-pressed", "true");
     let n = 1;
+    let saved = performance.now();
     while (this.playing) {
       const at = Number(this.dom.status.dataset.step || 0);
       if (at >= until) break;
@@ -503,6 +516,13 @@ export class TrainView {
       const asked = Math.min(n, until - at);
       if (!(await this.step(asked))) break;
       if (what) this.say(`${what}: step ${this.dom.status.dataset.step} of ${until}… (Pause stops)`);
+      // The address follows the steps every SAVE_MS while playing, so a reload in the middle of
+      // Play comes back near where it was (not while a link's steps are replayed: its address
+      // keeps the step it replays to).
+      else if (performance.now() - saved >= SAVE_MS) {
+        saved = performance.now();
+        this.engine.onChange();
+      }
       // The next chunk: as many steps as fit in CHUNK_MS at the worker's own time a step (the
       // boundary's and the neurons' maps cost the same however many steps a reply holds, so
       // sizing by the whole reply kept a chunk at one step while they were drawn: issue #18).
