@@ -202,22 +202,58 @@ def test_the_loss_is_a_setting_in_the_link_and_equals_the_command_lines(fresh):
 def test_steps_clicked_while_python_starts_run_when_it_is_up(fresh):
     """(Issue 15: three clicks before Python was up gave 0 steps, then and later.)"""
     page, _ = fresh
-    # Python is held back until the clicks are made: the engine's files wait (a fast start
-    # could otherwise be up before the third click)
-    held = []
-    page.context.route("**/web/build/engine-bundle.json", lambda route: held.append(route))
-    page.goto("index.html#train&dataset=moons&layers=4&seed=2")
-    page.wait_for_selector(T("train-step"), state="visible")
-    assert page.evaluate("document.body.dataset.ready") != "true"  # (Python is still starting)
+    # Python is held back until the clicks are made (a fast start could otherwise be up before
+    # the third click)
+    release = _held(page, "index.html#train&dataset=moons&layers=4&seed=2")
     for _ in range(3):
         page.click(T("train-step"))
     assert "3 steps will run as soon as it is up" in page.inner_text(T("train-status"))
-    assert held, "the worker asked for the engine's files"
-    for route in held:
-        route.continue_()
+    release()
     page.wait_for_selector(f"{T('train-status')}[data-step='3']", timeout=BOOT_MS)
     want = cli_train("moons", "4", 3, 2)
     assert status(page)["loss"] == repr(want["losses"][2])
+
+
+def _held(page, url):
+    """Open `url` with Python held back (the engine's files wait) until the returned function runs."""
+    held = []
+    page.context.route("**/web/build/engine-bundle.json", lambda route: held.append(route))
+    page.goto(url)
+    page.wait_for_selector(T("train-step"), state="visible")
+    assert page.evaluate("document.body.dataset.ready") != "true"  # (Python is still starting)
+
+    def release():
+        assert held, "the worker asked for the engine's files"
+        for route in held:
+            route.continue_()
+        page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+        settle(page)
+    return release
+
+
+def test_clicks_while_python_starts_run_in_order_play_twice_is_no_play_and_reset_takes_them_back(fresh):
+    """(A hostile test: Play, Play before Python was up played on its own once it was; Step, Step,
+    Reset ended at step 2; Step, a new seed, Step ended at step 2 with the new seed.)"""
+    page, _ = fresh
+    release = _held(page, "index.html#train&dataset=moons&layers=4&seed=2")
+    page.click(T("train-play"))
+    assert page.inner_text(T("train-play")) == "Pause"
+    page.click(T("train-play"))
+    assert page.inner_text(T("train-play")) == "Play"
+    page.click(T("train-step"))
+    page.click(T("train-step"))
+    page.click(T("train-reset"))
+    page.click(T("train-step"))
+    page.fill(T("train-seed"), "5")
+    page.dispatch_event(T("train-seed"), "change")
+    page.click(T("train-step"))
+    assert "1 step will run as soon as it is up" in page.inner_text(T("train-status"))
+    release()
+    page.wait_for_selector(f"{T('train-status')}[data-step='1']", timeout=BOOT_MS)
+    page.wait_for_timeout(500)  # (no Play starts by itself)
+    assert status(page)["step"] == "1"
+    assert page.inner_text(T("train-play")) == "Play"
+    assert status(page)["loss"] == repr(cli_train("moons", "4", 1, 5)["losses"][0])
 
 
 def test_a_reload_brings_the_training_back_where_it_was(fresh):

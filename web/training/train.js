@@ -460,7 +460,11 @@ export class TrainView {
 
   async step(n = 1) {
     if (!this.engine.ready()) {
-      // A click made while Python starts is not lost: it runs as soon as it is up.
+      // A click made while Python starts is not lost: it runs as soon as it is up. (Steps asked
+      // for under other settings are not: a change of settings starts again from step 0.)
+      const key = JSON.stringify(this.settings());
+      if (key !== this.waitingKey) this.waiting = 0;
+      this.waitingKey = key;
       this.waiting += n;
       this.say(`Python is starting: ${this.waiting} step${this.waiting === 1 ? "" : "s"} will run as soon as it is up.`);
       return false;
@@ -500,8 +504,12 @@ export class TrainView {
   async play(until = Infinity, what = "") {
     if (this.playing) return this.pause();
     if (!this.engine.ready()) {
-      this.playWhenUp = true;
-      this.say("Python is starting: training plays as soon as it is up.");
+      // (a second press before Python is up takes the first back, as Pause would)
+      this.playWhenUp = !this.playWhenUp;
+      this.dom.play.textContent = this.playWhenUp ? "Pause" : "Play";
+      this.dom.play.setAttribute("aria-pressed", String(this.playWhenUp));
+      this.say(this.playWhenUp ? "Python is starting: training plays as soon as it is up." :
+        "Python is starting: Play is taken back.");
       return;
     }
     this.playing = true;
@@ -543,6 +551,13 @@ export class TrainView {
 
   async reset() {
     this.pause();
+    if (!this.engine.ready()) {
+      // (before Python is up: the steps and the Play asked for meanwhile are taken back)
+      this.waiting = 0;
+      this.playWhenUp = false;
+      this.say("Python is starting: training starts at step 0 as soon as it is up.");
+      return;
+    }
     await this.build(true);
   }
 
