@@ -241,3 +241,21 @@ def test_a_reload_in_the_middle_of_play_comes_back_near_where_it_was(fresh):
     out = subprocess.run([sys.executable, "-m", "gradstep", "train", "--dataset", "moons", "--layers", "4",
                           "--seed", "0", "--steps", str(step), "--json"], cwd=ROOT, capture_output=True, text=True)
     assert status(page)["loss"] == repr(json.loads(out.stdout)["losses"][-1])
+
+
+def test_your_data_at_the_edge_of_a_double_draws_no_nan(fresh):
+    """Coordinates of 1e308 made the boundary's axes `NaN` (their range is too wide for a double)
+    and 1e200 made the gradient chart's lines `NaN`, with console errors for each."""
+    page, w = fresh
+    open_ready(page, "index.html#train&layers=4&seed=0&data=1e308,1e308,1%0A-1e308,-1e308,0%0A0,0,1")
+    page.wait_for_selector(f"{T('train-status')}[data-step='0']", state="attached")
+    axes = page.eval_on_selector_all("#train-axis-x, #train-axis-y", "es => es.map(e => e.outerHTML).join('')")
+    assert "NaN" not in axes and "Infinity" not in axes
+    open_ready(page, "index.html#train&layers=4&seed=0&data=1e200,0,1%0A-1e200,0,0")
+    page.click(T("train-step"))
+    page.wait_for_selector(f"{T('train-status')}[data-step='1']", state="attached")
+    page.click(T("train-step"))  # (the loss overflows here: training says it diverged)
+    settle(page)
+    lines = page.eval_on_selector_all(f"{T('train-grad-norms')} polyline", "ls => ls.map(l => l.getAttribute('points'))")
+    assert lines and all(pts and "NaN" not in pts and "Infinity" not in pts for pts in lines), lines
+    w.check()

@@ -378,7 +378,8 @@ export class GradChart {
     const last = Math.max(2, norms.length);
     const end = roundUp(last);
     const X = (s) => box.l + (s / end) * (box.r - box.l);
-    const Y = (v) => box.t + (1 - (Math.log10(Math.max(FLOOR, v)) - e0) / (e1 - e0)) * (box.b - box.t);
+    // (a norm that overflowed, or is not a number, at the top: the chart's own numbers never go there)
+    const Y = (v) => (Number.isFinite(v) ? box.t + (1 - (Math.log10(Math.max(FLOOR, v)) - e0) / (e1 - e0)) * (box.b - box.t) : box.t);
     const key = JSON.stringify([W, e0, e1, end, layers]);
     if (key !== this.key) {
       this.key = key;

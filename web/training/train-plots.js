@@ -210,14 +210,16 @@ export function drawMapAxes(left, bottom, size, xs, ys) {
   const [x0, x1] = xs;
   const [y0, y1] = ys;
   const count = Math.max(2, Math.floor(size / 70));
-  for (const v of niceTicks(x0, x1, count)) {
+  // (a range too wide for a double, like your data's -1e308 to 1e308, has no ticks to place)
+  const spans = (a, b) => Number.isFinite(b - a) && b > a;
+  for (const v of spans(x0, x1) ? niceTicks(x0, x1, count) : []) {
     const px = ((v - x0) / (x1 - x0)) * size;
     if (px < 6 || px > size - 6) continue;
     el("line", { x1: px, x2: px, y1: 0, y2: 4, class: "axis" }, bottom);
     el("text", { x: px, y: 6, class: "tick x", "text-anchor": "middle", "dominant-baseline": "hanging" }, bottom).textContent = tickText(v);
   }
   el("text", { x: size / 2, y: BH - 3, class: "axis-label", "text-anchor": "middle" }, bottom).textContent = "x";
-  for (const v of niceTicks(y0, y1, count)) {
+  for (const v of spans(y0, y1) ? niceTicks(y0, y1, count) : []) {
     const py = (1 - (v - y0) / (y1 - y0)) * size;
     if (py < 6 || py > size - 6) continue;
     el("line", { x1: LW - 4, x2: LW, y1: py, y2: py, class: "axis" }, left);
