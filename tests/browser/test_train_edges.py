@@ -256,6 +256,24 @@ def test_your_data_at_the_edge_of_a_double_draws_no_nan(fresh):
     page.wait_for_selector(f"{T('train-status')}[data-step='1']", state="attached")
     page.click(T("train-step"))  # (the loss overflows here: training says it diverged)
     settle(page)
-    lines = page.eval_on_selector_all(f"{T('train-grad-norms')} polyline", "ls => ls.map(l => l.getAttribute('points'))")
+    lines = page.eval_on_selector_all(f"{T('train-grad-norms')} polyline",
+                                      "ls => ls.map(l => l.getAttribute('points'))")
     assert lines and all(pts and "NaN" not in pts and "Infinity" not in pts for pts in lines), lines
     w.check()
+
+
+def test_your_data_over_its_limit_is_refused_and_left_out_of_the_address(fresh):
+    """A paste of 100,000 rows (1.7 M characters) was refused, but the address took it all
+    (1.9 M characters), and a reload refused it again."""
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0")
+    rows = "".join(f"{k % 97 / 97:.4f},{k % 89 / 89:.4f},{k % 2}\n" for k in range(100_000))
+    assert len(rows) > 400_000
+    page.locator("#train-data-box").evaluate("d => d.open = true")
+    page.locator(T("train-data")).evaluate("(e, t) => { e.value = t; }", rows)
+    page.click(T("train-data-use"))
+    settle(page)
+    page.wait_for_selector("#train-problem:not([hidden])")
+    assert "at most 400,000 characters" in page.inner_text("#train-problem")
+    href = page.evaluate("location.href")
+    assert len(href) < 2_000 and "data=" not in href, len(href)

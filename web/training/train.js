@@ -135,7 +135,9 @@ export class TrainView {
   /** The settings and where the training is, for the address (contract section 5). */
   link() {
     const out = { ...this.settings(), step: this.dom.status.dataset.step || "0" };
-    if (!out.data) delete out.data; // (a dataset's link stays short)
+    // (a dataset's link stays short; your data longer than the engine takes, which it refuses,
+    // is left out too: a reload would only refuse it again, from an address of megabytes)
+    if (!out.data || out.data.length > TABLE.max_data_chars) delete out.data;
     if (this.restore) out.step = String(Math.max(Number(out.step), this.restore.step));
     const edits = this.restore?.edits ?? this.edits;
     if (edits?.length) out.points = encodeEdits(edits);

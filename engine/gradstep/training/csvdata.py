@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 MAX_ROWS = 10_000  # the points a dataset may have (settings' --points)
+DATA_CHARS_MAX = 400_000  # the learner's CSV text (10,000 rows of three short numbers fit)
 MAX_CLASSES = 10
 TARGET_NAMES = ("target", "value", "z", "t")
 LABEL_NAMES = ("label", "class", "classes", "category")

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from gradstep.training import features as F
 from gradstep.training import optimizers as O
-from gradstep.training.csvdata import MAX_ROWS
+from gradstep.training.csvdata import DATA_CHARS_MAX, MAX_ROWS
 from gradstep.training.datasets import CLASSES, NAMES, REGRESSION
 from gradstep.training.losses import L2_ALPHA
 from gradstep.training.nn import ACTIVATIONS
@@ -330,7 +330,8 @@ def table() -> dict:
             "default_lrs": {k: repr(v) for k, v in O.DEFAULT_LRS.items()},  # (each optimizer's first rate)
             "regression_sgd_lr": repr(O.REGRESSION_SGD_LR),  # (SGD's on a regression)
             "max_layers": MAX_LAYERS, "max_units": MAX_UNITS, "max_compare": MAX_COMPARE,
-            "max_weights": MAX_WEIGHTS, "inputs": INPUTS, "classes": CLASSES}
+            "max_weights": MAX_WEIGHTS, "inputs": INPUTS, "classes": CLASSES,
+            "max_data_chars": DATA_CHARS_MAX}
 
 
 def module_text() -> str:

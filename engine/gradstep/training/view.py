@@ -15,6 +15,7 @@ import math
 import time
 
 from gradstep.training import csvdata
+from gradstep.training.csvdata import DATA_CHARS_MAX  # (the page's link leaves longer text out)
 from gradstep.training.datasets import CLASSES, make, split
 from gradstep.training.settings import BY_NAME, PAGE, SettingError, parse
 from gradstep.training.trainer import Diverged
@@ -27,7 +28,6 @@ SCORE_SCALE = 1000
 SCORE_CLAMP = 1_000_000
 NEURON_GRID = 20  # each hidden neuron's heat map: cells a side
 NEURON_UNITS_MAX = 128  # hidden units whose maps are computed (more: the diagram draws no maps)
-DATA_CHARS_MAX = 400_000  # the learner's CSV text (10,000 rows of three short numbers fit)
 STEPS_MAX = 1000  # steps in one call: the page asks for a chunk at a time and draws between
 ACTIONS = ("new", "step", "grid", "point", "batch", "expand")
 
