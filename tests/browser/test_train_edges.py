@@ -277,3 +277,17 @@ def test_your_data_over_its_limit_is_refused_and_left_out_of_the_address(fresh):
     assert "at most 400,000 characters" in page.inner_text("#train-problem")
     href = page.evaluate("location.href")
     assert len(href) < 2_000 and "data=" not in href, len(href)
+
+
+def test_a_links_choice_the_page_does_not_offer_is_said_and_its_inputs_stay_checked(fresh):
+    """`optimizer=ADAM` became SGD without a word (the command line refuses it), and
+    `features=X,Y` left every input unchecked while the network trained on x and y."""
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&optimizer=ADAM&features=X,Y")
+    settle(page)
+    note = page.inner_text(T("train-note"))
+    assert "'ADAM' is not one of sgd, momentum, adam: sgd is used" in note, note
+    assert "'X', 'Y' are not inputs" in note, note
+    checked = page.eval_on_selector_all(f"{T('train-features')} input:checked", "cs => cs.map(c => c.value)")
+    assert checked == ["x", "y"]
+    assert "features=x%2Cy" in page.evaluate("location.hash") or "features=x,y" in page.evaluate("location.hash")

@@ -57,3 +57,19 @@ test("the features field reads as its checked boxes' names, in the order it was 
   inputs[2].checked = true; // x2 checked by the learner: after them, in the table's order
   assert.equal(field.value, "siny,x,x2");
 });
+
+test("a link's choice or input the page does not offer is said, and the default used", () => {
+  const s = trainSettings({ optimizer: "ADAM", dataset: "foo", features: "x,z", lr: "0.1" });
+  assert.equal(s.optimizer, "sgd");
+  assert.equal(s.dataset, "moons");
+  assert.equal(s.features, "x");
+  assert.match(s.refused, /'ADAM' is not one of sgd, momentum, adam: sgd is used/);
+  assert.match(s.refused, /'foo' is not one of moons, circles/);
+  assert.match(s.refused, /'z' is not an input \(x, y, x2, y2, xy, sinx, siny\)/);
+  assert.ok(!Object.keys(s).includes("refused")); // (not a setting)
+  const none = trainSettings({ features: "X,Y" });
+  assert.equal(none.features, "x,y");
+  assert.match(none.refused, /'X', 'Y' are not inputs .*: x,y are used/);
+  assert.equal(trainSettings({ optimizer: "adam", features: "y,x" }).refused, "");
+  assert.equal(trainSettings({ features: "," }).features, "x,y");
+});

@@ -27,12 +27,32 @@ export const DEFAULTS = Object.fromEntries(PAGE.map((s) => [s.name, s.default_te
  */
 export function trainSettings(parts = {}) {
   const out = { ...DEFAULTS };
+  const refused = []; // what the link asked that is not offered, in words
   for (const s of PAGE) {
     const v = parts[s.name];
     if (v == null || v === "") continue;
-    if (s.kind === "choice" && !s.choices.includes(String(v))) continue;
+    if (s.kind === "choice" && !s.choices.includes(String(v))) {
+      refused.push(`${s.label} '${v}' is not one of ${s.choices.join(", ")}: ${DEFAULTS[s.name]} is used`);
+      continue;
+    }
+    if (s.kind === "features") {
+      // (the inputs the page has; none of them: its default ones)
+      const names = String(v).split(",").map((n) => n.trim()).filter(Boolean);
+      const known = names.filter((n) => s.choices.includes(n));
+      const unknown = names.filter((n) => !s.choices.includes(n));
+      if (unknown.length) {
+        refused.push(`${s.label}: ${unknown.map((n) => `'${n}'`).join(", ")} ${unknown.length === 1 ? "is not an input" : "are not inputs"}` +
+          ` (${s.choices.join(", ")})${known.length ? "" : `: ${DEFAULTS[s.name]} are used`}`);
+      }
+      if (known.length) out[s.name] = known.join(",");
+      continue;
+    }
     out[s.name] = String(v);
   }
+  // (what the page did not take, for the training view to say: not a setting, so not enumerable)
+  Object.defineProperty(out, "refused", {
+    value: refused.length ? `The link asked for what the page does not have: ${refused.join("; ")}.` : "",
+  });
   // (no rate given: the one for its optimizer and dataset, as the command line's)
   if (parts.lr == null || parts.lr === "") out.lr = String(defaultLr(out.optimizer, out.dataset) ?? out.lr);
   for (const k of TABLE.link_state) if (parts[k] != null && parts[k] !== "") out[k] = String(parts[k]);

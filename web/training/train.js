@@ -160,6 +160,7 @@ export class TrainView {
     if (this.fields.data.value) $("train-data-box").open = true; // (a link with your data shows it)
     this.lrDefault = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
     this.showApplies();
+    if (s.refused) this.note(s.refused); // (a link's choice the page does not offer: said, not dropped silently)
   }
 
   show(settings = null) {
