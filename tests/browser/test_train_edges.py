@@ -291,3 +291,20 @@ def test_a_links_choice_the_page_does_not_offer_is_said_and_its_inputs_stay_chec
     checked = page.eval_on_selector_all(f"{T('train-features')} input:checked", "cs => cs.map(c => c.value)")
     assert checked == ["x", "y"]
     assert "features=x%2Cy" in page.evaluate("location.hash") or "features=x,y" in page.evaluate("location.hash")
+
+
+def test_your_data_with_ten_classes_has_ten_colours(fresh):
+    """The reader takes up to 10 classes; the page had 3 colours: classes 2 to 9 were all green and
+    the key said "says undefined" seven times."""
+    page, _ = fresh
+    rows = "".join(f"{(c - 4.5) / 5 + k / 100:.3f},{(k - 1) / 3:.3f},{c}%0A" for c in range(10) for k in range(3))
+    open_ready(page, f"index.html#train&layers=4&seed=0&data={rows}")
+    page.wait_for_selector(f"{T('train-status')}[data-step='0']", state="attached")
+    key = page.inner_text("#train-key")
+    assert "undefined" not in key
+    names = ["blue", "red", "green", "orange", "purple", "brown", "pink", "grey", "olive", "cyan"]
+    for name in names:
+        assert f"says {name}" in key, key
+    assert "dots: the data, by class (" + ", ".join(names) + ")" in key
+    swatches = page.eval_on_selector_all("#train-key .train-key-dot", "ds => ds.map(d => d.style.background)")
+    assert len(set(swatches)) == 10

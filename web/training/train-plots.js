@@ -9,9 +9,11 @@
 
 import { el, niceTicks, PLOT_FONT as FONT, textWidth } from "../graph/plot.js";
 
-export const CLASS_COLORS = ["#2f78b7", "#d6604d", "#2e9e5b"];
-const CLASS_RGB = [[47, 120, 183], [214, 96, 77], [46, 158, 91]];
-const CLASS_NAMES = ["blue", "red", "green"];
+// A colour a class: the datasets' three, then seven more for your own data (up to 10 classes).
+export const CLASS_COLORS = ["#2f78b7", "#d6604d", "#2e9e5b", "#e08a1e", "#8c6bb1", "#8c564b", "#d45f9e",
+  "#7f7f7f", "#9a9a2a", "#17a2b8"];
+const CLASS_RGB = CLASS_COLORS.map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+export const CLASS_NAMES = ["blue", "red", "green", "orange", "purple", "brown", "pink", "grey", "olive", "cyan"];
 
 /** A tick's text: short, no float noise ("0.3", not "0.30000000000000004"). */
 export function tickText(v) {
@@ -183,7 +185,7 @@ export function cellColor(score, single, dark, out = [0, 0, 0]) {
     target = score > 0 ? CLASS_RGB[1] : CLASS_RGB[0];
     t = Math.min(1, Math.abs(score)) * 0.55;
   } else {
-    target = CLASS_RGB[Math.max(0, Math.min(2, Math.round(score)))];
+    target = CLASS_RGB[Math.max(0, Math.min(CLASS_RGB.length - 1, Math.round(score)))];
     t = 0.4;
   }
   for (let i = 0; i < 3; i++) out[i] = Math.round(base[i] + (target[i] - base[i]) * t);

@@ -7,7 +7,7 @@
 import { perFrame } from "../graph/frame.js";
 import { BatchView } from "./batch-view.js";
 import { GradChart, NetworkView } from "./network-view.js";
-import { CLASS_COLORS, cellColor, Curve, drawMapAxes, fillMapKey, fillRegressionKey } from "./train-plots.js";
+import { CLASS_COLORS, CLASS_NAMES, cellColor, Curve, drawMapAxes, fillMapKey, fillRegressionKey } from "./train-plots.js";
 import { unitColor } from "./network-view.js";
 import {
   applyEdits, defaultLr, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
@@ -808,7 +808,7 @@ export class TrainView {
     this.edits = [...this.edits, edit];
     this.edited = { key: this.editKey(), points: applyEdits(points, [edit]) };
     const what = typeof edit === "number" ? `Point ${edit} removed` :
-      `A ${COLOR_NAMES[edit[2]]} point added at (${edit[0]}, ${edit[1]})`;
+      `A ${CLASS_NAMES[edit[2]]} point added at (${edit[0]}, ${edit[1]})`;
     this.note(`${what}: the data changed, so training starts again from step 0 with new weights` +
       (was ? ` (it was at step ${was})` : "") + ". Press Play to train on the new data; the link keeps your points.");
     await this.build(true);
@@ -880,7 +880,6 @@ export class TrainView {
   }
 }
 
-const COLOR_NAMES = ["blue", "red", "green"];
 
 /** What the opened point's graph will show, and why every gradient is 0 when its loss is. */
 function pointNote(reply, auto) {
@@ -898,5 +897,5 @@ function pointNote(reply, auto) {
 }
 
 function classIndex(label) {
-  return Math.max(0, Math.min(2, Number(label)));
+  return Math.max(0, Math.min(CLASS_COLORS.length - 1, Number(label)));
 }
