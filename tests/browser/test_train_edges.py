@@ -308,3 +308,28 @@ def test_your_data_with_ten_classes_has_ten_colours(fresh):
     assert "dots: the data, by class (" + ", ".join(names) + ")" in key
     swatches = page.eval_on_selector_all("#train-key .train-key-dot", "ds => ds.map(d => d.style.background)")
     assert len(set(swatches)) == 10
+
+
+def test_a_refused_setting_that_does_not_apply_is_shown_to_be_fixed(fresh):
+    """`beta2=5` with SGD was refused while Adam's beta2 was hidden, and `reg-rate=abc` with no
+    regularization while its field was disabled: nothing the learner could fix in place."""
+    page, _ = fresh
+    beta2 = "#train-beta2"
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&optimizer=sgd&beta2=5")
+    page.wait_for_selector("#train-problem:not([hidden])")
+    assert page.inner_text("#train-problem").startswith("Adam beta2:")
+    assert page.is_visible(beta2) and page.is_enabled(beta2)
+    page.fill(beta2, "0.999")
+    page.dispatch_event(beta2, "change")
+    settle(page)
+    assert page.is_hidden("#train-problem")
+    assert page.is_hidden(beta2)  # (it does not apply to SGD: out of the way again)
+    assert page.is_enabled(T("train-step"))
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&reg=none&reg-rate=abc")
+    page.wait_for_selector("#train-problem:not([hidden])")
+    assert page.is_enabled(T("train-reg-rate"))
+    page.fill(T("train-reg-rate"), "0.001")
+    page.dispatch_event(T("train-reg-rate"), "change")
+    settle(page)
+    assert page.is_hidden("#train-problem")
+    assert page.is_disabled(T("train-reg-rate"))

@@ -94,7 +94,11 @@ export class TrainView {
    */
   showApplies() {
     const opt = this.fields.optimizer?.value;
-    for (const e of this.dom.panel.querySelectorAll(".train-opt[data-optimizer]")) e.hidden = e.dataset.optimizer !== opt;
+    // (a setting refused stays in view and editable, applying or not: it is what the message names)
+    const refused = this.fields[this.refusedName];
+    for (const e of this.dom.panel.querySelectorAll(".train-opt[data-optimizer]")) {
+      e.hidden = e.dataset.optimizer !== opt && !(refused && e.contains(refused));
+    }
     const { reg, loss, dataset } = this.fields;
     const rate = this.fields["reg-rate"];
     if (!reg || !rate) return;
@@ -102,7 +106,7 @@ export class TrainView {
     const hinge = loss.value === "hinge" || (loss.value === "default" && classes === 2);
     const none = reg.value === "none" || (reg.value === "default" && !hinge);
     rate.dataset.title ??= rate.title; // (the table's help and limits)
-    rate.disabled = none;
+    rate.disabled = none && refused !== rate;
     rate.title = none ? "No regularization (with this loss, default means none): no rate to set" : rate.dataset.title ?? rate.title;
   }
 
@@ -190,6 +194,7 @@ export class TrainView {
   async build(force = false) {
     const s = this.settings();
     const problem = settingsProblem(s);
+    this.refuse(problem);
     this.dom.problem.textContent = problem;
     this.dom.problem.hidden = !problem;
     this.enable(!problem);
@@ -241,6 +246,14 @@ export class TrainView {
     return true;
   }
 
+  /** The setting a message names ("Adam beta2: must be ..."), kept in view to be fixed (showApplies). */
+  refuse(message) {
+    const named = message ? PAGE.find((p) => message.startsWith(`${p.label}:`))?.name ?? null : null;
+    if (named === this.refusedName) return;
+    this.refusedName = named;
+    this.showApplies();
+  }
+
   /** Step, Play, Reset and the two graphs act only on a network: off while the settings are refused. */
   enable(on, why = on ? "" : "A setting is out of its limits: see the message under the settings") {
     for (const b of [this.dom.step, this.dom.play, this.dom.reset, this.dom.openPoint, this.dom.openBatch]) {
@@ -266,6 +279,7 @@ export class TrainView {
     if (/^Your data:/.test(message)) $("train-data-note").textContent = "";
     this.dom.problem.textContent = message;
     this.dom.problem.hidden = false;
+    this.refuse(message);
     const internal = /internal error/.test(message);
     this.say(`${what}: ${internal ? "the engine failed (see the message above). Try smaller layers, or press Reset to try again." :
       "see the message above, change what it names, and training starts again."}`);
