@@ -256,3 +256,22 @@ def test_a_crash_of_python_restarts_it_and_keeps_the_graph(fresh):
     assert len(snap(page)["state"]["nudges"]) == 1
     load(page, "x = 3.0\ny = x * x\n")
     assert float(snap(page)["timeline"]["values"][-1]) == 9.0
+
+
+def test_the_default_graphs_file_is_asked_for_once_and_only_when_it_is_drawn(fresh):
+    """A link with a program of its own preloaded the default graph's file for nothing (and
+    Chromium warned that it was not used); the default page asks for it once, early."""
+    page, _ = fresh
+    asked = []
+    page.on("request", lambda r: r.url.endswith("/default-scene.json") and asked.append(r.url))
+    warnings = []
+    page.on("console", lambda m: m.type == "warning" and "preload" in m.text and warnings.append(m.text))
+    page.goto("index.html#program=" + quote("a = 1.0\nb = a * 2.0\n", safe=""))
+    wait_ready(page)
+    page.wait_for_timeout(3500)  # (Chromium warns of an unused preload after 3 s)
+    assert asked == [] and warnings == []
+    page.goto("about:blank")
+    page.goto("index.html")
+    wait_ready(page)
+    assert len(asked) == 1
+    assert snap(page)["program"].startswith("# micrograd's first graph")
