@@ -60,6 +60,32 @@ def test_no_readable_row_is_an_error(text):
         read(text)
 
 
+def test_tabs_semicolons_and_quotes_are_what_spreadsheets_export():
+    """A hostile test: tab-separated, semicolon-separated (with decimal commas) and quoted rows were
+    all "no row could be read", and their first line was taken for a header."""
+    want = ([[0.5, 0.25], [-0.1, 0.2]], [1, 0])
+    for text in ("0.5\t0.25\t1\n-0.1\t0.2\t0\n", "0,5;0,25;1\n-0,1;0,2;0\n", '"0.5","0.25","1"\n"-0.1","0.2","0"\n',
+                 "x;y;label\n0.5;0.25;1\n-0.1;0.2;0\n"):
+        data = read(text)
+        assert (data.X, data.y) == want, text
+        assert data.header == text.startswith("x")
+
+
+def test_digits_of_other_scripts_are_not_numbers():
+    """``float`` reads the Arabic-Indic three as 3: a two-class file became four classes."""
+    data = read("0.5,0.5,\u0663\n0.1,0.2,0\n0.3,0.1,1\n\uff10.5,0,1\n")
+    assert data.classes == 2 and data.y == [0, 1]
+    assert [line for line, _ in data.skipped] == [1, 4]
+
+
+def test_no_readable_row_names_the_rows_skipped_and_why():
+    with pytest.raises(ValueError) as e:
+        read("x,y,label\nfoo,bar,baz\n1,2\n" + "a,b,c\n" * 5)
+    message = str(e.value)
+    assert "(7 skipped: line 2: x is not a finite number: 'foo'; line 3: 2 fields, not 3" in message
+    assert "; 4 more)" in message
+
+
 def test_too_many_rows_is_an_error():
     with pytest.raises(ValueError, match="10,001 rows; the most is 10,000"):
         read("".join(f"{k},0,{k % 2}\n" for k in range(10_001)))

@@ -8,9 +8,14 @@ why, so nothing is lost silently. Which kind: a header's third name says it (``t
 third field is a whole number 0 or more, a regression otherwise). A header is a first line
 none of whose fields is a number (a broken first row is a row, named). ``ValueError`` when no row can be read.
 
-Fields are read with ``float`` (so ``1e-3`` and `` 2.5 `` are numbers); blank lines and lines
-starting with ``#`` are not rows. A row is skipped when it has not three fields, a field is not
-a finite number, or, for classes, its label is not a whole number from 0 to ``MAX_CLASSES - 1``.
+Fields are separated by commas, or by semicolons or tabs in a line that has some (a
+spreadsheet's export in another locale, where ``0,5`` is then a decimal comma), and a field in
+double quotes is read without them. A field is a
+number written in ASCII (``1e-3`` and `` 2.5 `` are numbers; ``float`` would also take other
+scripts' digits, ``٣``, which no one types as a label on purpose); blank lines and lines starting
+with ``#`` are not rows. A row is skipped when it has not three fields, a field is not a finite
+number, or, for classes, its label is not a whole number from 0 to ``MAX_CLASSES - 1``. When no
+row can be read, the error names the first rows skipped, with why.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class Data:
 
 
 def _number(text: str) -> float | None:
+    if not text.isascii():
+        return None
     try:
         value = float(text)
     except ValueError:
@@ -42,12 +49,23 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _fields(line: str) -> list[str]:
+    """A line's fields: split at its semicolons or tabs when it has some (then a decimal comma,
+    ``0,5``, is a decimal point), else at its commas; double quotes taken off."""
+    sep = ";" if ";" in line else "\t" if "\t" in line else ","
+    fields = [part.strip() for part in line.split(sep)]
+    fields = [f[1:-1].strip() if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in fields]
+    if sep != ",":
+        fields = [f.replace(",", ".") if f.count(",") == 1 and "." not in f else f for f in fields]
+    return fields
+
+
 def read(text: str) -> Data:
     rows = []  # (line number, [fields])
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
-            rows.append((number, [part.strip() for part in stripped.split(",")]))
+            rows.append((number, _fields(stripped)))
     kind = None
     header = False
     if rows and all(_number(f) is None for f in rows[0][1]):
@@ -82,8 +100,10 @@ def read(text: str) -> Data:
         y.append(int(c) if kind == "label" else c)
     skipped.sort()
     if not X:
+        named = "; ".join(f"line {number}: {why}" for number, why in skipped[:3])
+        more = f"; {len(skipped) - 3:,} more" if len(skipped) > 3 else ""
         raise ValueError("no row could be read: rows are x,y,label or x,y,target, an optional header line first"
-                         + (f" ({len(skipped)} skipped)" if skipped else ""))
+                         + (f" ({len(skipped):,} skipped: {named}{more})" if skipped else ""))
     if len(X) > MAX_ROWS:
         raise ValueError(f"{len(X):,} rows; the most is {MAX_ROWS:,}")
     classes = 0 if kind == "target" else max(2, max(y) + 1)
