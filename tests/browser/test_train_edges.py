@@ -333,3 +333,22 @@ def test_a_refused_setting_that_does_not_apply_is_shown_to_be_fixed(fresh):
     settle(page)
     assert page.is_hidden("#train-problem")
     assert page.is_disabled(T("train-reg-rate"))
+
+
+def test_a_links_step_or_points_the_page_does_not_take_are_said_and_a_long_value_is_clipped(fresh):
+    """`step=99999999999999999999` was clamped to 1,000,000 and `points=garbage` dropped, without a
+    word; a 10,000-character value was echoed whole in the message (1,800 px tall on a phone)."""
+    page, _ = fresh
+    # (said as the link is read, before Python is up; the page is left before a million steps replay)
+    page.goto("index.html#train&dataset=moons&layers=4&seed=0&step=99999999999999999999&points=garbage")
+    page.wait_for_selector(f"{T('train-note')}:not([hidden])")
+    note = page.inner_text(T("train-note"))
+    assert "step=99999999999999999999 is not a whole number from 0 to 1,000,000" in note, note
+    assert "points=garbage cannot be read: the dataset's own points are used" in note, note
+    page.goto("about:blank")
+    layers = ",".join(["1"] * 5000)
+    open_ready(page, f"index.html#train&dataset=moons&seed=0&layers={layers}")
+    page.wait_for_selector("#train-problem:not([hidden])")
+    problem = page.inner_text("#train-problem")
+    assert problem.startswith("Layers: ") and len(problem) < 400, problem[:500]
+    assert "(9,999 characters)" in problem

@@ -236,7 +236,7 @@ export class BatchView {
       groups: String(t.groups), step: String(s.step),
     });
     const same = t.nodes === Number(full.nodes) && t.edges === Number(full.edges) && t.parameters === Number(full.parameters);
-    el.textContent = `Step ${s.step}, ${s.points.length} points: the full graph has ${nf.format(full.nodes)} nodes, ` +
+    el.textContent = `Step ${s.step}, ${s.points.length} point${s.points.length === 1 ? "" : "s"}: the full graph has ${nf.format(full.nodes)} nodes, ` +
       `${nf.format(full.edges)} edges and ${nf.format(full.parameters)} parameters. The ${t.groups} boxes shown hold ` +
       `${nf.format(t.nodes)} nodes, ${nf.format(t.edges)} edges and ${nf.format(t.parameters)} parameters` +
       (same ? " (the same)." : " (they differ: please report this).");

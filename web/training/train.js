@@ -26,6 +26,7 @@ const CHUNK_MS = 80; // Play asks for about this much work at a time
 const FINE_GRID = 64;
 const IDLE_MS = 250;
 const SAVE_MS = 2000; // while Play runs, the address takes the step this often
+const STEP_MAX = 1_000_000; // the most steps a link replays
 
 export class TrainView {
   /**
@@ -152,9 +153,16 @@ export class TrainView {
 
   setSettings(s) {
     const d = this.dom;
+    const said = s.refused ? [s.refused] : []; // (what the link asked that is not taken, in words)
     if (s.step != null || s.points != null) {
-      const step = Math.max(0, Math.min(1_000_000, Math.floor(Number(s.step)) || 0));
+      const asked = Math.floor(Number(s.step)) || 0;
+      const step = Math.max(0, Math.min(STEP_MAX, asked));
+      if (s.step != null && String(s.step) !== String(step)) {
+        said.push(`The link's step=${clip(String(s.step))} is not a whole number from 0 to ${STEP_MAX.toLocaleString("en-US")}: ` +
+          `training goes to step ${step.toLocaleString("en-US")}.`);
+      }
       const edits = s.points != null ? decodeEdits(s.points) : null;
+      if (s.points != null && !edits) said.push(`The link's points=${clip(String(s.points))} cannot be read: the dataset's own points are used.`);
       this.restore = step || edits ? { step, edits } : null;
     }
     // The whole batch's graph, when the link had it open: built again once the training is back.
@@ -164,7 +172,7 @@ export class TrainView {
     if (this.fields.data.value) $("train-data-box").open = true; // (a link with your data shows it)
     this.lrDefault = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
     this.showApplies();
-    if (s.refused) this.note(s.refused); // (a link's choice the page does not offer: said, not dropped silently)
+    if (said.length) this.note(said.join(" ")); // (a link's value the page does not take: said, not dropped silently)
   }
 
   show(settings = null) {
@@ -195,7 +203,7 @@ export class TrainView {
     const s = this.settings();
     const problem = settingsProblem(s);
     this.refuse(problem);
-    this.dom.problem.textContent = problem;
+    this.dom.problem.textContent = clipQuoted(problem);
     this.dom.problem.hidden = !problem;
     this.enable(!problem);
     if (problem) {
@@ -277,7 +285,7 @@ export class TrainView {
     const message = reply.error?.message || "the engine did not answer";
     // (what was read of an earlier paste is not what is refused now)
     if (/^Your data:/.test(message)) $("train-data-note").textContent = "";
-    this.dom.problem.textContent = message;
+    this.dom.problem.textContent = clipQuoted(message);
     this.dom.problem.hidden = false;
     this.refuse(message);
     const internal = /internal error/.test(message);
@@ -908,6 +916,16 @@ function pointNote(reply, auto) {
     "the network already scores it exactly right";
   const other = Number(top.loss) > 0 ? ` Point ${top.index} has the largest loss (${Number(top.loss).toFixed(4)}): empty the Point field to open it.` : "";
   return `${chosen}: ${why}, so every gradient in its graph is 0 and a nudge changes nothing.${other}`;
+}
+
+/** A value echoed in a message, cut to its start when long (a 10,000-character link's value made a box of 1,800 px). */
+function clip(text, most = 60) {
+  return text.length > most ? `${text.slice(0, most)}… (${text.length.toLocaleString("en-US")} characters)` : text;
+}
+
+/** A message with each long 'quoted value' in it clipped. */
+function clipQuoted(message) {
+  return message.replace(/'([^']{61,})'/g, (_, v) => `'${clip(v)}'`);
 }
 
 function classIndex(label) {
