@@ -38,7 +38,8 @@ export function hintFor(frame) {
   const formula = symbolic.join("").replace(/\s*=\s*$/, "");
   if (frame.kind === "forward") return `Use ${formula}, with the input values shown on the graph.`;
   const terms = frame.terms || [];
-  if (!terms.length) return `${formula}.`;
+  // (the first backward step, the output's own gradient: no chain-rule terms to multiply)
+  if (!terms.length) return `${formula} is the output's gradient with respect to itself: nudge the output by h and it moves by h, so it is 1.`;
   const slopes = terms.map((t) => t.slope).filter(Boolean).join("; ");
   return `Use the chain rule: ${formula}. Each term is an upstream gradient (shown on the graph) ` +
     `times a local derivative: ${slopes}.` + (terms.length > 1 ? " Add one term per use." : "");
