@@ -352,3 +352,23 @@ def test_a_links_step_or_points_the_page_does_not_take_are_said_and_a_long_value
     problem = page.inner_text("#train-problem")
     assert problem.startswith("Layers: ") and len(problem) < 400, problem[:500]
     assert "(9,999 characters)" in problem
+
+
+def test_points_are_added_and_removed_from_the_keyboard(fresh):
+    """The map took points from the mouse only: Tab to it, arrows move a cursor, Enter adds a point
+    of the chosen class there, and Enter on it again removes it."""
+    page, _ = fresh
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0")
+    page.focus(T("train-boundary"))
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    assert page.is_visible(T("train-cursor"))
+    page.keyboard.press("Enter")
+    settle(page)
+    note = page.inner_text(T("train-note"))
+    assert note.startswith("A blue point added at ("), note
+    assert "points=" in page.evaluate("location.hash")
+    assert page.evaluate("document.activeElement.dataset.testid") == "train-boundary"
+    page.keyboard.press("Enter")  # (on the point just added: removed)
+    settle(page)
+    assert "removed" in page.inner_text(T("train-note"))

@@ -808,6 +808,40 @@ export class TrainView {
 
   /** A click adds a point of the chosen class; a click on a point removes it. Training starts again: it says so. */
   async click(e) {
+    const r = this.dom.canvas.getBoundingClientRect();
+    return this.editAt((e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
+  }
+
+  /**
+   * The map from the keyboard: arrows move a cursor (a 50th of the map a press, a 10th with
+   * Shift), Enter or Space adds a point there of the chosen class, or removes the point under it.
+   */
+  keyboard(e) {
+    const step = e.shiftKey ? 0.1 : 0.02;
+    const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+    const c = (this.cursor ??= { u: 0.5, v: 0.5 });
+    if (move) {
+      c.u = Math.min(1, Math.max(0, c.u + move[0]));
+      c.v = Math.min(1, Math.max(0, c.v + move[1]));
+    } else if (e.key === "Enter" || e.key === " ") {
+      this.editAt(c.u, c.v);
+    } else {
+      return;
+    }
+    e.preventDefault();
+    this.showCursor(true);
+  }
+
+  showCursor(on) {
+    const ring = $("train-cursor");
+    ring.hidden = !on;
+    if (!on || !this.cursor) return;
+    ring.style.left = `${this.cursor.u * 100}%`;
+    ring.style.top = `${this.cursor.v * 100}%`;
+  }
+
+  /** A click or Enter at (u, v), the fractions of the map across and down: a point added or removed. */
+  async editAt(u, v) {
     const g = this.grid;
     const d = this.data;
     if (!g || !d) return;
@@ -815,11 +849,10 @@ export class TrainView {
       this.note("This is a regression: its points carry numbers, not classes. Add points as rows x,y,target under Your own data.");
       return;
     }
-    const r = this.dom.canvas.getBoundingClientRect();
     const [x0, x1] = g.xs.map(Number);
     const [y0, y1] = g.ys.map(Number);
-    const x = x0 + ((e.clientX - r.left) / r.width) * (x1 - x0);
-    const y = y1 - ((e.clientY - r.top) / r.height) * (y1 - y0);
+    const x = x0 + u * (x1 - x0);
+    const y = y1 - v * (y1 - y0);
     const hidden = !this.dom.showTest.checked; // (a hidden test point is not removed by a click on where it is)
     const near = d.points.findIndex(([px, py], k) => !(hidden && this.test.has(k)) && Math.hypot((Number(px) - x) / (x1 - x0), (Number(py) - y) / (y1 - y0)) < 0.015);
     const points = d.points.map(([px, py], k) => [Number(px), Number(py), Number(d.labels[k])]);
@@ -842,6 +875,9 @@ export class TrainView {
     d.play.addEventListener("click", () => this.play());
     d.reset.addEventListener("click", () => this.reset());
     d.canvas.addEventListener("click", (e) => this.click(e));
+    d.canvas.addEventListener("keydown", (e) => this.keyboard(e));
+    d.canvas.addEventListener("focus", () => this.showCursor(d.canvas.matches(":focus-visible"))); // (not for a click)
+    d.canvas.addEventListener("blur", () => this.showCursor(false));
     d.openPoint.addEventListener("click", () => this.openPoint());
     d.openBatch.addEventListener("click", () => this.openBatch());
     for (const [k, e] of Object.entries(this.fields)) {
