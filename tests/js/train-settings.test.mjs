@@ -73,3 +73,14 @@ test("a link's choice or input the page does not offer is said, and the default 
   assert.equal(trainSettings({ optimizer: "adam", features: "y,x" }).refused, "");
   assert.equal(trainSettings({ features: "," }).features, "x,y");
 });
+
+test("a training setting whose %-encoding is broken is said, and its default used", async () => {
+  const { parseHash } = await import("../../web/page/link.js");
+  const link = parseHash("#train&dataset=moons&lr=%ZZ&data=0.5%2C0.5%2");
+  assert.deepEqual(link.train.unreadable, ["lr", "data"]);
+  const s = trainSettings(link.train);
+  assert.equal(s.lr, DEFAULTS.lr);
+  assert.equal(s.data, undefined);
+  assert.match(s.refused, /lr= cannot be read \(its %-encoding is broken, perhaps cut off when the link was copied\): its default is used/);
+  assert.match(s.refused, /data= cannot be read .*: the dataset is used/);
+});

@@ -55,7 +55,8 @@ export function parseHash(hash) {
       try {
         train[key] = decodeURIComponent(raw);
       } catch {
-        /* an unreadable setting: its default */
+        // (an unreadable setting: its default, and the training view says so)
+        (train.unreadable ??= []).push(key);
       }
     } else if ((key === "frozen" || key === "challenge") && raw) {
       try {

@@ -49,6 +49,10 @@ export function trainSettings(parts = {}) {
     }
     out[s.name] = String(v);
   }
+  for (const key of parts.unreadable ?? []) {
+    refused.push(`${key}= cannot be read (its %-encoding is broken, perhaps cut off when the link was copied): ` +
+      (key === "data" ? "the dataset is used" : "its default is used"));
+  }
   // (what the page did not take, for the training view to say: not a setting, so not enumerable)
   Object.defineProperty(out, "refused", {
     value: refused.length ? `The link asked for what the page does not have: ${refused.join("; ")}.` : "",
