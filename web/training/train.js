@@ -548,11 +548,12 @@ export class TrainView {
       const t0 = performance.now();
       const asked = Math.min(n, until - at);
       if (!(await this.step(asked))) break;
-      if (what) this.say(`${what}: step ${this.dom.status.dataset.step} of ${until}… (Pause stops)`);
-      // The address follows the steps every SAVE_MS while playing, so a reload in the middle of
-      // Play comes back near where it was (not while a link's steps are replayed: its address
-      // keeps the step it replays to).
-      else if (performance.now() - saved >= SAVE_MS) {
+      if (what) {
+        this.say(`${what}: step ${this.dom.status.dataset.step} of ${until}… (Pause stops)`);
+      } else if (performance.now() - saved >= SAVE_MS) {
+        // The address follows the steps every SAVE_MS while playing, so a reload in the middle
+        // of Play comes back near where it was (not while a link's steps are replayed: its
+        // address keeps the step it replays to).
         saved = performance.now();
         this.engine.onChange();
       }
