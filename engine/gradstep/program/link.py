@@ -89,7 +89,7 @@ def parse_hash(fragment: str, train_keys=()) -> dict:
     """``{program, python, frozen, practice, lab, challenge, train, error}`` from a fragment (with or
     without its ``#``): ``program`` (``python``, Python mode's code) None when there is none;
     ``error`` says why one could not be read; ``train`` None, or the settings named by
-    ``train_keys`` that it carries."""
+    ``train_keys`` that it carries (with ``unreadable``: the keys whose %-encoding is broken)."""
     out = {"program": None, "python": None, "frozen": [], "practice": None, "lab": False, "challenge": [],
            "train": None, "error": None}
     train = {}
@@ -117,8 +117,8 @@ def parse_hash(fragment: str, train_keys=()) -> dict:
         elif key in train_keys:
             try:
                 train[key] = decode_uri_component(raw)
-            except LinkError:
-                pass  # an unreadable setting: its default
+            except LinkError:  # an unreadable setting: its default, and the page says so
+                train.setdefault("unreadable", []).append(key)
         elif key in (FROZEN, CHALLENGE) and raw:
             try:
                 out[key] = [label for label in map(decode_uri_component, raw.split(",")) if label]
