@@ -215,10 +215,7 @@ export class TrainView {
     const key = JSON.stringify(s);
     if (!force && key === this.built && !this.restore) {
       // (the settings are back to the network's, after a refused one: its status again)
-      if (this.stale) {
-        this.stale = false;
-        this.showStatus();
-      }
+      if (this.stale) this.showStatus(); // (which marks it current)
       if (this.catching) return true; // (the catch-up under way opens the link's batch graph, at its step)
       const graph = this.restoreGraph; // (a link followed on a built view: its batch graph)
       this.restoreGraph = null;
@@ -239,7 +236,6 @@ export class TrainView {
       return false;
     }
     this.built = key;
-    this.stale = false;
     this.losses = [];
     this.accuracies = [];
     this.testLosses = [];
@@ -938,7 +934,6 @@ export class TrainView {
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.scheduleDraw());
   }
 }
-
 
 /** What the opened point's graph will show, and why every gradient is 0 when its loss is. */
 function pointNote(reply, auto) {
