@@ -260,6 +260,30 @@ def test_without_the_bundle_the_plain_editor_stays_and_works(fresh):
 
 
 
+def test_ready_waits_for_the_code_editor_so_a_fill_at_ready_is_kept(fresh):
+    """Python up before the code editor's bundle came (a slow disk, a busy machine): ready waits
+    for the editor, so a fill at ready goes into the editor that stays, and a reload keeps it.
+    (CI once lost such a fill: the textarea was swapped for the code editor mid-fill.)"""
+    page, _ = fresh
+    held = []
+    page.route("**/web/build/codemirror.js", lambda route: held.append(route))
+    page.goto("index.html")
+    # Python is up, with the graph on screen handed over to it, and the bundle held back
+    page.wait_for_function("() => window.gradstep.snapshot().mode === 'engine'", timeout=BOOT_MS)
+    page.wait_for_timeout(300)
+    assert page.get_attribute("body", "data-ready") != "true"
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/web/build/codemirror.js")
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    assert page.get_attribute("body", "data-editor") == "code"
+    text = "alpha = 0.25\nbeta = alpha * 8\n"
+    page.fill(T("program"), text)
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=BOOT_MS)
+    assert program_text(page) == text
+
+
 def test_a_long_link_waits_for_the_code_editor_and_without_it_goes_into_the_textarea(fresh):
     page, w = fresh
     program = "x = 0.5\n" + "x = x * 0.999 + 0.001\n" * 2999  # 66,000 characters

@@ -27,7 +27,21 @@ export function nextTask() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Resolves in a task of its own once the next animation frame has been drawn. */
+const LATE_MS = 100;
+
+/**
+ * Resolves in a task of its own once the next animation frame has been drawn; in a hidden
+ * tab (which draws none) or without frames at all, after LATE_MS or at once, so that work
+ * waiting for a frame is never held for good.
+ */
 export function afterNextFrame() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return new Promise((resolve) => {
+    if (globalThis.document?.hidden || typeof requestAnimationFrame !== "function") return setTimeout(resolve, 0);
+    const late = setTimeout(resolve, LATE_MS);
+    requestAnimationFrame(() => {
+      clearTimeout(late);
+      setTimeout(resolve, 0);
+    });
+  });
 }
+

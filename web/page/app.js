@@ -16,7 +16,8 @@
 // Start-up: draw the default example's prebuilt scene (web/build/default-scene.json)
 // at once and step it while the worker starts Pyodide; when the worker is ready, load
 // the program on screen there (the page's position and history stay as they are),
-// and set body[data-ready=true]. While a worker call is pending, body[data-busy=true].
+// and, once the code editor is in place too, set body[data-ready=true]. While a worker
+// call is pending, body[data-busy=true].
 
 import { hashForProgram, parseHash } from "./link.js";
 import { readSession, writeSession } from "./saved.js";
@@ -746,6 +747,7 @@ async function pythonReady() {
   if (waiting && waiting.fn) await waiting.fn();
   applyLinkViews();
   if (training.shown) training.build();
+  await editorSettled; // (every control works: the editor too)
   if (generation === pythonGeneration) document.body.dataset.ready = "true";
 }
 
@@ -919,4 +921,6 @@ async function loadCodeEditor() {
     document.body.dataset.editor = "plain";
   }
 }
-booted.finally(() => requestAnimationFrame(() => setTimeout(loadCodeEditor, 0)));
+// (Python's ready waits for it: a text typed or filled while the textarea was being replaced
+// could land in neither editor)
+const editorSettled = booted.finally(afterNextFrame).then(loadCodeEditor);

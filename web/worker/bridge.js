@@ -28,24 +28,12 @@
 // came; a small reply with nothing before it resolves at once.
 
 import { joinParts } from "./reply-parts.js";
+// (after the next frame; after 100 ms without one: a page hidden meanwhile draws none, and its
+// reply must not wait for the learner to come back)
+import { afterNextFrame as yieldForFrame } from "../graph/frame.js";
 
 export const PARSE_BUDGET_MS = 25;
 const utf8 = new TextDecoder();
-
-/**
- * Resolves in a task after the next frame; or after 100 ms without one (a page hidden
- * meanwhile draws no frames, and its reply must not wait for the learner to come back).
- */
-function yieldForFrame() {
-  return new Promise((resolve) => {
-    if (globalThis.document?.hidden || typeof requestAnimationFrame !== "function") return setTimeout(resolve, 0);
-    const late = setTimeout(resolve, 100);
-    requestAnimationFrame(() => {
-      clearTimeout(late);
-      setTimeout(resolve, 0);
-    });
-  });
-}
 
 export class WorkerBridge extends EventTarget {
   constructor(url = new URL("./engine-worker.js", import.meta.url)) {
