@@ -12,8 +12,8 @@ fresh browser profile (cold HTTP cache, no service worker: a first visit):
   repeat    index.html again in the same profile, once the service worker holds the site and
             the engine worker has kept its snapshot (OPFS)
 and prints the medians of: the first graph drawn, the first Forward step shown (Forward
-pressed the moment it can be: the status leaves "start"), Python ready (`body[data-ready=true]`),
-ready / bare, the longest main-thread task until ready (PerformanceObserver "longtask"),
+pressed the moment it can be: the status leaves "start"), Python ready (`body[data-ready=true]`: the
+engine's hand-over done and the code editor in place, each also printed), ready / bare, the longest main-thread task until ready (PerformanceObserver "longtask"),
 the bytes that came over the network before ready, and, for the repeat visit, how many
 of the site's requests were not answered by the service worker. Times are ms from
 navigation start, measured in the page. Then, unless --no-node, the same starts under
@@ -42,7 +42,7 @@ import harness  # noqa: E402
 # Runs before any page script: when the first value node appears, when body gets
 # data-ready="true" (ms since navigation start), and the longest task before that.
 PROBE = """
-window.__gsBench = {firstNode: null, ready: null, longest: 0, forwardClick: null, forwardShown: null};
+window.__gsBench = {firstNode: null, ready: null, longest: 0, forwardClick: null, forwardShown: null, editor: null};
 try {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -53,6 +53,7 @@ try {
 new MutationObserver((_, obs) => {
   const b = window.__gsBench, t = performance.now();
   if (b.firstNode === null && document.querySelector("[data-node-id]")) b.firstNode = t;
+  if (b.editor === null && document.body && document.body.dataset.editor) b.editor = t;
   if (b.ready === null && document.body && document.body.dataset.ready === "true") b.ready = t;
   // a learner who presses Forward the moment it can be pressed: when is the step shown?
   const fwd = document.querySelector("[data-testid=forward-step]");
@@ -95,6 +96,9 @@ class Visit:
         page.goto(base + path)
         page.wait_for_selector("body[data-ready=true]", timeout=timeout_ms)
         self.probe = page.evaluate("window.__gsBench")
+        # (ready waits for both: Python's hand-over done, and the code editor in place)
+        self.probe["pythonUp"] = page.evaluate(
+            "performance.getEntriesByName('gradstep:python-ready')[0]?.startTime ?? null")
         self.boot = next(
             (w.evaluate("self.gradstepBoot") for w in page.workers if w.url.endswith("engine-worker.js")), None
         )
@@ -168,6 +172,8 @@ def summarize(rows: list[dict]) -> dict:
             "first_forward_ms": median([r[kind].get("forwardShown") for r in rows]),
             "forward_latency_ms": median([r[kind]["forwardShown"] - r[kind]["forwardClick"] for r in rows
                                           if r[kind].get("forwardShown") is not None]),
+            "python_up_ms": median([r[kind].get("pythonUp") for r in rows]),
+            "editor_ms": median([r[kind].get("editor") for r in rows]),
             "network_bytes": median([r[kind]["bytes"] for r in rows]),
             "network_requests": median([r[kind]["network_requests"] for r in rows]),
             "how": sorted({r[kind]["how"] for r in rows if r[kind]["how"]}),
@@ -232,6 +238,9 @@ def main() -> int:
                   f"{fmt(s['ready_ms']):>8} {ratio:>6} "
                   f"{s['longest_task_ms'] or 0:>10.0f} ms {s['network_bytes'] / 1e6:>11.1f} "
                   f"{s['network_requests']:>9.0f}  {','.join(s['how'])}")
+            if s["python_up_ms"] is not None:
+                print(f"  {'':9} (on the page: Python's hand-over done {fmt(s['python_up_ms'])}, "
+                      f"code editor in place {fmt(s['editor_ms'])}; ready is the later of the two)")
             phases = ", ".join(f"{k} {v:.0f}" for k, v in s["worker_ms"].items() if v is not None)
             if phases:
                 print(f"  {'':9} (in the worker, ms from its start: {phases})")

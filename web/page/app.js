@@ -747,6 +747,7 @@ async function pythonReady() {
   if (waiting && waiting.fn) await waiting.fn();
   applyLinkViews();
   if (training.shown) training.build();
+  performance.mark("gradstep:python-ready"); // (for bench/boot.py: what decided ready, Python or the editor)
   await editorSettled; // (every control works: the editor too)
   if (generation === pythonGeneration) document.body.dataset.ready = "true";
 }
