@@ -12,8 +12,9 @@ fresh browser profile (cold HTTP cache, no service worker: a first visit):
   repeat    index.html again in the same profile, once the service worker holds the site and
             the engine worker has kept its snapshot (OPFS)
 and prints the medians of: the first graph drawn, the first Forward step shown (Forward
-pressed the moment it can be: the status leaves "start"), Python ready (`body[data-ready=true]`: the
-engine's hand-over done and the code editor in place, each also printed), ready / bare, the longest main-thread task until ready (PerformanceObserver "longtask"),
+pressed the moment it can be: the status leaves "start"), Python ready (`body[data-ready=true]`:
+the engine's hand-over done and the code editor in place, each also printed), ready / bare,
+the longest main-thread task until ready (PerformanceObserver "longtask"),
 the bytes that came over the network before ready, and, for the repeat visit, how many
 of the site's requests were not answered by the service worker. Times are ms from
 navigation start, measured in the page. Then, unless --no-node, the same starts under
