@@ -256,6 +256,58 @@ def test_clicks_while_python_starts_run_in_order_play_twice_is_no_play_and_reset
     assert status(page)["loss"] == repr(cli_train("moons", "4", 1, 5)["losses"][0])
 
 
+def test_steps_asked_then_new_settings_with_no_click_after_run_none(fresh):
+    """(Found in review: steps clicked before Python was up ran on the network of settings changed
+    after them, when Step was not clicked again.)"""
+    page, _ = fresh
+    release = _held(page, "index.html#train&dataset=moons&layers=4&seed=2")
+    for _ in range(3):
+        page.click(T("train-step"))
+    page.fill(T("train-seed"), "5")
+    page.dispatch_event(T("train-seed"), "change")
+    release()
+    page.wait_for_timeout(500)
+    assert status(page)["step"] == "0"
+    page.click(T("train-step"))  # (the network is the new seed's)
+    page.wait_for_selector(f"{T('train-status')}[data-step='1']", timeout=BOOT_MS)
+    assert status(page)["loss"] == repr(cli_train("moons", "4", 1, 5)["losses"][0])
+
+
+def test_reset_before_python_is_up_takes_back_the_links_step(fresh):
+    """(Found in review: the status said training starts at step 0, and then the link's step=40
+    was replayed anyway, and stayed in the address.)"""
+    page, _ = fresh
+    release = _held(page, "index.html#train&dataset=moons&layers=4&seed=2&step=40")
+    page.click(T("train-reset"))
+    assert "step=40" not in page.evaluate("location.hash")
+    release()
+    page.wait_for_timeout(500)
+    assert status(page)["step"] == "0"
+    assert "step=40" not in page.evaluate("location.hash")
+
+
+def test_a_play_asked_before_python_is_up_goes_with_the_view(fresh):
+    """(Found in review: Play before Python was up, the view closed and opened again: the button
+    said Play, yet training played by itself once Python was up; a press then took it back.)"""
+    page, _ = fresh
+    release = _held(page, "index.html#train&dataset=moons&layers=4&seed=2")
+    page.click(T("train-play"))
+    assert page.inner_text(T("train-play")) == "Pause"
+    page.click("#train-close")
+    page.wait_for_selector(T("train"), state="hidden")
+    page.click(T("train-open"))
+    page.wait_for_selector(T("train"), state="visible")
+    assert page.inner_text(T("train-play")) == "Play"
+    release()
+    page.wait_for_timeout(800)
+    assert status(page)["step"] == "0"
+    assert page.inner_text(T("train-play")) == "Play"
+    page.click(T("train-play"))  # (and a press now plays)
+    page.wait_for_function("s => Number(document.querySelector(s).dataset.step) > 0", arg=T("train-status"),
+                           timeout=BOOT_MS)
+    page.click(T("train-play"))
+
+
 def test_a_reload_brings_the_training_back_where_it_was(fresh):
     """Contract section 5: the steps taken and the points added come back with a reload (or the
     copied link), with the same data-step, data-loss and weights (training is deterministic)."""

@@ -128,6 +128,45 @@ test("with no frames drawn (a tab hidden meanwhile), a big reply still comes", a
   }
 });
 
+test("a page hidden meanwhile reads a big reply in one go: no frames to wait for, and its timers are slow", async () => {
+  globalThis.document = { hidden: true };
+  try {
+    const bridge = new WorkerBridge();
+    const w = FakeWorker.last;
+    const nodes = Array.from({ length: 800 }, (_, k) => k);
+    let got = null;
+    bridge.call("load", {}).then((r) => { got = r; });
+    frames = 0;
+    for (const m of messagesFor(1, { ok: true, nodes })) w.onmessage({ data: m });
+    await Promise.resolve(); // (no task later: the whole inbox read at once)
+    await Promise.resolve();
+    assert.deepEqual(got?.nodes, nodes);
+    assert.equal(frames, 0);
+  } finally {
+    delete globalThis.document;
+  }
+});
+
+test("Python crashing in a later call keeps a reply that had come whole before it", async () => {
+  const bridge = new WorkerBridge();
+  const old = FakeWorker.last;
+  const crashes = [];
+  bridge.addEventListener("crashed", (e) => crashes.push(e.detail));
+  const big = bridge.call("load", {});
+  const next = bridge.call("timeline", {});
+  const nodes = Array.from({ length: 600 }, (_, k) => k);
+  for (const m of messagesFor(1, { ok: true, nodes })) old.onmessage({ data: m });
+  old.onmessage({ data: { type: "crashed", id: 2, message: "Maximum call stack size exceeded" } });
+  assert.equal(old.terminated, false); // (not yet: the reply before it is still being read)
+  assert.deepEqual((await big).nodes, nodes);
+  const r = await next;
+  assert.equal(r.crashed, true);
+  assert.equal(r.error.message, "Maximum call stack size exceeded");
+  assert.ok(old.terminated);
+  assert.deepEqual(crashes.map((c) => c.method), ["timeline"]);
+  assert.notEqual(FakeWorker.last, old); // (a fresh worker)
+});
+
 test.after(() => {
   performance.now = realNow;
 });

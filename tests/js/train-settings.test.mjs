@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { applyEdits, decodeEdits, DEFAULTS, encodeEdits, trainSettings } from "../../web/training/settings.js";
+import { applyEdits, codePoints, decodeEdits, DEFAULTS, encodeEdits, STEP_MAX, trainSettings } from "../../web/training/settings.js";
 
 test("edits: added points and removed indices round-trip through the link's text", () => {
   const edits = [[0.5, -1.25, 1], 0, [0.001, 2, 0], 7];
@@ -83,4 +83,17 @@ test("a training setting whose %-encoding is broken is said, and its default use
   assert.equal(s.data, undefined);
   assert.match(s.refused, /lr= cannot be read \(its %-encoding is broken, perhaps cut off when the link was copied\): its default is used/);
   assert.match(s.refused, /data= cannot be read .*: the dataset is used/);
+});
+
+test("a link's long value is cut short where it is said (a 10,000-character dataset= made a 15,000-character note)", () => {
+  const said = trainSettings({ dataset: "a".repeat(10000), features: "x," + "z".repeat(5000) }).refused;
+  assert.ok(said.length < 400, `${said.length} characters`);
+  assert.match(said, /'a{60}… \(10,000 characters\)'/);
+  assert.match(said, /'z{60}… \(5,000 characters\)'/);
+});
+
+test("the engine's limits are the page's: characters counted as Python counts them, steps as --steps", () => {
+  assert.equal(codePoints("a\u{1F338}b"), 3); // (JavaScript's length: 4)
+  assert.equal(codePoints("abc"), 3);
+  assert.equal(STEP_MAX, 1_000_000); // (gradstep train --steps: from 1 to 1,000,000)
 });

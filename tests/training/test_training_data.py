@@ -71,6 +71,31 @@ def test_tabs_semicolons_and_quotes_are_what_spreadsheets_export():
         assert data.header == text.startswith("x")
 
 
+def test_a_comma_in_a_tab_separated_field_is_never_guessed_silently():
+    """A review found "1,234" in a tab-separated row read as 1.234, silently (a US spreadsheet's
+    thousands), and "0.5,<tab>1.5,<tab>0" (commas, then tabs) skipped as '0.5,'."""
+    data = read("x\ty\tlabel\n1,234\t5\t0\n0,5\t1,25\t1\n-7\t2,500\t0\n")
+    assert (data.X, data.y) == ([[0.5, 1.25]], [1])  # (one or two decimals after the comma: a decimal comma)
+    assert data.skipped == [
+        (2, "x is '1,234': a decimal comma or thousands? Write it 1.234 or 1234"),
+        (4, "y is '2,500': a decimal comma or thousands? Write it 2.500 or 2500"),
+    ]
+    # with semicolons the comma is decimal, three digits or not (those locales group with dots)
+    assert read("1,234;5;0\n0;0;1\n").X == [[1.234, 5.0], [0.0, 0.0]]
+    # commas then tabs: the commas separate
+    assert read("0.5,\t1.5,\t0\n-1,\t2,\t1\n").X == [[0.5, 1.5], [-1.0, 2.0]]
+
+
+def test_a_long_field_is_quoted_cut_short():
+    """One line of 300,000 characters made a message box as long (and a quote in it escaped a
+    clip that looked for single quotes)."""
+    with pytest.raises(ValueError) as e:
+        read("it's" + "x" * 300_000 + ",1,0\n")
+    message = str(e.value)
+    assert len(message) < 400
+    assert "\"it's" + "x" * 36 + "\"… (300,004 characters)" in message
+
+
 def test_digits_of_other_scripts_are_not_numbers():
     """``float`` reads the Arabic-Indic three as 3: a two-class file became four classes."""
     data = read("0.5,0.5,\u0663\n0.1,0.2,0\n0.3,0.1,1\n\uff10.5,0,1\n")

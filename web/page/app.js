@@ -924,4 +924,5 @@ async function loadCodeEditor() {
 }
 // (Python's ready waits for it: a text typed or filled while the textarea was being replaced
 // could land in neither editor)
-const editorSettled = booted.finally(afterNextFrame).then(loadCodeEditor);
+// (also when the first graph could not be drawn: the editor is what is left to fix it with)
+const editorSettled = booted.catch(() => {}).then(afterNextFrame).then(loadCodeEditor);

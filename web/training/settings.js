@@ -21,18 +21,37 @@ export function defaultLr(optimizer, dataset) {
 /** name -> default, as the form and the link show it ("1.0", "16,16"). */
 export const DEFAULTS = Object.fromEntries(PAGE.map((s) => [s.name, s.default_text]));
 
+/** A value echoed in a message, cut to its start when long (a 10,000-character link's value made a box of 1,800 px). */
+export function clip(text, most = 60) {
+  return text.length > most ? `${text.slice(0, most)}… (${text.length.toLocaleString("en-US")} characters)` : text;
+}
+
+/** The most steps a link replays: the command line's own limit on --steps. */
+export const STEP_MAX = BY_NAME.get("steps").high;
+
+/** Characters as Python counts them (code points), for the engine's limits: JavaScript's length counts UTF-16 units. */
+export function codePoints(text) {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
 /**
  * Settings from the address's parts (strings), with the defaults for what is missing or not a
  * choice; and where the training was (`step`, `points`), when the address says.
  */
 export function trainSettings(parts = {}) {
+  const q = (v) => `'${clip(String(v))}'`;
   const out = { ...DEFAULTS };
   const refused = []; // what the link asked that is not offered, in words
   for (const s of PAGE) {
     const v = parts[s.name];
     if (v == null || v === "") continue;
     if (s.kind === "choice" && !s.choices.includes(String(v))) {
-      refused.push(`${s.label} '${v}' is not one of ${s.choices.join(", ")}: ${DEFAULTS[s.name]} is used`);
+      refused.push(`${s.label} ${q(v)} is not one of ${s.choices.join(", ")}: ${DEFAULTS[s.name]} is used`);
       continue;
     }
     if (s.kind === "features") {
@@ -41,7 +60,7 @@ export function trainSettings(parts = {}) {
       const known = names.filter((n) => s.choices.includes(n));
       const unknown = names.filter((n) => !s.choices.includes(n));
       if (unknown.length) {
-        refused.push(`${s.label}: ${unknown.map((n) => `'${n}'`).join(", ")} ${unknown.length === 1 ? "is not an input" : "are not inputs"}` +
+        refused.push(`${s.label}: ${unknown.map(q).join(", ")} ${unknown.length === 1 ? "is not an input" : "are not inputs"}` +
           ` (${s.choices.join(", ")})${known.length ? "" : `: ${DEFAULTS[s.name]} are used`}`);
       }
       if (known.length) out[s.name] = known.join(",");

@@ -10,7 +10,8 @@ import { GradChart, NetworkView } from "./network-view.js";
 import { CLASS_COLORS, CLASS_NAMES, cellColor, Curve, drawMapAxes, fillMapKey, fillRegressionKey } from "./train-plots.js";
 import { unitColor } from "./network-view.js";
 import {
-  applyEdits, defaultLr, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, TABLE, trainSettings,
+  applyEdits, clip, codePoints, defaultLr, DEFAULTS, decodeEdits, encodeEdits, FeatureChecks, fillForm, PAGE, settingsProblem, STEP_MAX,
+  TABLE, trainSettings,
 } from "./settings.js";
 
 export { trainSettings };
@@ -26,7 +27,6 @@ const CHUNK_MS = 80; // Play asks for about this much work at a time
 const FINE_GRID = 64;
 const IDLE_MS = 250;
 const SAVE_MS = 2000; // while Play runs, the address takes the step this often
-const STEP_MAX = 1_000_000; // the most steps a link replays
 
 export class TrainView {
   /**
@@ -142,7 +142,8 @@ export class TrainView {
     const out = { ...this.settings(), step: this.dom.status.dataset.step || "0" };
     // (a dataset's link stays short; your data longer than the engine takes, which it refuses,
     // is left out too: a reload would only refuse it again, from an address of megabytes)
-    if (!out.data || out.data.length > TABLE.max_data_chars) delete out.data;
+    const most = TABLE.max_data_chars; // (counted as the engine counts: code points)
+    if (!out.data || (out.data.length > most && codePoints(out.data) > most)) delete out.data;
     if (this.restore) out.step = String(Math.max(Number(out.step), this.restore.step));
     const edits = this.restore?.edits ?? this.edits;
     if (edits?.length) out.points = encodeEdits(edits);
@@ -186,6 +187,7 @@ export class TrainView {
 
   hide() {
     this.pause();
+    this.playWhenUp = false; // (a Play asked for before Python was up goes with the view)
     this.shown = false;
     this.dom.panel.hidden = true;
     this.engine.onChange();
@@ -194,6 +196,7 @@ export class TrainView {
   /** The worker that held the network was stopped: build it again when next asked. */
   forget() {
     this.pause();
+    this.playWhenUp = false;
     this.built = "";
     this.batch.forget();
   }
@@ -332,7 +335,8 @@ export class TrainView {
     const graph = this.restoreGraph;
     this.restoreGraph = null;
     if (graph) await this.batch.open(graph); // (at the step the link left it: the same numbers)
-    const waiting = this.waiting;
+    // (steps asked for under settings changed since do not run: a change starts again from step 0)
+    const waiting = this.waitingKey === JSON.stringify(this.settings()) ? this.waiting : 0;
     this.waiting = 0;
     if (waiting) await this.step(waiting);
     if (this.playWhenUp) {
@@ -577,6 +581,11 @@ export class TrainView {
       // (before Python is up: the steps and the Play asked for meanwhile are taken back)
       this.waiting = 0;
       this.playWhenUp = false;
+      this.dom.play.textContent = "Play";
+      this.dom.play.setAttribute("aria-pressed", "false");
+      // (and the link's step: not replayed; its points, if any, stay)
+      if (this.restore) this.restore = this.restore.edits ? { step: 0, edits: this.restore.edits } : null;
+      this.engine.onChange();
       this.say("Python is starting: training starts at step 0 as soon as it is up.");
       return;
     }
@@ -948,11 +957,6 @@ function pointNote(reply, auto) {
     "the network already scores it exactly right";
   const other = Number(top.loss) > 0 ? ` Point ${top.index} has the largest loss (${Number(top.loss).toFixed(4)}): empty the Point field to open it.` : "";
   return `${chosen}: ${why}, so every gradient in its graph is 0 and a nudge changes nothing.${other}`;
-}
-
-/** A value echoed in a message, cut to its start when long (a 10,000-character link's value made a box of 1,800 px). */
-function clip(text, most = 60) {
-  return text.length > most ? `${text.slice(0, most)}… (${text.length.toLocaleString("en-US")} characters)` : text;
 }
 
 /** A message with each long 'quoted value' in it clipped. */

@@ -33,6 +33,9 @@ import { joinParts } from "./reply-parts.js";
 import { afterNextFrame as yieldForFrame } from "../graph/frame.js";
 
 export const PARSE_BUDGET_MS = 25;
+// A hidden page draws no frames, so there are none to keep smooth, and its timers run about once
+// a second (once a minute after five minutes): a big reply is read in one go there.
+const hidden = () => globalThis.document?.hidden === true;
 const utf8 = new TextDecoder();
 
 export class WorkerBridge extends EventTarget {
@@ -91,7 +94,9 @@ export class WorkerBridge extends EventTarget {
     } else if (m.type === "failed") {
       this._emit("failed", { message: m.message });
     } else if (m.type === "crashed") {
-      this._crashed(m);
+      // (after the replies that came before it: those were whole, and are kept)
+      if (this.draining || this.inbox.length) this.inbox.push(m);
+      else this._crashed(m);
     } else if (m.type === "part" || m.type === "reply") {
       // (a small reply with nothing waiting before it: read at once, no task later)
       if (m.type === "reply" && !this.draining && !this.inbox.length) this._reply(m);
@@ -113,7 +118,7 @@ export class WorkerBridge extends EventTarget {
     const generation = this.generation;
     // (a big reply's first part waits for a frame: the messages before it, in tasks of their
     // own, may have had none)
-    if (first) {
+    if (first && !hidden()) {
       await yieldForFrame();
       if (generation !== this.generation) return;
     }
@@ -121,7 +126,7 @@ export class WorkerBridge extends EventTarget {
     while (this.inbox.length) {
       // (and a reply, whose caller's work follows in the same task, starts a task almost to itself)
       const budget = this.inbox[0].type === "reply" ? PARSE_BUDGET_MS / 5 : PARSE_BUDGET_MS;
-      if (performance.now() - since >= budget) {
+      if (performance.now() - since >= budget && !hidden()) {
         await yieldForFrame();
         if (generation !== this.generation) return; // (stopped: the inbox was the old worker's)
         since = performance.now();
@@ -135,6 +140,10 @@ export class WorkerBridge extends EventTarget {
           parts.push([m.path, null, err]); // (the reply says so)
         }
         this.parts.set(m.id, parts);
+      } else if (m.type === "crashed") {
+        this.draining = false;
+        this._crashed(m); // (a fresh worker: the inbox was the old one's)
+        return;
       } else {
         this._reply(m);
       }

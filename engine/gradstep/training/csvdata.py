@@ -9,8 +9,11 @@ third field is a whole number 0 or more, a regression otherwise). A header is a 
 none of whose fields is a number (a broken first row is a row, named). ``ValueError`` when no row can be read.
 
 Fields are separated by commas, or by semicolons or tabs in a line that has some (a
-spreadsheet's export in another locale, where ``0,5`` is then a decimal comma), and a field in
-double quotes is read without them. A field is a
+spreadsheet's export), and a field in double quotes is read without them. Where the line is
+split at semicolons, ``0,5`` is a decimal comma (the locales that write those use semicolons);
+where at tabs, too, except for a field such as ``1,234``, which could as well be a thousand
+and more: that row is skipped, saying so. A line split at tabs or semicolons into other than
+three fields is tried at its commas (``0.5,<tab>1.5,<tab>0``). A field is a
 number written in ASCII (``1e-3`` and `` 2.5 `` are numbers; ``float`` would also take other
 scripts' digits, ``٣``, which no one types as a label on purpose); blank lines and lines starting
 with ``#`` are not rows. A row is skipped when it has not three fields, a field is not a finite
@@ -21,6 +24,7 @@ row can be read, the error names the first rows skipped, with why.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 MAX_ROWS = 10_000  # the points a dataset may have (settings' --points)
@@ -49,43 +53,71 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _fields(line: str) -> list[str]:
-    """A line's fields: split at its semicolons or tabs when it has some (then a decimal comma,
-    ``0,5``, is a decimal point), else at its commas; double quotes taken off."""
-    sep = ";" if ";" in line else "\t" if "\t" in line else ","
+# A comma that may group thousands ("1,234", "-12,345,678"): in a tab-separated line, not a decimal comma.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+_SEPARATORS = (";", "\t", ",")
+
+
+def _split(line: str, sep: str) -> list[str]:
     fields = [part.strip() for part in line.split(sep)]
-    fields = [f[1:-1].strip() if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in fields]
-    if sep != ",":
-        fields = [f.replace(",", ".") if f.count(",") == 1 and "." not in f else f for f in fields]
-    return fields
+    return [f[1:-1].strip() if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in fields]
+
+
+def _value(text: str, sep: str) -> float | None:
+    """A field's number, or None; a decimal comma where the separator allows one (module doc)."""
+    if sep != "," and text.count(",") == 1 and "." not in text and not (sep == "\t" and _THOUSANDS.fullmatch(text)):
+        text = text.replace(",", ".")
+    return _number(text)
+
+
+def _fields(line: str) -> tuple[str, list[str]]:
+    """A line's separator and fields: the first of its separators (semicolon, tab, comma) that
+    gives three fields that are numbers; else the first that gives three fields; else the first."""
+    seps = [sep for sep in _SEPARATORS if sep in line] or [","]
+    splits = [(sep, _split(line, sep)) for sep in seps]
+    for sep, fields in splits:
+        if len(fields) == 3 and all(_value(f, sep) is not None for f in fields):
+            return sep, fields
+    return next(((sep, f) for sep, f in splits if len(f) == 3), splits[0])
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """A field as a message quotes it: cut to its start when long (one line of 300,000 characters)."""
+    return repr(text) if len(text) <= most else repr(text[:most]) + f"… ({len(text):,} characters)"
 
 
 def read(text: str) -> Data:
-    rows = []  # (line number, [fields])
+    rows = []  # (line number, separator, [fields])
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
-            rows.append((number, _fields(stripped)))
+            rows.append((number, *_fields(stripped)))
     kind = None
     header = False
-    if rows and all(_number(f) is None for f in rows[0][1]):
+    if rows and all(_value(f, rows[0][1]) is None for f in rows[0][2]):
         header = True
-        fields = [f.lower().strip("\"' ") for f in rows[0][1]]
+        fields = [f.lower().strip("\"' ") for f in rows[0][2]]
         if len(fields) == 3 and fields[2] in TARGET_NAMES:
             kind = "target"
         elif len(fields) == 3 and fields[2] in LABEL_NAMES:
             kind = "label"
         rows = rows[1:]
     good, skipped = [], []
-    for number, fields in rows:
+    for number, sep, fields in rows:
         if len(fields) != 3:
             skipped.append((number, f"{len(fields)} fields, not 3 (x,y,label or x,y,target)"))
             continue
-        values = [_number(f) for f in fields]
+        values = [_value(f, sep) for f in fields]
         bad = next((k for k, v in enumerate(values) if v is None), None)
         if bad is not None:
             what = ("x", "y", "the label or target")[bad]
-            skipped.append((number, f"{what} is not a finite number: {fields[bad]!r}"))
+            if sep == "\t" and _THOUSANDS.fullmatch(fields[bad]):
+                comma = fields[bad].replace(",", "")
+                why = (f"{what} is {fields[bad]!r}: a decimal comma or thousands? Write it "
+                       f"{fields[bad].replace(',', '.')} or {comma}")
+            else:
+                why = f"{what} is not a finite number: {_shown(fields[bad])}"
+            skipped.append((number, why))
             continue
         good.append((number, values))
     if kind is None:
