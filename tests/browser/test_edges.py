@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from pagetools import MICROGRAD, T, click, load, settle, snap, wait_ready
 
 # ------------------------------------------------------------------- nothing lost on reload
@@ -278,3 +279,21 @@ def test_the_default_graphs_file_is_asked_for_once_and_only_when_it_is_drawn(fre
     wait_ready(page)
     assert len(asked) == 1
     assert snap(page)["program"].startswith("# micrograd's first graph")
+
+
+@pytest.mark.parametrize("body", ["{}", '{"program": "a = 1.0\\n", "state": {"phase": "start"}, "timeline": {}, "layout": 5}',
+                                  "[1, 2"])
+def test_a_damaged_prebuilt_graph_is_built_by_python_instead(fresh, body):
+    """(Found in review: a default graph's file the page could not draw, as a half-done deploy or
+    an older version's cache could serve, threw in the page's start: no graph, never ready, and
+    no code editor.)"""
+    page, _ = fresh
+    page.route("**/web/build/default-scene.json",
+               lambda route: route.fulfill(status=200, body=body, content_type="application/json"))
+    page.goto("index.html")
+    wait_ready(page)
+    assert page.get_attribute("body", "data-editor") == "code"
+    assert snap(page)["program"].startswith("# micrograd's first graph")
+    assert {"a", "b", "L"} <= {n["label"] for n in snap(page)["layout"]["nodes"]}
+    click(page, "forward-all")
+    assert snap(page)["state"]["phase"] == "forward-done"

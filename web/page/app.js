@@ -28,7 +28,7 @@ import { WorkerBridge } from "../worker/bridge.js";
 import { LOCAL, Stepper } from "../graph/stepper.js";
 import { available, bindActions, BY_NAME, CHALLENGE_WAIT, fillHelp, updateButtons } from "./actions.js";
 import { GraphView } from "../graph/graph-view.js";
-import { buildModelAsync } from "../graph/geometry.js";
+import { buildModel, buildModelAsync } from "../graph/geometry.js";
 import { ExplainPanel, NudgePanel } from "./panels.js";
 import { Editor } from "./editor.js";
 import { createCodeEditor } from "./code-editor.js";
@@ -871,12 +871,15 @@ async function boot() {
   if (link.program != null && link.python == null) editor.setText(link.program);
   // The default example, or a link to an example: drawn and stepped at once.
   const scene = ex ? await (defaultScene ?? prebuilt(`./web/build/examples/${ex.id}.json`)) : null;
-  if (scene && (link.program == null || scene.program === link.program) && store.state.engine !== "ready") {
+  const model = scene && (link.program == null || scene.program === link.program) && store.state.engine !== "ready" ?
+    drawable(scene) : null;
+  if (model) {
     if (link.program == null) editor.setText(scene.program);
-    showScene(scene);
+    showScene(scene, { model });
     refreeze(linkFrozen); // (freezing is the page's: no need to wait for Python)
     examples.show(scene.program);
   } else if (!store.state.scene && link.python == null) {
+    if (link.program == null && ex) editor.setText(ex.program); // (its file could not be drawn: Python builds it)
     graph.setEmpty("Starting Python to build this program's graph…");
     $("status").textContent = "Waiting for Python…";
   }
@@ -891,6 +894,22 @@ async function boot() {
 }
 
 const booted = boot();
+
+/**
+ * The geometry of a prebuilt scene this page can draw, or null: a damaged or stale file (a
+ * deploy half done, a cache of an older version) is as good as none, and Python builds the
+ * graph instead of the page never becoming ready.
+ */
+function drawable(scene) {
+  try {
+    if (typeof scene.program !== "string" || !scene.state || !scene.timeline) throw new Error("not a scene");
+    new Stepper(scene); // (what stepping reads)
+    return buildModel(scene.layout);
+  } catch (err) {
+    console.warn("gradstep: the prebuilt graph cannot be drawn, so Python builds it:", err.message);
+    return null;
+  }
+}
 
 /**
  * The code editor (CodeMirror, web/build/codemirror.js) takes the textarea's place once the
