@@ -281,8 +281,10 @@ def test_the_default_graphs_file_is_asked_for_once_and_only_when_it_is_drawn(fre
     assert snap(page)["program"].startswith("# micrograd's first graph")
 
 
-@pytest.mark.parametrize("body", ["{}", '{"program": "a = 1.0\\n", "state": {"phase": "start"}, "timeline": {}, "layout": 5}',
-                                  "[1, 2"])
+DAMAGED = ["{}", '{"program": "a = 1.0\\n", "state": {"phase": "start"}, "timeline": {}, "layout": 5}', "[1, 2"]
+
+
+@pytest.mark.parametrize("body", DAMAGED)
 def test_a_damaged_prebuilt_graph_is_built_by_python_instead(fresh, body):
     """(Found in review: a default graph's file the page could not draw, as a half-done deploy or
     an older version's cache could serve, threw in the page's start: no graph, never ready, and
