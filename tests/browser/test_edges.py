@@ -299,3 +299,12 @@ def test_a_damaged_prebuilt_graph_is_built_by_python_instead(fresh, body):
     assert {"a", "b", "L"} <= {n["label"] for n in snap(page)["layout"]["nodes"]}
     click(page, "forward-all")
     assert snap(page)["state"]["phase"] == "forward-done"
+
+
+def test_a_bare_program_link_says_the_program_is_empty(fresh):
+    """(A hostile test: `#program` with no `=` said "the program has an error" with no error shown.)"""
+    page, _ = fresh
+    page.goto("index.html#program")
+    wait_ready(page)
+    assert page.inner_text("#controls-reason") == ("No graph yet: the program is empty. Type one and press Run, "
+                                                   "or open the default example.")

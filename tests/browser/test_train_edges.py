@@ -291,6 +291,14 @@ def test_a_links_choice_the_page_does_not_offer_is_said_and_its_inputs_stay_chec
     checked = page.eval_on_selector_all(f"{T('train-features')} input:checked", "cs => cs.map(c => c.value)")
     assert checked == ["x", "y"]
     assert "features=x%2Cy" in page.evaluate("location.hash") or "features=x,y" in page.evaluate("location.hash")
+    # an input named twice (a hostile test: `features=x,x` threw in the page on every change after,
+    # and Step stayed off for good, the reload too)
+    open_ready(page, "index.html#train&dataset=moons&layers=4&seed=0&features=y,y")
+    settle(page)
+    assert "'y' named more than once: once is used" in page.inner_text(T("train-note"))
+    checked = page.eval_on_selector_all(f"{T('train-features')} input:checked", "cs => cs.map(c => c.value)")
+    assert checked == ["y"]
+    assert page.is_enabled(T("train-step")) and page.is_hidden("#train-problem")
 
 
 def test_your_data_with_ten_classes_has_ten_colours(fresh):
@@ -308,6 +316,15 @@ def test_your_data_with_ten_classes_has_ten_colours(fresh):
     assert "dots: the data, by class (" + ", ".join(names) + ")" in key
     swatches = page.eval_on_selector_all("#train-key .train-key-dot", "ds => ds.map(d => d.style.background)")
     assert len(set(swatches)) == 10
+    # and a click can add a point of each (a hostile test: "Click adds" offered blue, red, green only)
+    offered = page.eval_on_selector_all(f"{T('train-class')} option:not([hidden])", "os => os.map(o => o.textContent)")
+    assert offered == names
+    page.select_option(T("train-class"), "9")
+    page.locator(T("train-boundary")).scroll_into_view_if_needed()
+    box = page.locator(T("train-boundary")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.9)
+    settle(page)
+    assert page.evaluate("decodeURIComponent(location.hash)").split("points=")[1].split("&")[0].endswith(",9")
 
 
 def test_a_refused_setting_that_does_not_apply_is_shown_to_be_fixed(fresh):
@@ -345,6 +362,12 @@ def test_a_links_step_or_points_the_page_does_not_take_are_said_and_a_long_value
     note = page.inner_text(T("train-note"))
     assert "step=99999999999999999999 is not a whole number from 0 to 1,000,000" in note, note
     assert "points=garbage cannot be read: the dataset's own points are used" in note, note
+    # a step in other words is said as such (a hostile test: "step=1e1 is not a whole number ...:
+    # training goes to step 10" contradicted itself)
+    page.goto("about:blank")
+    page.goto("index.html#train&dataset=moons&layers=4&seed=0&step=1e1")
+    page.wait_for_selector(f"{T('train-note')}:not([hidden])")
+    assert "step=1e1 is not written in digits: training goes to step 10." in page.inner_text(T("train-note"))
     page.goto("about:blank")
     layers = ",".join(["1"] * 5000)
     open_ready(page, f"index.html#train&dataset=moons&seed=0&layers={layers}")
@@ -372,3 +395,41 @@ def test_points_are_added_and_removed_from_the_keyboard(fresh):
     page.keyboard.press("Enter")  # (on the point just added: removed)
     settle(page)
     assert "removed" in page.inner_text(T("train-note"))
+
+
+def test_your_regression_data_takes_the_command_lines_rate(fresh, tmp_path):
+    """A hostile test: your own data that is a regression kept SGD's rate for classes (1.0), where
+    `gradstep train --data` takes 0.1, so the command line with its defaults did not give the page's
+    numbers; back to the dataset, the rate was 0.1 still."""
+    page, _ = fresh
+    csv = "x,y,target\n0.1,0.9,0.5\n-0.8,0.2,-0.3\n0.2,0.2,1.7\n0.5,-0.5,0.2\n"
+    open_ready(page, "index.html#train&layers=4&seed=0")
+    page.click("#train-data-box summary")
+    page.fill(T("train-data"), csv)
+    page.click(T("train-data-use"))
+    page.wait_for_function("() => document.querySelector('[data-testid=train-lr]').value === '0.1'", timeout=BOOT_MS)
+    settle(page)
+    page.click(T("train-step"))
+    page.wait_for_selector(f"{T('train-status')}[data-step='1']", timeout=BOOT_MS)
+    path = tmp_path / "r.csv"
+    path.write_text(csv)
+    argv = ["train", "--data", str(path), "--layers", "4", "--seed", "0", "--steps", "1", "--json"]
+    out = subprocess.run([sys.executable, "-m", "gradstep", *argv], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    assert status(page)["loss"] == repr(json.loads(out.stdout)["losses"][0])
+    page.click(T("train-data-clear"))
+    settle(page)
+    assert page.input_value(T("train-lr")) == "1.0"
+
+
+def test_a_click_on_the_map_before_python_is_up_is_said_not_dropped(fresh):
+    """(A hostile test: a click on the map before Python was up added nothing, and said nothing.)"""
+    page, _ = fresh
+    from test_train import _held
+
+    release = _held(page, "index.html#train&dataset=moons&layers=4&seed=2")
+    box = page.locator(T("train-boundary")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "Python is starting" in page.inner_text(T("train-status"))
+    assert "then a click adds a point" in page.inner_text(T("train-status"))
+    release()

@@ -97,3 +97,9 @@ test("the engine's limits are the page's: characters counted as Python counts th
   assert.equal(codePoints("abc"), 3);
   assert.equal(STEP_MAX, 1_000_000); // (gradstep train --steps: from 1 to 1,000,000)
 });
+
+test("an input named twice in a link is used once, and said (x,x locked the training view)", () => {
+  const s = trainSettings({ features: "x,x,y" });
+  assert.equal(s.features, "x,y");
+  assert.match(s.refused, /'x' named more than once: once is used/);
+});

@@ -642,7 +642,9 @@ function updateControls() {
   // beside Run says what waits for it, and nothing moves when it is up.)
   let reason = "";
   if (!graph && s.engine === "ready") {
-    reason = "No graph yet: the program has an error. Fix it and press Run, or open the default example.";
+    reason = editor.text.trim() ?
+      "No graph yet: the program has an error. Fix it and press Run, or open the default example." :
+      "No graph yet: the program is empty. Type one and press Run, or open the default example.";
   }
   const box = $("controls-reason");
   box.textContent = reason;

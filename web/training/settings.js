@@ -13,9 +13,12 @@ export const BY_NAME = new Map(TABLE.settings.map((s) => [s.name, s]));
 /** Each optimizer's first rate when none is given (optimizers.py's DEFAULT_LRS, as text). */
 export const DEFAULT_LRS = TABLE.default_lrs ?? {};
 
-/** The first rate when none is given (optimizers.py's default_lr): the optimizer's, and SGD's own on a regression. */
-export function defaultLr(optimizer, dataset) {
-  if (optimizer === "sgd" && TABLE.classes?.[dataset] === 0 && TABLE.regression_sgd_lr != null) return TABLE.regression_sgd_lr;
+/**
+ * The first rate when none is given (optimizers.py's default_lr): the optimizer's, and SGD's own on
+ * a regression (the dataset's kind, or `regression` when your own data says it).
+ */
+export function defaultLr(optimizer, dataset, regression = TABLE.classes?.[dataset] === 0) {
+  if (optimizer === "sgd" && regression && TABLE.regression_sgd_lr != null) return TABLE.regression_sgd_lr;
   return DEFAULT_LRS[optimizer] ?? null;
 }
 /** name -> default, as the form and the link show it ("1.0", "16,16"). */
@@ -56,9 +59,12 @@ export function trainSettings(parts = {}) {
     }
     if (s.kind === "features") {
       // (the inputs the page has; none of them: its default ones)
-      const names = String(v).split(",").map((n) => n.trim()).filter(Boolean);
+      const all = String(v).split(",").map((n) => n.trim()).filter(Boolean);
+      const names = [...new Set(all)]; // (an input named twice is one input: the boxes cannot hold it twice)
       const known = names.filter((n) => s.choices.includes(n));
       const unknown = names.filter((n) => !s.choices.includes(n));
+      const twice = names.filter((n) => all.indexOf(n) !== all.lastIndexOf(n));
+      if (twice.length) refused.push(`${s.label}: ${twice.map(q).join(", ")} named more than once: once is used`);
       if (unknown.length) {
         refused.push(`${s.label}: ${unknown.map(q).join(", ")} ${unknown.length === 1 ? "is not an input" : "are not inputs"}` +
           ` (${s.choices.join(", ")})${known.length ? "" : `: ${DEFAULTS[s.name]} are used`}`);
@@ -76,8 +82,11 @@ export function trainSettings(parts = {}) {
   Object.defineProperty(out, "refused", {
     value: refused.length ? `The link asked for what the page does not have: ${refused.join("; ")}.` : "",
   });
-  // (no rate given: the one for its optimizer and dataset, as the command line's)
-  if (parts.lr == null || parts.lr === "") out.lr = String(defaultLr(out.optimizer, out.dataset) ?? out.lr);
+  // (no rate given: the one for its optimizer and dataset, as the command line's; a rate given stays,
+  // also once your own data turns out to be a regression)
+  const lrGiven = parts.lr != null && parts.lr !== "";
+  if (!lrGiven) out.lr = String(defaultLr(out.optimizer, out.dataset) ?? out.lr);
+  Object.defineProperty(out, "lrGiven", { value: lrGiven });
   for (const k of TABLE.link_state) if (parts[k] != null && parts[k] !== "") out[k] = String(parts[k]);
   if (parts.data != null && String(parts.data).trim() !== "") out.data = String(parts.data); // (your own CSV)
   return out;
@@ -255,7 +264,7 @@ export class FeatureChecks {
   }
 
   set value(text) {
-    const names = String(text).split(",").map((p) => p.trim());
+    const names = [...new Set(String(text).split(",").map((p) => p.trim()))];
     const all = this.inputs.map((c) => c.value);
     this.order = [...names.filter((n) => all.includes(n)), ...all.filter((n) => !names.includes(n))];
     const on = new Set(names);

@@ -51,6 +51,8 @@ export class TrainView {
     if (this.fields.features) this.fields.features = new FeatureChecks(this.fields.features);
     // Your own data: CSV text (the command line's --data file's contents), the link's `data`.
     this.fields.data = $("train-data");
+    // (the page's HTML offers three classes to add; your own data may have up to ten)
+    for (let c = this.dom.cls.options.length; c < CLASS_NAMES.length; c++) this.dom.cls.add(new Option(CLASS_NAMES[c], String(c)));
     this.batch = new BatchView(engine, { pause: () => this.pause(), onChange: () => engine.onChange() });
     this.curve = new Curve(this.dom.curve);
     // Inside the network: the diagram with a heat map a neuron, and each layer's gradient norms.
@@ -96,7 +98,8 @@ export class TrainView {
   showApplies() {
     const opt = this.fields.optimizer?.value;
     // (a setting refused stays in view and editable, applying or not: it is what the message names)
-    const refused = this.fields[this.refusedName];
+    const field = this.fields[this.refusedName];
+    const refused = field?.box ?? field; // (the features' field is their checkboxes' box)
     for (const e of this.dom.panel.querySelectorAll(".train-opt[data-optimizer]")) {
       e.hidden = e.dataset.optimizer !== opt && !(refused && e.contains(refused));
     }
@@ -131,7 +134,9 @@ export class TrainView {
    * (SGD 1.0, or 0.1 on a regression; momentum 0.1; Adam 0.01). A rate the learner chose stays.
    */
   rateFollows() {
-    const now = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
+    // (your own data: its kind, once read; else the dataset's)
+    const regression = this.fields.data?.value && this.data ? this.regression : undefined;
+    const now = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value, regression);
     const lr = this.fields.lr;
     if (lr && this.lrDefault != null && now != null && Number(lr.value) === Number(this.lrDefault)) lr.value = now;
     this.lrDefault = now;
@@ -159,8 +164,10 @@ export class TrainView {
       const asked = Math.floor(Number(s.step)) || 0;
       const step = Math.max(0, Math.min(STEP_MAX, asked));
       if (s.step != null && String(s.step) !== String(step)) {
-        said.push(`The link's step=${clip(String(s.step))} is not a whole number from 0 to ${STEP_MAX.toLocaleString("en-US")}: ` +
-          `training goes to step ${step.toLocaleString("en-US")}.`);
+        // ("1e3", " 40": the step it names, in other words; "2.5", "-1", 10^20: not a step)
+        const named = Number(s.step) === step;
+        said.push(`The link's step=${clip(String(s.step))} is not ${named ? "written in digits" :
+          `a whole number from 0 to ${STEP_MAX.toLocaleString("en-US")}`}: training goes to step ${step.toLocaleString("en-US")}.`);
       }
       const edits = s.points != null ? decodeEdits(s.points) : null;
       if (s.points != null && !edits) said.push(`The link's points=${clip(String(s.points))} cannot be read: the dataset's own points are used.`);
@@ -171,7 +178,8 @@ export class TrainView {
     this.restoreGraph = graph && graph !== this.batch.linkState() ? graph : null;
     for (const [k, e] of Object.entries(this.fields)) e.value = s[k] ?? DEFAULTS[k] ?? "";
     if (this.fields.data.value) $("train-data-box").open = true; // (a link with your data shows it)
-    this.lrDefault = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
+    // (a link's own rate with your data stays whatever the data turns out to be)
+    this.lrDefault = s.lrGiven && s.data ? null : defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value);
     this.showApplies();
     if (said.length) this.note(said.join(" ")); // (a link's value the page does not take: said, not dropped silently)
   }
@@ -237,6 +245,18 @@ export class TrainView {
       // network, if any, comes back with its own settings)
       if (!reply.stopped && !reply.crashed) this.enable(false, "The network could not be built: see the message under the settings");
       return false;
+    }
+    // Your own data turned out to be a regression (or classes again): a rate at its default follows,
+    // as the command line's does for --data (SGD: 0.1 for a regression), and the network is made again.
+    if (this.fields.data.value && !this.restoring) {
+      const want = defaultLr(this.fields.optimizer?.value, null, Number(reply.data?.classes) === 0);
+      const lr = this.fields.lr;
+      if (want != null && this.lrDefault != null && Number(lr.value) === Number(this.lrDefault) && Number(want) !== Number(lr.value)) {
+        lr.value = String(want);
+        this.lrDefault = want;
+        this.engine.onChange();
+        return this.build(true);
+      }
     }
     this.built = key;
     this.losses = [];
@@ -372,7 +392,7 @@ export class TrainView {
       this.data = reply.data;
       const d = reply.data;
       this.points = d.points.map(([x, y], k) => [Number(x), Number(y), classIndex(d.labels[k])]);
-      // The classes a click can add: two, or three for the spiral.
+      // The classes a click can add: the data's (two, three for the spiral, up to ten of your own).
       for (const o of this.dom.cls.options) o.hidden = Number(o.value) >= Number(reply.data.classes);
       if (Number(this.dom.cls.value) >= Number(reply.data.classes)) this.dom.cls.value = "0";
       this.test = new Set((d.test ?? []).map(Number));
@@ -850,7 +870,12 @@ export class TrainView {
   async editAt(u, v) {
     const g = this.grid;
     const d = this.data;
-    if (!g || !d) return;
+    if (!g || !d) {
+      // (no data drawn yet, so nowhere to point at: said, not dropped silently)
+      this.say(this.engine.ready() ? "The data is not drawn yet: a click adds a point once it is." :
+        "Python is starting: the data is drawn as soon as it is up, and then a click adds a point there.");
+      return;
+    }
     if (this.regression) {
       this.note("This is a regression: its points carry numbers, not classes. Add points as rows x,y,target under Your own data.");
       return;
@@ -904,14 +929,18 @@ export class TrainView {
     });
     $("train-data-clear").addEventListener("click", () => {
       this.fields.data.value = "";
+      this.rateFollows(); // (the dataset's rate again, if the data's was at its default)
       this.engine.onChange();
       this.build();
     });
     $("train-data-file").addEventListener("change", async (e) => {
       const file = e.target.files?.[0];
       if (!file) return;
-      if (file.size > 400_000) {
-        $("train-data-note").textContent = `Your data: ${file.name} is ${file.size.toLocaleString("en-US")} bytes; the most is 400,000 (about 10,000 rows).`;
+      // (a file that cannot hold few enough characters is not read at all: UTF-8 takes 4 bytes at most a character)
+      const most = TABLE.max_data_chars;
+      if (file.size > 4 * most) {
+        $("train-data-note").textContent = `Your data: ${file.name} is ${file.size.toLocaleString("en-US")} bytes; ` +
+          `the most is ${most.toLocaleString("en-US")} characters (about 10,000 rows).`;
         return;
       }
       this.fields.data.value = await file.text();
