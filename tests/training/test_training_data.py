@@ -80,6 +80,8 @@ def test_a_comma_in_a_tab_separated_field_is_never_guessed_silently():
         (2, "x is '1,234': a decimal comma or thousands? Write it 1.234 or 1234"),
         (4, "y is '2,500': a decimal comma or thousands? Write it 2.500 or 2500"),
     ]
+    assert read("1,234,567\t0\t1\n0\t0\t1\n").skipped == [
+        (1, "x is '1,234,567': write it without the commas that group its thousands, 1234567")]
     # with semicolons the comma is decimal, three digits or not (those locales group with dots)
     assert read("1,234;5;0\n0;0;1\n").X == [[1.234, 5.0], [0.0, 0.0]]
     # commas then tabs: the commas separate

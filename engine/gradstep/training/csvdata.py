@@ -114,7 +114,8 @@ def read(text: str) -> Data:
             if sep == "\t" and _THOUSANDS.fullmatch(fields[bad]):
                 comma = fields[bad].replace(",", "")
                 why = (f"{what} is {fields[bad]!r}: a decimal comma or thousands? Write it "
-                       f"{fields[bad].replace(',', '.')} or {comma}")
+                       f"{fields[bad].replace(',', '.')} or {comma}" if fields[bad].count(",") == 1 else
+                       f"{what} is {fields[bad]!r}: write it without the commas that group its thousands, {comma}")
             else:
                 why = f"{what} is not a finite number: {_shown(fields[bad])}"
             skipped.append((number, why))
