@@ -133,13 +133,15 @@ export class TrainView {
    * A new optimizer or dataset: the rate follows to its default when it was at the last one's
    * (SGD 1.0, or 0.1 on a regression; momentum 0.1; Adam 0.01). A rate the learner chose stays.
    */
-  rateFollows() {
-    // (your own data: its kind, once read; else the dataset's)
-    const regression = this.fields.data?.value && this.data ? this.regression : undefined;
+  rateFollows(regression = this.fields.data?.value && this.data ? this.regression : undefined) {
+    // (`regression`: your own data's kind, once read; else the dataset's. True when the rate moved.)
     const now = defaultLr(this.fields.optimizer?.value, this.fields.dataset?.value, regression);
     const lr = this.fields.lr;
-    if (lr && this.lrDefault != null && now != null && Number(lr.value) === Number(this.lrDefault)) lr.value = now;
+    const moves = Boolean(lr) && this.lrDefault != null && now != null && Number(lr.value) === Number(this.lrDefault) &&
+      Number(lr.value) !== Number(now);
+    if (moves) lr.value = now;
     this.lrDefault = now;
+    return moves;
   }
 
   /** The settings and where the training is, for the address (contract section 5). */
@@ -248,15 +250,11 @@ export class TrainView {
     }
     // Your own data turned out to be a regression (or classes again): a rate at its default follows,
     // as the command line's does for --data (SGD: 0.1 for a regression), and the network is made again.
-    if (this.fields.data.value && !this.restoring) {
-      const want = defaultLr(this.fields.optimizer?.value, null, Number(reply.data?.classes) === 0);
-      const lr = this.fields.lr;
-      if (want != null && this.lrDefault != null && Number(lr.value) === Number(this.lrDefault) && Number(want) !== Number(lr.value)) {
-        lr.value = String(want);
-        this.lrDefault = want;
-        this.engine.onChange();
-        return this.build(true);
-      }
+    // (a rate the link gave with your data has no default to follow: lrDefault null, kept so)
+    const regression = Number(reply.data?.classes) === 0;
+    if (this.fields.data.value && !this.restoring && this.lrDefault != null && this.rateFollows(regression)) {
+      this.engine.onChange();
+      return this.build(true);
     }
     this.built = key;
     this.losses = [];
@@ -551,15 +549,13 @@ export class TrainView {
     if (!this.engine.ready()) {
       // (a second press before Python is up takes the first back, as Pause would)
       this.playWhenUp = !this.playWhenUp;
-      this.dom.play.textContent = this.playWhenUp ? "Pause" : "Play";
-      this.dom.play.setAttribute("aria-pressed", String(this.playWhenUp));
+      this.showPlaying(this.playWhenUp);
       this.say(this.playWhenUp ? "Python is starting: training plays as soon as it is up." :
         "Python is starting: Play is taken back.");
       return;
     }
     this.playing = true;
-    this.dom.play.textContent = "Pause";
-    this.dom.play.setAttribute("aria-pressed", "true");
+    this.showPlaying(true);
     let n = 1;
     let saved = performance.now();
     while (this.playing) {
@@ -591,8 +587,13 @@ export class TrainView {
   pause() {
     if (this.playing) this.engine.onChange(); // (the address follows the steps when training stops)
     this.playing = false;
-    this.dom.play.textContent = "Play";
-    this.dom.play.setAttribute("aria-pressed", "false");
+    this.showPlaying(false);
+  }
+
+  /** Play's button: Pause while training plays (or will, once Python is up), Play otherwise. */
+  showPlaying(on) {
+    this.dom.play.textContent = on ? "Pause" : "Play";
+    this.dom.play.setAttribute("aria-pressed", String(on));
   }
 
   async reset() {
@@ -601,8 +602,6 @@ export class TrainView {
       // (before Python is up: the steps and the Play asked for meanwhile are taken back)
       this.waiting = 0;
       this.playWhenUp = false;
-      this.dom.play.textContent = "Play";
-      this.dom.play.setAttribute("aria-pressed", "false");
       // (and the link's step: not replayed; its points, if any, stay)
       if (this.restore) this.restore = this.restore.edits ? { step: 0, edits: this.restore.edits } : null;
       this.engine.onChange();
