@@ -63,9 +63,14 @@ def _split(line: str, sep: str) -> list[str]:
     return [f[1:-1].strip() if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in fields]
 
 
+def _grouped(text: str, sep: str) -> bool:
+    """A field whose commas may group thousands, in a tab-separated line: no guess is made."""
+    return sep == "\t" and _THOUSANDS.fullmatch(text) is not None
+
+
 def _value(text: str, sep: str) -> float | None:
     """A field's number, or None; a decimal comma where the separator allows one (module doc)."""
-    if sep != "," and text.count(",") == 1 and "." not in text and not (sep == "\t" and _THOUSANDS.fullmatch(text)):
+    if sep != "," and text.count(",") == 1 and "." not in text and not _grouped(text, sep):
         text = text.replace(",", ".")
     return _number(text)
 
@@ -111,7 +116,7 @@ def read(text: str) -> Data:
         bad = next((k for k, v in enumerate(values) if v is None), None)
         if bad is not None:
             what = ("x", "y", "the label or target")[bad]
-            if sep == "\t" and _THOUSANDS.fullmatch(fields[bad]):
+            if _grouped(fields[bad], sep):
                 comma = fields[bad].replace(",", "")
                 why = (f"{what} is {fields[bad]!r}: a decimal comma or thousands? Write it "
                        f"{fields[bad].replace(',', '.')} or {comma}" if fields[bad].count(",") == 1 else
