@@ -44,6 +44,10 @@ const RECORD = new URL("web/build/pyodide-snapshot.json", base);
 // versions' files are deleted when this one is written.
 const KEPT_PREFIX = "gradstep-snapshot-";
 const keptName = (record) => `${KEPT_PREFIX}${record.pyodide}-${record.engine_hash}`;
+// The copy being written, under a name no start reads: moved to its kept name once whole, so a
+// start in the meantime (a reload seconds after the first visit) never finds it half written, or
+// held open by the worker writing it (which made that start a normal one, and dropped the copy).
+const WRITING = "gradstep-writing-snapshot";
 
 // How this worker started, for the page and the tests: {how: "snapshot" | "normal",
 // reason (why not from the snapshot, "" when it was), ms: {...phases}, raw: true when a kept
@@ -171,18 +175,30 @@ async function keepRawSnapshot(record, bytes) {
     if (self.caches) caches.delete("gradstep.snapshot").catch(() => {}); // (where earlier versions kept it: 31 MB)
     const root = await opfs();
     await forgetRawSnapshot(keptName(record));
-    handle = await (await root.getFileHandle(keptName(record), { create: true })).createSyncAccessHandle();
+    const file = await root.getFileHandle(WRITING, { create: true });
+    handle = await file.createSyncAccessHandle();
     const data = sparse(bytes);
     handle.truncate(0);
     const wrote = handle.write(data, { at: 0 });
     handle.flush();
-    kept = wrote === data.length;
+    handle.close();
+    handle = null;
+    if (wrote === data.length) {
+      await file.move(keptName(record));
+      kept = true;
+    }
   } catch {
     // no OPFS, another tab writing it, or a full disk: the gzip file serves, as on a first visit
   } finally {
     handle?.close();
   }
-  if (!kept) await forgetRawSnapshot(); // (a part-written copy is not left behind)
+  if (!kept) await forgetWriting(); // (a part-written copy is not left behind)
+}
+
+async function forgetWriting() {
+  try {
+    await (await opfs()).removeEntry(WRITING);
+  } catch { /* none, or another tab's, still being written */ }
 }
 
 /** Deletes the kept snapshots (but the one named `keep`). */
