@@ -33,9 +33,9 @@ for (let i = 0; i < runs; i++) {
   normal.push(performance.now() - t);
 
   t = performance.now();
-  const bytes = new Uint8Array(zlib.gunzipSync(gz));
+  const bytes = engine.unsparse(new Uint8Array(zlib.gunzipSync(gz)).buffer);
   gunzip.push(performance.now() - t);
-  const q = await loadPyodide({ indexURL, ...quiet, ...(await engine.snapshotOptions(asmURL, bytes)) });
+  const q = await loadPyodide({ indexURL, ...quiet, ...engine.snapshotOptions(asmURL, bytes) });
   engine.installEngine(q, files, contents, glue);
   engine.afterRestore(q);
   engine.importEngine(q);

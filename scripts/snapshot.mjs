@@ -7,8 +7,10 @@
 // imports them exactly as the worker does (web/worker/engine-files.js), takes
 // pyodide.makeMemorySnapshot(), then checks it: a second Pyodide starts from it and
 // loads a program. Writes
-//   ROOT/web/build/pyodide-snapshot.bin.gz   the snapshot, gzip level 9
-//   ROOT/web/build/pyodide-snapshot.json     {pyodide, build_id, engine_hash, bytes, gzip_bytes, sha256}
+//   ROOT/web/build/pyodide-snapshot.bin.gz   the snapshot without its all-zero pages (engine-files.js's
+//                                            sparse layout: half the bytes to gunzip), gzip level 9
+//   ROOT/web/build/pyodide-snapshot.json     {pyodide, build_id, engine_hash, bytes (the snapshot's),
+//                                            sparse_bytes, gzip_bytes, sha256 (the gzip file's)}
 // and prints that record as one JSON line (plus "ms": the time taken).
 // The worker starts from the snapshot only when `pyodide` and `engine_hash` match what
 // it loads (Pyodide itself refuses a snapshot of another build id).
@@ -41,22 +43,24 @@ const heavy = maker.runPython(
 if (heavy.length) throw new Error(`the snapshot would hold ${heavy.join(", ")}: keep them out of PRELOAD's imports`);
 const buildId = maker._api.config.BUILD_ID;
 const snapshot = maker.makeMemorySnapshot();
+const packed = engine.sparse(snapshot);
 
-// The check: start from it as the worker does, and load a program.
-const restored = await loadPyodide({ indexURL, ...quiet, ...(await engine.snapshotOptions(asmURL, snapshot)) });
+// The check: start from what is stored, as the worker does, and load a program.
+const restored = await loadPyodide({ indexURL, ...quiet, ...engine.snapshotOptions(asmURL, engine.unsparse(packed.buffer)) });
 engine.installEngine(restored, files, contents, glue);
 engine.afterRestore(restored);
 const mod = engine.importEngine(restored);
 const reply = JSON.parse(mod.handle("load", JSON.stringify({ text: "a = 2.0\nb = a * a\n" })));
 if (!reply.ok) throw new Error(`a Pyodide started from the snapshot failed to load a program: ${JSON.stringify(reply.error)}`);
 
-const gz = zlib.gzipSync(snapshot, { level: 9 });
+const gz = zlib.gzipSync(packed, { level: 9 });
 const record = {
   comment: "Made by scripts/snapshot.mjs (run by scripts/setup.py); read by web/worker/engine-worker.js.",
   pyodide: version,
   build_id: buildId,
   engine_hash: await engine.engineHash(version, files, contents, glue),
   bytes: snapshot.length,
+  sparse_bytes: packed.length,
   gzip_bytes: gz.length,
   sha256: crypto.createHash("sha256").update(gz).digest("hex"),
 };

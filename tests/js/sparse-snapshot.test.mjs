@@ -1,4 +1,5 @@
-// The kept snapshot's layout (web/worker/engine-files.js): all-zero pages left out, and back.
+// The snapshot's stored layout (web/worker/engine-files.js): all-zero pages left out, and back,
+// whole or from a download's chunks.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -6,7 +7,7 @@ import test from "node:test";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
-import { sparse, unsparse } from "../../web/worker/engine-files.js";
+import { sparse, sparseWriter, unsparse } from "../../web/worker/engine-files.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PAGE = 4096;
@@ -40,9 +41,38 @@ test("damaged copies are refused, not restored", () => {
   assert.throws(() => unsparse(wrongPage.buffer), /damaged/);
 });
 
-test("set-up's snapshot (scripts/setup.py runs first): about half its pages are zeros, and it comes back whole", () => {
-  const bytes = new Uint8Array(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, "web/build/pyodide-snapshot.bin.gz"))));
+test("set-up's snapshot (scripts/setup.py runs first) is stored sparse: about half its pages were zeros, and it comes back whole", () => {
+  const record = JSON.parse(fs.readFileSync(path.join(ROOT, "web/build/pyodide-snapshot.json"), "utf8"));
+  const packed = new Uint8Array(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, "web/build/pyodide-snapshot.bin.gz"))));
+  assert.equal(packed.length, record.sparse_bytes);
+  assert.ok(packed.length < 0.7 * record.bytes, `${packed.length} of ${record.bytes}`);
+  const bytes = unsparse(packed.buffer);
+  assert.equal(bytes.length, record.bytes);
+  assert.ok(Buffer.from(sparse(bytes)).equals(Buffer.from(packed)));
+});
+
+test("the writer fills the snapshot from chunks of any size, as a download is gunzipped", () => {
+  const length = 9 * PAGE + 123;
+  const bytes = new Uint8Array(length);
+  for (const at of [0, PAGE - 1, 3 * PAGE, 3 * PAGE + 1, 6 * PAGE + 4000, length - 1]) bytes[at] = 1 + (at % 251);
   const packed = sparse(bytes);
-  assert.ok(packed.length < 0.7 * bytes.length, `${packed.length} of ${bytes.length}`);
-  assert.ok(Buffer.from(unsparse(packed.buffer)).equals(Buffer.from(bytes)));
+  for (const size of [1, 3, 7, 12, 13, PAGE - 1, PAGE, PAGE + 5, packed.length]) {
+    const writer = sparseWriter(new Uint8Array(length));
+    for (let at = 0; at < packed.length; at += size) writer.write(packed.subarray(at, at + size));
+    assert.deepEqual(writer.end(), bytes, `chunks of ${size}`);
+  }
+});
+
+test("the writer refuses a download that is short, long, of another length or not the layout", () => {
+  const bytes = new Uint8Array(4 * PAGE).fill(3);
+  const packed = sparse(bytes);
+  const short = sparseWriter(new Uint8Array(bytes.length));
+  short.write(packed.subarray(0, packed.length - 1));
+  assert.throws(() => short.end(), /damaged/);
+  const long = sparseWriter(new Uint8Array(bytes.length));
+  assert.throws(() => long.write(Uint8Array.of(...packed, 0)), /damaged/);
+  assert.throws(() => sparseWriter(new Uint8Array(bytes.length + 1)).write(packed), /damaged.*not/);
+  assert.throws(() => sparseWriter(new Uint8Array(bytes.length)).write(bytes), /not a sparse snapshot/);
+  const nothing = sparseWriter(new Uint8Array(bytes.length));
+  assert.throws(() => nothing.end(), /damaged/);
 });

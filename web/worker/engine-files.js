@@ -75,31 +75,36 @@ export function afterRestore(pyodide) {
 }
 
 /**
- * loadPyodide's options to start from `snapshot` (the bytes of makeMemorySnapshot(), or a
- * promise of them: loadPyodide awaits it only just before instantiating the wasm, so its own
- * preparations run while the snapshot is still being read).
+ * loadPyodide's options to start from a snapshot. `source` is its bytes (makeMemorySnapshot()'s),
+ * or a promise of {bytes, whole}: their array, which may still be being filled, and a promise
+ * that it is whole. loadPyodide takes the array as soon as it exists and instantiates Pyodide's
+ * WebAssembly meanwhile; its module is handed back (and the snapshot copied in) once it is whole.
  * Pyodide 314.0.2 sets INITIAL_MEMORY to the snapshot's size, but its module declares
  * its own memory and ignores that, so a snapshot larger than the initial heap fails to
  * copy in (pyodide issue 6254): grow the heap first, between instantiation and restore.
  */
-export async function snapshotOptions(asmURL, snapshot) {
+export function snapshotOptions(asmURL, snapshot) {
+  const source = ArrayBuffer.isView(snapshot) ? Promise.resolve({ bytes: snapshot, whole: null }) : snapshot;
   const created = import(asmURL); // (pyodide.asm.mjs, as loadPyodide would load it)
   created.catch(() => {}); // (reported by createPyodideModule, when it is asked for)
   return {
-    _loadSnapshot: snapshot,
+    _loadSnapshot: source.then((s) => s.bytes),
     createPyodideModule: async (settings) => {
-      const [{ default: createModule }, bytes] = await Promise.all([created, snapshot]);
+      const { default: createModule } = await created;
       const made = await createModule(settings);
+      const { bytes, whole } = await source;
+      await whole;
       if (made.HEAP8.length < bytes.length) made.growMemory(bytes.length);
       return made;
     },
   };
 }
 
-// The kept copy leaves out the snapshot's all-zero pages (half of its 31 MB: a fresh Uint8Array
-// is zeros already), so a later visit reads half the bytes. Its layout, 32-bit words then bytes:
-// SPARSE_MAGIC, the snapshot's length, the count n of pages kept, their n page numbers, then
-// those n pages of PAGE bytes (the last one padded with zeros).
+// A snapshot is stored without its all-zero pages (half of its 31 MB: a fresh Uint8Array is zeros
+// already), both in the gzip file set-up writes and in the copy a later visit keeps: half the
+// bytes to gunzip, and to read. Its layout, 32-bit words then bytes: SPARSE_MAGIC, the
+// snapshot's length, the count n of pages kept, their n page numbers, then those n pages of
+// PAGE bytes (the last one padded with zeros).
 const SPARSE_MAGIC = 0x50535347; // "GSSP"
 const PAGE = 4096;
 
@@ -124,15 +129,67 @@ export function sparse(bytes) {
 
 /** The snapshot `sparse` made `buffer` from (an ArrayBuffer); throws when it is not one. */
 export function unsparse(buffer) {
-  const [magic, length, n] = buffer.byteLength >= 12 ? new Uint32Array(buffer, 0, 3) : [];
-  if (magic !== SPARSE_MAGIC || buffer.byteLength !== 4 * (3 + n) + PAGE * n) throw new Error("the kept snapshot is damaged");
-  const pages = new Uint32Array(buffer, 12, n);
-  const out = new Uint8Array(length);
-  const at = 4 * (3 + n);
-  for (let k = 0; k < n; k++) {
-    const start = pages[k] * PAGE;
-    if (start >= length) throw new Error("the kept snapshot is damaged");
-    out.set(new Uint8Array(buffer, at + k * PAGE, Math.min(PAGE, length - start)), start);
-  }
-  return out;
+  const [magic, length] = buffer.byteLength >= 12 ? new Uint32Array(buffer, 0, 2) : [];
+  if (magic !== SPARSE_MAGIC) throw damaged();
+  const writer = sparseWriter(new Uint8Array(length));
+  writer.write(new Uint8Array(buffer));
+  return writer.end();
+}
+
+const damaged = (why) => new Error(`the snapshot is damaged${why ? ` (${why})` : ""}`);
+
+/**
+ * Fills `out` (zeros, the snapshot's length) from the layout above as its bytes come, in
+ * chunks of any size: write(chunk) for each, then end(), which returns `out`. Either throws
+ * when the bytes are not a sparse snapshot of out.length bytes (so a download can be
+ * gunzipped straight into the array Pyodide restores from, with no copy of it whole).
+ */
+export function sparseWriter(out) {
+  let head = new Uint8Array(12); // the words before the pages: the first three, then all
+  let headAt = 0;
+  let pages = null; // the kept pages' numbers, once the head is in
+  let at = 0; // bytes of the pages written
+  const lastPage = Math.ceil(out.length / PAGE) - 1;
+  const readHead = () => {
+    const words = new Uint32Array(head.buffer, 0, head.length / 4);
+    if (head.length === 12) {
+      if (words[0] !== SPARSE_MAGIC) throw damaged("not a sparse snapshot");
+      if (words[1] !== out.length) throw damaged(`${words[1]} bytes, not ${out.length}`);
+      if (words[2] > lastPage + 1) throw damaged("more pages than it has room for");
+      const all = new Uint8Array(4 * (3 + words[2]));
+      all.set(head);
+      head = all;
+      if (head.length > 12) return;
+    }
+    pages = words.subarray(3);
+    for (const p of pages) if (p > lastPage) throw damaged("a page past its end");
+  };
+  return {
+    write(chunk) {
+      let i = 0;
+      while (i < chunk.length) {
+        if (!pages) {
+          const take = Math.min(head.length - headAt, chunk.length - i);
+          head.set(chunk.subarray(i, i + take), headAt);
+          headAt += take;
+          i += take;
+          if (headAt === head.length) readHead();
+          continue;
+        }
+        const k = Math.floor(at / PAGE);
+        if (k >= pages.length) throw damaged("longer than its pages");
+        const within = at % PAGE;
+        const take = Math.min(PAGE - within, chunk.length - i);
+        const to = pages[k] * PAGE + within;
+        const room = Math.min(take, Math.max(0, out.length - to)); // (the last page's padding is dropped)
+        if (room > 0) out.set(chunk.subarray(i, i + room), to);
+        at += take;
+        i += take;
+      }
+    },
+    end() {
+      if (!pages || at !== pages.length * PAGE) throw damaged("shorter than its pages");
+      return out;
+    },
+  };
 }

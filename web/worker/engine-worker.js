@@ -28,7 +28,7 @@
 // installs and imports those Python packages (web/worker/worker-packages.js, on first need)
 // and replies {"ok": true, "versions": {name: version}}; Python code can then import them.
 
-import { afterRestore, engineHash, importEngine, installEngine, snapshotOptions, sparse, unsparse } from "./engine-files.js";
+import { afterRestore, engineHash, importEngine, installEngine, snapshotOptions, sparse, sparseWriter, unsparse } from "./engine-files.js";
 import { splitReply } from "./reply-parts.js";
 
 const base = new URL("../../", import.meta.url); // the repository root as served
@@ -68,6 +68,7 @@ async function start() {
   opfs().catch(() => {}); // (the kept snapshot's folder: asked for now, used once the record is in)
   // Everything at once: Pyodide's module, the engine's files, the snapshot and its record.
   const pyodideModule = import(indexURL + "pyodide.mjs");
+  import(indexURL + "pyodide.asm.mjs").catch(() => {}); // (its 1.2 MB, loaded now: loadPyodide imports it later)
   // The engine's files and the glue in one response (web/build/engine-bundle.json); when it is
   // missing or unreadable, one by one from their list, as before the bundle.
   const bundleP = fetch(new URL("web/build/engine-bundle.json", base)).then(okJson).then(unbundle).catch(() => null);
@@ -84,37 +85,51 @@ async function start() {
   // 250 ms of a repeat visit.)
   const snapshotStop = new AbortController();
   const gzipP = fetch(SNAPSHOT, { signal: snapshotStop.signal });
+  // {bytes, whole}: the snapshot's array, and a promise that it is whole. From the gzip file the
+  // array comes at once, empty, and is filled as the download is gunzipped: Pyodide instantiates
+  // its WebAssembly meanwhile and copies the snapshot in only once it is whole.
   const snapshotP = recordP.catch(() => null).then(async (record) => {
-    const kept = record && (await keptSnapshot(record));
-    if (!kept) return readSnapshot(await gzipP);
+    if (!record) throw new Error("no snapshot record");
+    const kept = await keptSnapshot(record);
+    if (!kept) return readSnapshot(await gzipP, record.bytes);
     snapshotStop.abort(); // (a kept copy is found: the gzip file is not needed)
     boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
-    return unsparse(await readKept(kept));
+    const bytes = unsparse(await readKept(kept));
+    return { bytes, whole: Promise.resolve(bytes) };
   });
   // (an unused rejection must not be reported as unhandled)
-  for (const p of [contentsP, recordP, gzipP, snapshotP]) p.catch(() => {});
+  for (const p of [contentsP, glueP, recordP, gzipP, snapshotP]) p.catch(() => {});
 
   const { loadPyodide, version } = await pyodideModule;
   mark("module");
-  const [files, contents, glue] = await Promise.all([filesP, contentsP, glueP]);
-  mark("files");
+  const engineP = Promise.all([filesP, contentsP, glueP]);
+  engineP.then(() => mark("files"), () => {});
   let pyodide = null;
   let mod = null;
   try {
     const record = await recordP.catch(() => { throw new Error("no snapshot (has scripts/setup.py run?)"); });
     if (record.pyodide !== version) throw new Error(`the snapshot is of Pyodide ${record.pyodide}, this is ${version}`);
-    if (record.engine_hash !== (await engineHash(version, files, contents, glue))) {
-      throw new Error("the snapshot was made from other engine files (run scripts/setup.py again)");
-    }
-    // (loadPyodide prepares while the snapshot is read, and waits for it to instantiate)
-    const bytesP = snapshotP.then((bytes) => {
-      mark("snapshot");
-      say("starting Python from its snapshot");
-      return bytes;
+    // (its engine files are checked while Python starts: restored only when they are the ones here)
+    const checked = engineP.then(async ([files, contents, glue]) => {
+      if (record.engine_hash !== (await engineHash(version, files, contents, glue))) {
+        throw new Error("the snapshot was made from other engine files (run scripts/setup.py again)");
+      }
     });
-    pyodide = await loadPyodide({ indexURL, ...(await snapshotOptions(indexURL + "pyodide.asm.mjs", bytesP)) });
+    // (loadPyodide prepares and instantiates while the snapshot is read, and waits for it
+    // only to copy it in)
+    checked.catch(() => {}); // (each rejection is reported where it is awaited: by loadPyodide)
+    const sourceP = snapshotP.then(({ bytes, whole }) => {
+      const ready = Promise.all([whole, checked]).then(() => {
+        mark("snapshot");
+        say("starting Python from its snapshot");
+      });
+      ready.catch(() => {});
+      return { bytes, whole: ready };
+    });
+    pyodide = await loadPyodide({ indexURL, ...snapshotOptions(indexURL + "pyodide.asm.mjs", sourceP) });
     mark("restored");
-    const bytes = await bytesP;
+    const { bytes } = await sourceP;
+    const [files, contents, glue] = await engineP;
     installEngine(pyodide, files, contents, glue);
     mark("installed");
     afterRestore(pyodide);
@@ -133,6 +148,7 @@ async function start() {
     pyodide = await loadPyodide({ indexURL });
     mark("python");
     say("loading the engine");
+    const [files, contents, glue] = await engineP;
     installEngine(pyodide, files, contents, glue);
     mod = importEngine(pyodide);
   }
@@ -211,30 +227,60 @@ async function forgetRawSnapshot(keep = "") {
   } catch { /* no OPFS: nothing kept */ }
 }
 
-/** The snapshot's bytes from its gzip file (gunzipped here; a server that already
- * removed the gzip encoding is fine too), with download progress reported. */
-async function readSnapshot(r) {
+/** The snapshot from its gzip file (a server that already removed the gzip encoding is fine
+ * too), gunzipped as it downloads, straight into its array of `length` bytes (the record's):
+ * {bytes, whole}, the array at once and a promise that it is filled (rejected when the file is
+ * not the sparse layout of `length` bytes, is damaged, or stops coming: engine-files.js's
+ * sparseWriter). Download progress is reported. */
+async function readSnapshot(r, length) {
   if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status}`);
+  if (!Number.isSafeInteger(length) || length <= 0) throw new Error("the snapshot's record gives no length");
   boot.read = true;
   const total = Number(r.headers.get("Content-Length")) || 0;
-  const chunks = [];
-  let loaded = 0;
-  let said = 0;
-  const reader = r.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    if (total && loaded - said > total / 20) {
-      said = loaded;
-      say("downloading Python's snapshot", { loaded, total });
+  const bytes = new Uint8Array(length);
+  const whole = (async () => {
+    const reader = r.body.getReader();
+    const first = await reader.read();
+    let loaded = 0;
+    let said = 0;
+    const count = (chunk) => {
+      loaded += chunk.length;
+      if (total && loaded - said > total / 20) {
+        said = loaded;
+        say("downloading Python's snapshot", { loaded, total });
+      }
+      return chunk;
+    };
+    // (the body again, its first chunk put back, counted as it goes)
+    const body = new ReadableStream({
+      start(c) {
+        if (first.done) c.close();
+        else c.enqueue(count(first.value));
+      },
+      async pull(c) {
+        const { done, value } = await reader.read();
+        if (done) c.close();
+        else c.enqueue(count(value));
+      },
+      cancel: (why) => reader.cancel(why),
+    });
+    const gzipped = !first.done && first.value[0] === 0x1f && first.value[1] === 0x8b;
+    const plain = (gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body).getReader();
+    const writer = sparseWriter(bytes);
+    try {
+      for (;;) {
+        const { done, value } = await plain.read();
+        if (done) break;
+        writer.write(value);
+      }
+    } catch (e) {
+      plain.cancel().catch(() => {}); // (the rest of the download is not wanted)
+      throw e;
     }
-  }
-  const data = concat(chunks, loaded);
-  if (data[0] !== 0x1f || data[1] !== 0x8b) return data;
-  const out = new Blob([data]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(out).arrayBuffer());
+    return writer.end();
+  })();
+  whole.catch(() => {}); // (reported where it is awaited)
+  return { bytes, whole };
 }
 
 /** The bundle's texts as the bytes the files hold (UTF-8), for the file system and the snapshot's hash. */
@@ -244,16 +290,6 @@ function unbundle(b) {
   }
   const enc = new TextEncoder();
   return { files: b.files, contents: b.contents.map((t) => enc.encode(t)), glue: enc.encode(b.glue) };
-}
-
-function concat(chunks, length) {
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
 }
 
 function okJson(r) {
