@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boot-time benchmark (not a test): Python ready on the page, in headless Chromium.
 
-    python3 bench/boot.py [-n 5] [--throttle 1,4] [--json] [--no-node]
+    python3 bench/boot.py [-n 5] [--throttle 1,4] [--network 40,50] [--json] [--no-node]
 
 Serves the repo on 127.0.0.1, then N times, for each CPU slow-down (Chromium's
 Emulation.setCPUThrottlingRate over the DevTools protocol; 4 is a phone), each in a
@@ -19,6 +19,10 @@ the bytes that came over the network before ready, and, for the repeat visit, ho
 of the site's requests were not answered by the service worker. Times are ms from
 navigation start, measured in the page. Then, unless --no-node, the same starts under
 node (bench/pyodide_snapshot.mjs). Run `python3 scripts/setup.py` first.
+
+--network LATENCY_MS,MBIT also slows the network as a learner's would be (Chromium's
+Network.emulateNetworkConditions: that round-trip latency added to each request, and that
+bandwidth down and up); the default is this machine's loopback, with neither.
 
 The CPU slow-down applies to the page's thread; whether Chromium also slows a dedicated
 worker with it is not documented, so the throttled figures are a lower bound on a phone's.
@@ -75,7 +79,8 @@ SW_CHECK = ("sw.js", "web/build/precache.js")
 class Visit:
     """One page load in `context`: its probe's figures, bytes and requests off the network."""
 
-    def __init__(self, context, base: str, path: str, throttle: float, timeout_ms: int, wait_offline=False):
+    def __init__(self, context, base: str, path: str, throttle: float, timeout_ms: int, wait_offline=False,
+                 network: tuple[float, float] | None = None):
         self.bytes = 0
         self.network = []
         site = urlsplit(base).netloc
@@ -91,8 +96,16 @@ class Visit:
 
         context.on("response", on_response)
         page = context.new_page()
-        if throttle != 1:
-            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        if throttle != 1 or network:
+            cdp = context.new_cdp_session(page)
+            if throttle != 1:
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+            if network:
+                latency, mbit = network
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", {
+                    "offline": False, "latency": latency,
+                    "downloadThroughput": mbit * 125_000, "uploadThroughput": mbit * 125_000})
         page.add_init_script(PROBE)
         page.goto(base + path)
         page.wait_for_selector("body[data-ready=true]", timeout=timeout_ms)
@@ -141,20 +154,21 @@ KEPT_JS = """async () => {
 }"""
 
 
-def run_once(browser, base: str, page_path: str, throttle: float, timeout_ms: int) -> dict:
+def run_once(browser, base: str, page_path: str, throttle: float, timeout_ms: int, network=None) -> dict:
     out = {}
     context = browser.new_context()
-    out["bare"] = Visit(context, base, "tests/browser/fixtures/bare-pyodide.html", throttle, timeout_ms).row()
+    out["bare"] = Visit(context, base, "tests/browser/fixtures/bare-pyodide.html", throttle, timeout_ms,
+                        network=network).row()
     context.close()
 
     context = browser.new_context()
     context.route(SNAPSHOT, lambda route: route.fulfill(status=404, body=""))
-    out["normal"] = Visit(context, base, page_path, throttle, timeout_ms).row()
+    out["normal"] = Visit(context, base, page_path, throttle, timeout_ms, network=network).row()
     context.close()
 
     context = browser.new_context()
-    out["snapshot"] = Visit(context, base, page_path, throttle, timeout_ms, wait_offline=True).row()
-    out["repeat"] = Visit(context, base, page_path, throttle, timeout_ms).row()
+    out["snapshot"] = Visit(context, base, page_path, throttle, timeout_ms, wait_offline=True, network=network).row()
+    out["repeat"] = Visit(context, base, page_path, throttle, timeout_ms, network=network).row()
     context.close()
     return out
 
@@ -190,6 +204,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description="Boot-time benchmark: bare Pyodide, normal, snapshot and repeat visits.")
     ap.add_argument("-n", type=int, default=5, help="fresh profiles per kind of start (default 5)")
     ap.add_argument("--throttle", default="1,4", help="CPU slow-downs to run, comma-separated (default 1,4)")
+    ap.add_argument("--network", default="",
+                    help="LATENCY_MS,MBIT: each request that much slower and the bandwidth that many Mbit/s "
+                         "(default: none, this machine's loopback)")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per boot (default 300)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     ap.add_argument("--no-node", action="store_true", help="skip the node figures (bench/pyodide_snapshot.mjs)")
@@ -203,6 +220,11 @@ def main() -> int:
         return 1
     opts, server, base = started
     throttles = [float(t) for t in args.throttle.split(",")]
+    network = tuple(float(v) for v in args.network.split(",")) if args.network else None
+    if network is not None and (len(network) != 2 or min(network) < 0 or network[1] == 0):
+        print("bench: --network is LATENCY_MS,MBIT, e.g. 40,50", file=sys.stderr)
+        return 2
+    net = f", network {network[0]:g} ms {network[1]:g} Mbit/s" if network else ""
     results = {}
     try:
         with sync_playwright() as pw:
@@ -210,12 +232,12 @@ def main() -> int:
             for throttle in throttles:
                 rows = []
                 for i in range(args.n):
-                    row = run_once(browser, base, args.page, throttle, int(args.timeout * 1000))
+                    row = run_once(browser, base, args.page, throttle, int(args.timeout * 1000), network)
                     rows.append(row)
                     if not args.json:
-                        print(f"cpu x{throttle:g} run {i + 1}/{args.n}: "
+                        print(f"cpu x{throttle:g}{net} run {i + 1}/{args.n}: "
                               + ", ".join(f"{k} {fmt(v['ready'])}" for k, v in row.items()), flush=True)
-                results[f"cpu x{throttle:g}"] = summarize(rows)
+                results[f"cpu x{throttle:g}{net}"] = summarize(rows)
             browser.close()
     finally:
         server.shutdown()

@@ -28,8 +28,10 @@
 // installs and imports those Python packages (web/worker/worker-packages.js, on first need)
 // and replies {"ok": true, "versions": {name: version}}; Python code can then import them.
 
-import { afterRestore, engineHash, importEngine, installEngine, snapshotOptions, sparse, sparseWriter, unsparse } from "./engine-files.js";
-import { splitReply } from "./reply-parts.js";
+// (its own modules are imported as it starts, not before: the downloads below begin a round trip
+// sooner than after a static import's)
+const engineFiles = import("./engine-files.js");
+const replyParts = import("./reply-parts.js");
 
 const base = new URL("../../", import.meta.url); // the repository root as served
 const indexURL = new URL("web/vendor/pyodide/", base).href;
@@ -94,13 +96,15 @@ async function start() {
     if (!kept) return readSnapshot(await gzipP, record.bytes);
     snapshotStop.abort(); // (a kept copy is found: the gzip file is not needed)
     boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
+    const { unsparse } = await engineFiles;
     const bytes = unsparse(await readKept(kept));
     return { bytes, whole: Promise.resolve(bytes) };
   });
   // (an unused rejection must not be reported as unhandled)
-  for (const p of [contentsP, glueP, recordP, gzipP, snapshotP]) p.catch(() => {});
+  for (const p of [contentsP, glueP, recordP, gzipP, snapshotP, engineFiles, replyParts]) p.catch(() => {});
 
-  const { loadPyodide, version } = await pyodideModule;
+  const [{ loadPyodide, version }, { afterRestore, engineHash, importEngine, installEngine, snapshotOptions }] =
+    await Promise.all([pyodideModule, engineFiles]);
   mark("module");
   const engineP = Promise.all([filesP, contentsP, glueP]);
   engineP.then(() => mark("files"), () => {});
@@ -193,6 +197,7 @@ async function keepRawSnapshot(record, bytes) {
     await forgetRawSnapshot(keptName(record));
     const file = await root.getFileHandle(WRITING, { create: true });
     handle = await file.createSyncAccessHandle();
+    const { sparse } = await engineFiles;
     const data = sparse(bytes);
     handle.truncate(0);
     const wrote = handle.write(data, { at: 0 });
@@ -266,6 +271,7 @@ async function readSnapshot(r, length) {
     });
     const gzipped = !first.done && first.value[0] === 0x1f && first.value[1] === 0x8b;
     const plain = (gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body).getReader();
+    const { sparseWriter } = await engineFiles;
     const writer = sparseWriter(bytes);
     try {
       for (;;) {
@@ -348,6 +354,7 @@ self.onmessage = (e) => {
     let parts = [];
     let rest = json;
     try {
+      const { splitReply } = await replyParts;
       ({ parts, json: rest } = splitReply(json));
     } catch {
       // (not JSON the page can read either, e.g. NaN: sent whole, the page says so)
