@@ -76,3 +76,17 @@ test("the writer refuses a download that is short, long, of another length or no
   const nothing = sparseWriter(new Uint8Array(bytes.length));
   assert.throws(() => nothing.end(), /damaged/);
 });
+
+test("the writer refuses a page list out of order or repeated (a damaged kept copy is not restored)", () => {
+  const bytes = new Uint8Array(5 * PAGE);
+  bytes[PAGE] = 1;
+  bytes[3 * PAGE] = 2;
+  const packed = sparse(bytes); // pages 1 and 3
+  const pages = new Uint32Array(packed.buffer, 12, 2);
+  assert.deepEqual([...pages], [1, 3]);
+  for (const bad of [[3, 1], [1, 1]]) {
+    const copy = packed.slice();
+    new Uint32Array(copy.buffer, 12, 2).set(bad);
+    assert.throws(() => unsparse(copy.buffer), /out of order/, String(bad));
+  }
+});

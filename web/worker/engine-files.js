@@ -91,9 +91,9 @@ export function snapshotOptions(asmURL, snapshot) {
     _loadSnapshot: source.then((s) => s.bytes),
     createPyodideModule: async (settings) => {
       const { default: createModule } = await created;
-      const made = await createModule(settings);
       const { bytes, whole } = await source;
-      await whole;
+      // (a snapshot known to be unusable, say other engine files, fails the start at once)
+      const [made] = await Promise.all([createModule(settings), whole]);
       if (made.HEAP8.length < bytes.length) made.growMemory(bytes.length);
       return made;
     },
@@ -162,7 +162,10 @@ export function sparseWriter(out) {
       if (head.length > 12) return;
     }
     pages = words.subarray(3);
-    for (const p of pages) if (p > lastPage) throw damaged("a page past its end");
+    for (let k = 0; k < pages.length; k++) {
+      if (pages[k] > lastPage) throw damaged("a page past its end");
+      if (k > 0 && pages[k] <= pages[k - 1]) throw damaged("its pages out of order");
+    }
   };
   return {
     write(chunk) {

@@ -38,9 +38,9 @@ const indexURL = new URL("web/vendor/pyodide/", base).href;
 const SNAPSHOT = new URL("web/build/pyodide-snapshot.bin.gz", base);
 const RECORD = new URL("web/build/pyodide-snapshot.json", base);
 // The snapshot gunzipped, kept in the origin's private file system (OPFS) after a start from it
-// worked, without its all-zero pages (engine-files.js's sparse()): a later visit reads 15.7 MB
-// through a synchronous access handle (40-90 ms here) instead of downloading and gunzipping
-// 6.4 MB (some 500 ms). Cache Storage held it before, and reading it there competed with the
+// worked, in its stored layout (without its all-zero pages: engine-files.js's sparse()): a later
+// visit reads 15.9 MB through a synchronous access handle (40-90 ms here) instead of downloading
+// and gunzipping 6.5 MB (some 300 ms). Cache Storage held it before, and reading it there competed with the
 // service worker's answers to the start's other requests (450-650 ms: issue #16). One file,
 // named after the snapshot's record (the Pyodide and engine files it was made from); other
 // versions' files are deleted when this one is written.
@@ -87,18 +87,29 @@ async function start() {
   // 250 ms of a repeat visit.)
   const snapshotStop = new AbortController();
   const gzipP = fetch(SNAPSHOT, { signal: snapshotStop.signal });
-  // {bytes, whole}: the snapshot's array, and a promise that it is whole. From the gzip file the
-  // array comes at once, empty, and is filled as the download is gunzipped: Pyodide instantiates
-  // its WebAssembly meanwhile and copies the snapshot in only once it is whole.
-  const snapshotP = recordP.catch(() => null).then(async (record) => {
+  // {bytes, whole}: the snapshot's array, made (zeros) as soon as the record gives its length,
+  // and a promise that it is whole: filled from the kept copy, or from the gzip file as it
+  // downloads. Pyodide loads and instantiates its WebAssembly meanwhile, and copies the
+  // snapshot in only once it is whole.
+  const snapshotP = recordP.catch(() => null).then((record) => {
     if (!record) throw new Error("no snapshot record");
-    const kept = await keptSnapshot(record);
-    if (!kept) return readSnapshot(await gzipP, record.bytes);
-    snapshotStop.abort(); // (a kept copy is found: the gzip file is not needed)
-    boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
-    const { unsparse } = await engineFiles;
-    const bytes = unsparse(await readKept(kept));
-    return { bytes, whole: Promise.resolve(bytes) };
+    if (!Number.isSafeInteger(record.bytes) || record.bytes <= 0) throw new Error("the snapshot's record gives no length");
+    const bytes = new Uint8Array(record.bytes);
+    const whole = (async () => {
+      const { sparseWriter } = await engineFiles;
+      const writer = sparseWriter(bytes);
+      const kept = await keptSnapshot(record);
+      if (kept) {
+        snapshotStop.abort(); // (a kept copy is found: the gzip file is not needed)
+        boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
+        writer.write(new Uint8Array(await readKept(kept)));
+      } else {
+        await readSnapshot(await gzipP, writer);
+      }
+      return writer.end();
+    })();
+    whole.catch(() => {}); // (reported where it is awaited: by loadPyodide)
+    return { bytes, whole };
   });
   // (an unused rejection must not be reported as unhandled)
   for (const p of [contentsP, glueP, recordP, gzipP, snapshotP, engineFiles, replyParts]) p.catch(() => {});
@@ -119,9 +130,10 @@ async function start() {
         throw new Error("the snapshot was made from other engine files (run scripts/setup.py again)");
       }
     });
+    // (reported where it is awaited: by loadPyodide, at once; the download is not wanted then)
+    checked.catch(() => snapshotStop.abort());
     // (loadPyodide prepares and instantiates while the snapshot is read, and waits for it
     // only to copy it in)
-    checked.catch(() => {}); // (each rejection is reported where it is awaited: by loadPyodide)
     const sourceP = snapshotP.then(({ bytes, whole }) => {
       const ready = Promise.all([whole, checked]).then(() => {
         mark("snapshot");
@@ -131,6 +143,9 @@ async function start() {
       return { bytes, whole: ready };
     });
     pyodide = await loadPyodide({ indexURL, ...snapshotOptions(indexURL + "pyodide.asm.mjs", sourceP) });
+    // (Pyodide keeps its options: these two would keep the 31 MB array alive, now copied in)
+    delete pyodide._api?.config?._loadSnapshot;
+    delete pyodide._api?.config?.createPyodideModule;
     mark("restored");
     const { bytes } = await sourceP;
     const [files, contents, glue] = await engineP;
@@ -232,61 +247,50 @@ async function forgetRawSnapshot(keep = "") {
   } catch { /* no OPFS: nothing kept */ }
 }
 
-/** The snapshot from its gzip file (a server that already removed the gzip encoding is fine
- * too), gunzipped as it downloads, straight into its array of `length` bytes (the record's):
- * {bytes, whole}, the array at once and a promise that it is filled (rejected when the file is
- * not the sparse layout of `length` bytes, is damaged, or stops coming: engine-files.js's
- * sparseWriter). Download progress is reported. */
-async function readSnapshot(r, length) {
+/** The snapshot's gzip file, gunzipped as it downloads into `writer` (engine-files.js's
+ * sparseWriter, which refuses bytes that are not the sparse layout of the record's length),
+ * as it is when the server already removed the gzip encoding. Download progress is reported. */
+async function readSnapshot(r, writer) {
   if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status}`);
-  if (!Number.isSafeInteger(length) || length <= 0) throw new Error("the snapshot's record gives no length");
   boot.read = true;
   const total = Number(r.headers.get("Content-Length")) || 0;
-  const bytes = new Uint8Array(length);
-  const whole = (async () => {
-    const reader = r.body.getReader();
-    const first = await reader.read();
-    let loaded = 0;
-    let said = 0;
-    const count = (chunk) => {
-      loaded += chunk.length;
-      if (total && loaded - said > total / 20) {
-        said = loaded;
-        say("downloading Python's snapshot", { loaded, total });
-      }
-      return chunk;
-    };
-    // (the body again, its first chunk put back, counted as it goes)
-    const body = new ReadableStream({
-      start(c) {
-        if (first.done) c.close();
-        else c.enqueue(count(first.value));
-      },
-      async pull(c) {
-        const { done, value } = await reader.read();
-        if (done) c.close();
-        else c.enqueue(count(value));
-      },
-      cancel: (why) => reader.cancel(why),
-    });
-    const gzipped = !first.done && first.value[0] === 0x1f && first.value[1] === 0x8b;
-    const plain = (gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body).getReader();
-    const { sparseWriter } = await engineFiles;
-    const writer = sparseWriter(bytes);
-    try {
-      for (;;) {
-        const { done, value } = await plain.read();
-        if (done) break;
-        writer.write(value);
-      }
-    } catch (e) {
-      plain.cancel().catch(() => {}); // (the rest of the download is not wanted)
-      throw e;
+  const reader = r.body.getReader();
+  const first = await reader.read(); // (read to see what it is, then put back)
+  let loaded = 0;
+  let said = 0;
+  const count = (chunk) => {
+    loaded += chunk.length;
+    if (total && loaded - said > total / 20) {
+      said = loaded;
+      say("downloading Python's snapshot", { loaded, total });
     }
-    return writer.end();
-  })();
-  whole.catch(() => {}); // (reported where it is awaited)
-  return { bytes, whole };
+    return chunk;
+  };
+  const body = new ReadableStream({
+    start(c) {
+      if (first.done) c.close();
+      else c.enqueue(count(first.value));
+    },
+    async pull(c) {
+      const { done, value } = await reader.read();
+      if (done) c.close();
+      else c.enqueue(count(value));
+    },
+    cancel: (why) => reader.cancel(why),
+  });
+  // (a gzip file's first byte is 0x1f; the sparse layout's is 0x47, its magic's lowest byte)
+  const gzipped = !first.done && first.value[0] === 0x1f;
+  const plain = (gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await plain.read();
+      if (done) break;
+      writer.write(value);
+    }
+  } catch (e) {
+    plain.cancel().catch(() => {}); // (the rest of the download is not wanted)
+    throw e;
+  }
 }
 
 /** The bundle's texts as the bytes the files hold (UTF-8), for the file system and the snapshot's hash. */
@@ -317,7 +321,11 @@ const booted = start().then(
     mod.progress = (what) => postMessage({ type: "progress", id: current, what: String(what) });
     postMessage({ type: "ready", ms, boot });
     // (kept a little later, off the start's path: writing 31 MB takes some 250-400 ms)
-    if (keepRaw) setTimeout(keepRaw, 3000);
+    if (keepRaw) {
+      const keep = keepRaw;
+      keepRaw = null; // (its array is let go once it is written)
+      setTimeout(keep, 3000);
+    }
     return mod;
   },
   (e) => {
@@ -325,6 +333,7 @@ const booted = start().then(
     throw e;
   },
 );
+booted.catch(() => {}); // (said above; each call's wait for it ends quietly)
 
 // One call at a time, in the order they came.
 let queue = Promise.resolve();
