@@ -308,3 +308,46 @@ def test_a_bare_program_link_says_the_program_is_empty(fresh):
     wait_ready(page)
     assert page.inner_text("#controls-reason") == ("No graph yet: the program is empty. Type one and press Run, "
                                                    "or open the default example.")
+
+
+# ------------------------------------------------------------------- the address: links followed
+
+
+def test_the_skip_link_moves_to_the_graph_and_leaves_the_address_and_practice_alone(fresh):
+    # Followed as an anchor, "Skip to the graph" replaced the program's link with "#graph-host"
+    # (a reload then lost the program) and the page read that as a link without practice:
+    # practice went off.
+    page, _ = fresh
+    page.goto("index.html#program=" + quote(MICROGRAD, safe="") + "&practice=forward")
+    wait_ready(page)
+    before = page.evaluate("location.hash")
+    page.keyboard.press("Tab")  # (the skip link is the page's first stop)
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the graph"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "graph-host"
+    assert page.evaluate("location.hash") == before
+    assert page.input_value(T("practice")) == "forward"
+    page.reload()
+    wait_ready(page)
+    assert snap(page)["program"] == MICROGRAD
+
+
+def test_a_followed_link_closes_the_views_it_does_not_name(fresh):
+    page, _ = fresh
+    page.goto("index.html#program=" + quote(MICROGRAD, safe="") + "&lab&train&dataset=moons&layers=4&seed=0")
+    wait_ready(page)
+    page.wait_for_selector(T("train") + ":visible")
+    page.wait_for_selector(T("lab") + ":visible")
+    other = "a = 3.0\nb = a * a\n"
+    # (a link that names the lab but not the training: the lab stays, the training closes)
+    page.evaluate("(h) => { location.hash = h; }", "#program=" + quote(other, safe="") + "&lab")
+    page.wait_for_selector(T("train"), state="hidden")
+    assert page.locator(T("lab")).is_visible()
+    page.wait_for_function("(p) => window.gradstep.snapshot().program === p", arg=other)
+    assert "&train" not in page.evaluate("location.hash")
+    # (and one that names neither: the lab closes too)
+    page.evaluate("(h) => { location.hash = h; }", "#program=" + quote(MICROGRAD, safe=""))
+    page.wait_for_selector(T("lab"), state="hidden")
+    # Back: the link before, with its lab, comes back
+    page.go_back()
+    page.wait_for_selector(T("lab") + ":visible")

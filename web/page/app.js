@@ -829,8 +829,18 @@ function wire() {
     if (changed.has("engine") || changed.has("scene")) updateControls();
     if (changed.has("state")) saveSoon();
   });
+  // The skip link moves the focus to the graph without touching the address: followed as an
+  // anchor it would replace the program's link with "#graph-host" (and the address is the page's
+  // state: a reload would lose the program).
+  document.querySelector("a.skip")?.addEventListener("click", (e) => {
+    e.preventDefault();
+    $("graph-host").focus();
+  });
   window.addEventListener("hashchange", () => {
     const link = parseHash(location.hash);
+    // (an address that is not one of gradstep's links, "#" or an anchor: nothing to follow)
+    const followed = link.program != null || link.python != null;
+    if (!followed && !link.error && !link.lab && !link.train && !link.practice && !link.challenge.length) return;
     if (link.error) {
       editor.showLinkProblem(link.error, "The graph on screen stays");
       editor.updateHash(true);
@@ -845,6 +855,9 @@ function wire() {
     if (link.challenge.join(",") !== lab.yours.challenge.join(",")) lab.setChallenge(link.challenge);
     if (link.lab && !lab.shown) lab.show();
     if (link.train) training.show(trainSettings(link.train));
+    // (a followed link shows what it names: a view it does not name closes)
+    if (followed && !link.train && training.shown) training.hide();
+    if (followed && !link.lab && !link.challenge.length && lab.shown) lab.hide();
     if ((link.practice || "off") !== practice.mode) practice.setMode(link.practice || "off");
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => graph.setTheme());
