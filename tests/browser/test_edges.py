@@ -351,3 +351,29 @@ def test_a_followed_link_closes_the_views_it_does_not_name(fresh):
     # Back: the link before, with its lab, comes back
     page.go_back()
     page.wait_for_selector(T("lab") + ":visible")
+
+
+def test_a_link_that_cannot_be_read_or_names_only_views_leaves_practice_and_the_challenge(fresh):
+    page, _ = fresh
+    page.goto("index.html#program=" + quote(MICROGRAD, safe="") + "&practice=forward&challenge=a")
+    wait_ready(page)
+    page.wait_for_selector(T("lab") + ":visible")
+    for typed in ["#program=%E0%A4%A", "#lab", "#", "#graph-host"]:
+        page.evaluate("(h) => { location.hash = h; }", typed)
+        page.wait_for_timeout(200)
+        assert page.input_value(T("practice")) == "forward", typed
+        assert "&challenge=a" in page.evaluate("location.hash"), typed
+        assert "&practice=forward" in page.evaluate("location.hash"), typed
+        assert snap(page)["program"] == MICROGRAD, typed
+
+
+def test_a_followed_link_to_another_program_starts_the_practice_it_names(fresh):
+    page, _ = fresh
+    page.goto("index.html#program=" + quote("x = 1.0\ny = x + 4\n", safe=""))
+    wait_ready(page)
+    page.evaluate("(h) => { location.hash = h; }", "#program=" + quote(MICROGRAD, safe="") + "&practice=forward")
+    page.wait_for_function("(p) => window.gradstep.snapshot().program === p", arg=MICROGRAD)
+    page.wait_for_function("() => document.querySelector('[data-testid=practice]').value === 'forward'")
+    settle(page)
+    assert page.input_value(T("practice")) == "forward"
+    assert "&practice=forward" in page.evaluate("location.hash")

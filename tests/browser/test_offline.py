@@ -97,6 +97,23 @@ def test_a_record_of_another_length_falls_back_before_python_restores_anything(b
     context.close()
 
 
+def test_a_snapshot_download_that_never_comes_is_given_up(browser, base_url, snapshot_current):
+    # A server that never answers for the snapshot: after 10 s with no byte the worker drops it
+    # and starts Python the normal way, rather than wait for ever.
+    context, page, w = new_page(browser, base_url)
+    context.route(SNAPSHOT, lambda route: None)  # (never answered)
+    page.goto("index.html")
+    # (the status says how far the start has got meanwhile, never going back)
+    page.wait_for_function("document.getElementById('engine-status').textContent.includes('Starting Python: ')")
+    boot = boot_of(page)
+    assert boot["how"] == "normal" and "stalled" in boot["reason"], boot
+    load(page, MICROGRAD)
+    click(page, "forward-all")
+    assert snap(page)["state"]["phase"] == "forward-done"
+    w.check()
+    context.close()
+
+
 def test_starts_from_the_snapshot_with_a_normal_starts_results(browser, base_url, snapshot_current):
     context, page, w = new_page(browser, base_url)
     page.goto("index.html")

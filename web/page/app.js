@@ -625,6 +625,8 @@ function stopPlay() {
 
 // ------------------------------------------------------------------ the Python worker
 
+let bootPhase = ""; // the start's phase as last said ("Starting Python: restoring its snapshot…")
+
 function setEngineStatus(text) {
   $("engine-status").textContent = text;
 }
@@ -775,7 +777,8 @@ function startPython() {
     if (store.state.engine !== "starting" || pending || pythonGeneration > 0) return;
     const { what, loaded, total } = e.detail;
     const mb = (n) => (n / 1e6).toFixed(1);
-    setEngineStatus(`Starting Python: ${what}${total ? ` (${mb(loaded)} of ${mb(total)} MB)` : ""}… (stepping works now)`);
+    bootPhase = `Starting Python: ${what}${total ? `, ${mb(loaded)} of ${mb(total)} MB` : ""}… (stepping works now)`;
+    setEngineStatus(bootPhase);
   });
   python.addEventListener("failed", (e) => {
     store.set({ engine: "failed" });
@@ -838,27 +841,40 @@ function wire() {
   });
   window.addEventListener("hashchange", () => {
     const link = parseHash(location.hash);
-    // (an address that is not one of gradstep's links, "#" or an anchor: nothing to follow)
-    const followed = link.program != null || link.python != null;
-    if (!followed && !link.error && !link.lab && !link.train && !link.practice && !link.challenge.length) return;
     if (link.error) {
+      // (a link that cannot be read changes nothing: it says so, and the address is the page's again)
       editor.showLinkProblem(link.error, "The graph on screen stays");
       editor.updateHash(true);
+      return;
     }
+    // A link to a program (or Python) is followed whole: what it does not name goes. A link that
+    // names only views ("#lab", "#train&dataset=spiral") opens them over what is on screen.
+    const followed = link.program != null || link.python != null;
+    if (!followed && !link.lab && !link.train && !link.practice && !link.challenge.length) {
+      editor.updateHash(true); // ("#" or an anchor: no link; the address holds the page again)
+      return;
+    }
+    const mode = link.practice || (followed ? "off" : practice.mode);
     if (link.python != null && link.python !== editor.text) pyMode.ask(link.python);
     if (link.program != null && pyMode.on) pyMode.setMode("program");
     if (link.program != null && link.program !== editor.text) {
-      editor.ran("", { fromUser: !link.error }); // (a good link followed: the note on a broken one goes)
+      editor.ran("", { fromUser: true }); // (a good link followed: the note on a broken one goes)
       editor.setText(link.program);
-      whenPython("Opening the link", () => enqueue(() => loadProgram(link.program, { fromUser: false, frozen: link.frozen })));
+      whenPython("Opening the link", () => enqueue(async () => {
+        // (a new graph ends practice: the link's starts again on it)
+        const shown = await loadProgram(link.program, { fromUser: false, frozen: link.frozen });
+        if (shown && mode !== practice.mode) practice.setMode(mode);
+      }));
     }
-    if (link.challenge.join(",") !== lab.yours.challenge.join(",")) lab.setChallenge(link.challenge);
+    if ((followed || link.challenge.length) && link.challenge.join(",") !== lab.yours.challenge.join(",")) {
+      lab.setChallenge(link.challenge);
+    }
     if (link.lab && !lab.shown) lab.show();
     if (link.train) training.show(trainSettings(link.train));
-    // (a followed link shows what it names: a view it does not name closes)
     if (followed && !link.train && training.shown) training.hide();
     if (followed && !link.lab && !link.challenge.length && lab.shown) lab.hide();
-    if ((link.practice || "off") !== practice.mode) practice.setMode(link.practice || "off");
+    if (mode !== practice.mode) practice.setMode(mode);
+    if (!followed) editor.updateHash(true); // (the views opened over the program on screen: the address holds both)
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => graph.setTheme());
 }
@@ -904,7 +920,7 @@ async function boot() {
   if (link.error) editor.updateHash(true);
   applyLinkViews();
   if (store.state.engine !== "ready") {
-    setEngineStatus("Starting Python… (stepping works now)");
+    setEngineStatus(bootPhase || "Starting Python… (stepping works now)"); // (not back to before the phase said)
   }
 }
 

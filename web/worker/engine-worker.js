@@ -4,7 +4,8 @@
 // Messages in:  {id, method, args}           (method: load | timeline | frames | lab | train | packages)
 // Messages out: {type: "ready", ms, boot}     once Python and the engine are up; boot says
 //                                             how: {how: "snapshot" | "normal", reason, ms}
-//               {type: "boot", what, loaded?, total?}  a phase of the start (bytes of a download)
+//               {type: "boot", what, loaded?, total?}  a phase of the start (bytes of a download),
+//                                             said after "Starting Python: " on the page
 //               {type: "failed", message}     when they cannot start
 //               {type: "progress", id, what}  the phase of a long call
 //               {type: "part", id, path, json} a slice of a long array of the coming reply
@@ -58,7 +59,7 @@ const WRITING = "gradstep-writing-snapshot";
 let boot = { how: "normal", reason: "", ms: {} };
 self.gradstepBoot = boot;
 
-/** A phase of the start, for the page ("starting Python", {loaded, total} bytes of a download). */
+/** A phase of the start, for the page ("restoring its snapshot", {loaded, total} bytes of a download). */
 function say(what, extra = {}) {
   postMessage({ type: "boot", what, ...extra });
 }
@@ -66,7 +67,7 @@ function say(what, extra = {}) {
 async function start() {
   const t0 = performance.now();
   const mark = (name) => { boot.ms[name] = Math.round(performance.now() - t0); };
-  say("loading Python");
+  say("loading Pyodide");
   opfs().catch(() => {}); // (the kept snapshot's folder: asked for now, used once the record is in)
   // Everything at once: Pyodide's module, the engine's files, the snapshot and its record.
   const pyodideModule = import(indexURL + "pyodide.mjs");
@@ -104,7 +105,14 @@ async function start() {
         boot.raw = true; // (a copy that cannot be read or restored: a normal start, and it is dropped)
         writer.write(new Uint8Array(await readKept(kept)));
       } else {
-        await readSnapshot(await gzipP, writer);
+        // (a download that stops coming is given up: the start goes on without it)
+        const stalled = new Error(`the snapshot's download stalled (no byte for ${STALL_MS / 1000} s)`);
+        const dog = watchdog(() => snapshotStop.abort(stalled));
+        try {
+          await readSnapshot(await gzipP, writer, dog.poke);
+        } finally {
+          dog.stop();
+        }
       }
       return writer.end();
     })();
@@ -137,7 +145,7 @@ async function start() {
     const sourceP = snapshotP.then(({ bytes, whole }) => {
       const ready = Promise.all([whole, checked]).then(() => {
         mark("snapshot");
-        say("starting Python from its snapshot");
+        say("restoring its snapshot");
       });
       ready.catch(() => {});
       return { bytes, whole: ready };
@@ -163,10 +171,10 @@ async function start() {
     boot.reason = String(e && e.message ? e.message : e).split("\n")[0];
     snapshotStop.abort();
     mod = null;
-    say("starting Python");
+    say("starting it without a snapshot");
     pyodide = await loadPyodide({ indexURL });
     mark("python");
-    say("loading the engine");
+    say("importing the engine");
     const [files, contents, glue] = await engineP;
     installEngine(pyodide, files, contents, glue);
     mod = importEngine(pyodide);
@@ -247,10 +255,29 @@ async function forgetRawSnapshot(keep = "") {
   } catch { /* no OPFS: nothing kept */ }
 }
 
+// A snapshot download that brings no byte for this long is given up (a server or a network that
+// hangs): the start goes on the normal way rather than wait for ever.
+const STALL_MS = 10_000;
+
+/** Calls `onStall` once `poke()` has not been called for STALL_MS; stop() ends it. */
+function watchdog(onStall) {
+  let timer = setTimeout(onStall, STALL_MS);
+  return {
+    poke() {
+      clearTimeout(timer);
+      timer = setTimeout(onStall, STALL_MS);
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** The snapshot's gzip file, gunzipped as it downloads into `writer` (engine-files.js's
  * sparseWriter, which refuses bytes that are not the sparse layout of the record's length),
- * as it is when the server already removed the gzip encoding. Download progress is reported. */
-async function readSnapshot(r, writer) {
+ * as it is when the server already removed the gzip encoding. Download progress is reported;
+ * `poke()` is called for each chunk that comes. */
+async function readSnapshot(r, writer, poke) {
   if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status}`);
   boot.read = true;
   const total = Number(r.headers.get("Content-Length")) || 0;
@@ -259,10 +286,11 @@ async function readSnapshot(r, writer) {
   let loaded = 0;
   let said = 0;
   const count = (chunk) => {
+    poke();
     loaded += chunk.length;
     if (total && loaded - said > total / 20) {
       said = loaded;
-      say("downloading Python's snapshot", { loaded, total });
+      say("downloading its snapshot", { loaded, total });
     }
     return chunk;
   };
