@@ -88,12 +88,7 @@ def test_a_record_of_another_length_falls_back_before_python_restores_anything(b
     context.route("**/web/build/pyodide-snapshot.json",
                   lambda route: route.fulfill(status=200, json={**record, "bytes": record["bytes"] + 4096}))
     page.goto("index.html")
-    boot = boot_of(page)
-    assert boot["how"] == "normal" and f"not {record['bytes'] + 4096}" in boot["reason"], boot
-    load(page, MICROGRAD)
-    click(page, "forward-all")
-    assert snap(page)["state"]["phase"] == "forward-done"
-    w.check()
+    starts_normally_and_works(page, w, f"not {record['bytes'] + 4096}")
     context.close()
 
 
@@ -105,13 +100,18 @@ def test_a_snapshot_download_that_never_comes_is_given_up(browser, base_url, sna
     page.goto("index.html")
     # (the status says how far the start has got meanwhile, never going back)
     page.wait_for_function("document.getElementById('engine-status').textContent.includes('Starting Python: ')")
+    starts_normally_and_works(page, w, "stalled")
+    context.close()
+
+
+def starts_normally_and_works(page, w, why: str):
+    """Python started the normal way, for `why`, and the page steps a program, with no error."""
     boot = boot_of(page)
-    assert boot["how"] == "normal" and "stalled" in boot["reason"], boot
+    assert boot["how"] == "normal" and why in boot["reason"], boot
     load(page, MICROGRAD)
     click(page, "forward-all")
     assert snap(page)["state"]["phase"] == "forward-done"
     w.check()
-    context.close()
 
 
 def test_starts_from_the_snapshot_with_a_normal_starts_results(browser, base_url, snapshot_current):

@@ -433,3 +433,18 @@ def test_a_click_on_the_map_before_python_is_up_is_said_not_dropped(fresh):
     assert "Python is starting" in page.inner_text(T("train-status"))
     assert "then a click adds a point" in page.inner_text(T("train-status"))
     release()
+
+
+def test_a_links_points_that_do_not_fit_the_data_are_said(fresh):
+    """`points=r999` (remove a point moons does not have) and a class moons lacks were dropped
+    without a word."""
+    page, _ = fresh
+    for points, why in [("r999", r"it has \d+ points"), ("0.1,0.2,2", "it has 2 classes")]:
+        page.goto("about:blank")
+        open_ready(page, f"index.html#train&dataset=moons&layers=4&seed=0&points={points}")
+        page.wait_for_function(
+            "() => (document.querySelector('[data-testid=train-note]')?.textContent || '').includes('do not fit')")
+        note = page.inner_text(T("train-note"))
+        said = rf"points={re.escape(points)} do not fit this data \({why}\): the dataset's own points are used\."
+        assert re.search(said, note), note
+        page.wait_for_function("() => !location.hash.includes('points=')")

@@ -173,7 +173,7 @@ export class TrainView {
       }
       const edits = s.points != null ? decodeEdits(s.points) : null;
       if (s.points != null && !edits) said.push(`The link's points=${clip(String(s.points))} cannot be read: the dataset's own points are used.`);
-      this.restore = step || edits ? { step, edits } : null;
+      this.restore = step || edits ? { step, edits, points: s.points } : null;
     }
     // The whole batch's graph, when the link had it open: built again once the training is back.
     const graph = s.graph != null && /^batch(,|$)/.test(String(s.graph)) ? String(s.graph) : null;
@@ -332,7 +332,12 @@ export class TrainView {
       const d = this.data;
       const points = applyEdits(d.points.map(([x, y], k) => [Number(x), Number(y), Number(d.labels[k])]), restore.edits);
       const classes = Number(d.classes);
-      if (points && points.every((p) => p[2] < classes)) {
+      if (!points || points.some((p) => p[2] >= classes)) {
+        // (a point removed that the data does not have, or a class it lacks: said, not dropped silently)
+        this.note(`The link's points=${clip(String(restore.points))} do not fit this data (${points ?
+          `it has ${classes} classes` : `it has ${d.points.length} points`}): the dataset's own points are used.`);
+        this.engine.onChange(); // (the address: without them)
+      } else {
         this.edits = restore.edits;
         this.edited = { key: this.editKey(), points };
         this.restoring = true;
