@@ -417,9 +417,12 @@ def test_your_regression_data_takes_the_command_lines_rate(fresh, tmp_path):
     out = subprocess.run([sys.executable, "-m", "gradstep", *argv], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert status(page)["loss"] == repr(json.loads(out.stdout)["losses"][0])
+    # (the Data menu still names a dataset: beside it, that your own data is used instead)
+    assert page.locator("#train-dataset-unused").is_visible()
     page.click(T("train-data-clear"))
     settle(page)
     assert page.input_value(T("train-lr")) == "1.0"
+    assert page.locator("#train-dataset-unused").is_hidden()
 
 
 def test_a_click_on_the_map_before_python_is_up_is_said_not_dropped(fresh):

@@ -214,6 +214,8 @@ export class TrainView {
   /** (Re)build the network and the data in the worker when the settings changed. */
   async build(force = false) {
     const s = this.settings();
+    // (your own data is trained on, not the dataset the menu names: said beside it)
+    $("train-dataset-unused").hidden = !s.data;
     const problem = settingsProblem(s);
     this.refuse(problem);
     this.dom.problem.textContent = clipQuoted(problem);
