@@ -441,6 +441,22 @@ def test_malformed_graphs_are_refused():
         to_program(3.0)
 
 
+def test_a_graph_with_a_cycle_is_refused_naming_the_node():
+    # (it was translated into a program that used its output before it had one)
+    a = MV(2.0)
+    b = MV(6.0, (a,), "*")
+    c = MV(6.0, (b,), "+")
+    b._prev = {c, a}
+    assert "among its own inputs" in refused(c)
+    d = MV(1.0)
+    d._prev = {d}
+    d._op = "+"
+    assert "among its own inputs" in refused(d)
+    # a node shared by two paths is no cycle
+    e = MV(3.0)
+    assert to_program(MV(9.0, (MV(3.0, (e,), "tanh"), e), "*")).count("\n") >= 2
+
+
 def test_a_set_of_two_inputs_is_ordered_by_their_values_or_refused():
     # A micrograd fork that keeps a - b as one op, its inputs still in a set.
     a, b = MV(5.0), MV(2.0)

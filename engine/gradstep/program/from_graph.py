@@ -236,18 +236,24 @@ def _order(root) -> list:
     """
     topo = []
     seen = {id(root)}
+    open_ = {id(root)}  # (the nodes on the stack: a child among them is a cycle)
     stack = [(root, iter(_prev(root)))]
     while stack:
         node, children = stack[-1]
         for child in children:
+            if id(child) in open_:
+                raise GraphError(f"{_describe(child)} is among its own inputs (through {_describe(node)}): "
+                                 "a graph with a cycle has no order to compute it in")
             if id(child) not in seen:
                 if not _is_node(child):
                     raise GraphError(f"{_describe(node)} has an input that is not a Value: {child!r}")
                 seen.add(id(child))
+                open_.add(id(child))
                 stack.append((child, iter(_prev(child))))
                 break
         else:
             stack.pop()
+            open_.discard(id(node))
             topo.append(node)
     if all(isinstance(node, Value) for node in topo):
         topo.sort(key=lambda node: node._n)
