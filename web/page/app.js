@@ -857,7 +857,8 @@ function wire() {
     const mode = link.practice || (followed ? "off" : practice.mode);
     if (link.python != null && link.python !== editor.text) pyMode.ask(link.python);
     if (link.program != null && pyMode.on) pyMode.setMode("program");
-    if (link.program != null && link.program !== editor.text) {
+    const newProgram = link.program != null && link.program !== editor.text;
+    if (newProgram) {
       editor.ran("", { fromUser: true }); // (a good link followed: the note on a broken one goes)
       editor.setText(link.program);
       whenPython("Opening the link", () => enqueue(async () => {
@@ -873,7 +874,7 @@ function wire() {
     if (link.train) training.show(trainSettings(link.train));
     if (followed && !link.train && training.shown) training.hide();
     if (followed && !link.lab && !link.challenge.length && lab.shown) lab.hide();
-    if (mode !== practice.mode) practice.setMode(mode);
+    if (!newProgram && mode !== practice.mode) practice.setMode(mode); // (a new program's: once it is shown)
     if (!followed) editor.updateHash(true); // (the views opened over the program on screen: the address holds both)
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => graph.setTheme());
