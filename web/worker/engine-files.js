@@ -75,7 +75,7 @@ export function afterRestore(pyodide) {
 }
 
 /**
- * loadPyodide's options to start from a snapshot. `source` is its bytes (makeMemorySnapshot()'s),
+ * loadPyodide's options to start from a snapshot. `snapshot` is its bytes (makeMemorySnapshot()'s),
  * or a promise of {bytes, whole}: their array, which may still be being filled, and a promise
  * that it is whole. loadPyodide takes the array as soon as it exists and instantiates Pyodide's
  * WebAssembly meanwhile; its module is handed back (and the snapshot copied in) once it is whole.
