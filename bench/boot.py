@@ -101,11 +101,7 @@ class Visit:
             if throttle != 1:
                 cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
             if network:
-                latency, mbit = network
-                cdp.send("Network.enable")
-                cdp.send("Network.emulateNetworkConditions", {
-                    "offline": False, "latency": latency,
-                    "downloadThroughput": mbit * 125_000, "uploadThroughput": mbit * 125_000})
+                harness.slow_network(cdp, network)
         page.add_init_script(PROBE)
         page.goto(base + path)
         page.wait_for_selector("body[data-ready=true]", timeout=timeout_ms)
@@ -220,9 +216,10 @@ def main() -> int:
         return 1
     opts, server, base = started
     throttles = [float(t) for t in args.throttle.split(",")]
-    network = tuple(float(v) for v in args.network.split(",")) if args.network else None
-    if network is not None and (len(network) != 2 or min(network) < 0 or network[1] == 0):
-        print("bench: --network is LATENCY_MS,MBIT, e.g. 40,50", file=sys.stderr)
+    try:
+        network = harness.parse_network(args.network)
+    except ValueError as e:
+        print(f"bench: {e}", file=sys.stderr)
         return 2
     net = f", network {network[0]:g} ms {network[1]:g} Mbit/s" if network else ""
     results = {}

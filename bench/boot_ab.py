@@ -36,11 +36,7 @@ def visit(browser, base: str, network) -> tuple[float, float]:
     context = browser.new_context(service_workers="block")
     page = context.new_page()
     if network:
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {
-            "offline": False, "latency": network[0],
-            "downloadThroughput": network[1] * 125_000, "uploadThroughput": network[1] * 125_000})
+        harness.slow_network(context.new_cdp_session(page), network)
     page.add_init_script(PROBE)
     page.goto(base + "index.html")
     page.wait_for_selector("body[data-ready=true]", timeout=300_000)
@@ -57,7 +53,11 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=10, help="first visits of each (default 10)")
     ap.add_argument("--network", default="", help="LATENCY_MS,MBIT (default: none, this machine's loopback)")
     args = ap.parse_args()
-    network = tuple(float(v) for v in args.network.split(",")) if args.network else None
+    try:
+        network = harness.parse_network(args.network)
+    except ValueError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 2
     for root in (args.old, args.new):
         if not (root / "web/build/pyodide-snapshot.json").is_file():
             print(f"bench: {root} has no web/build: run scripts/setup.py there first", file=sys.stderr)

@@ -26,6 +26,29 @@ def start() -> tuple[dict, object, str] | None:
     return opts, server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+def parse_network(text: str) -> tuple[float, float] | None:
+    """--network's "LATENCY_MS,MBIT" (None for ""); ValueError when it is not that."""
+    if not text:
+        return None
+    try:
+        network = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        network = ()
+    if len(network) != 2 or min(network) < 0 or network[1] == 0:
+        raise ValueError("--network is LATENCY_MS,MBIT, e.g. 40,50")
+    return network
+
+
+def slow_network(cdp, network: tuple[float, float]) -> None:
+    """Slow a page's network as a learner's would be (Chromium's Network.emulateNetworkConditions,
+    over `cdp`, the page's DevTools session): the latency added to each request, and the bandwidth
+    in Mbit/s, down and up."""
+    latency, mbit = network
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency, "downloadThroughput": mbit * 125_000, "uploadThroughput": mbit * 125_000})
+
+
 class Trace:
     """A DevTools trace of one page (categories "toplevel" and "v8.wasm": every thread's tasks,
     with their CPU time, and WebAssembly's compiling), from start() to stop()."""

@@ -234,10 +234,7 @@ def test_a_bad_snapshot_falls_back_to_a_normal_start(browser, base_url, snapshot
     context, page, w = new_page(browser, base_url)
     context.route(SNAPSHOT, handler)
     page.goto("index.html")
-    boot = boot_of(page)
-    assert boot["how"] == "normal" and why in boot["reason"], boot
-    load(page, MICROGRAD)
-    click(page, "forward-all")
+    starts_normally_and_works(page, w, why)
     click(page, "backward-all")
     assert snap(page)["state"]["phase"] == "backward-done"
     click(page, "nudge")
